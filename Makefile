@@ -1,0 +1,32 @@
+# Two commands do all the set-up on a fresh machine: `make run` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: run test snapshots check dump clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+run: $(STAMP)
+	$(BIN)/dealdesk
+
+test: $(STAMP)
+	$(BIN)/python -m pytest -q
+
+# Regenerate the SVGs in snapshots/; open each changed one before committing it.
+snapshots: $(STAMP)
+	$(BIN)/python -m pytest -q tests/test_snapshots.py --snapshot-update
+
+check: $(STAMP)
+	$(BIN)/dealdesk check
+
+dump: $(STAMP)
+	$(BIN)/dealdesk dump
+
+clean:
+	rm -rf $(VENV) .pytest_cache snapshot_report.html

@@ -1,0 +1,3 @@
+"""DealDesk: a terminal dashboard for the AI compute build-out."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,616 @@
+"""Find, read and validate the config: `dealdesk.toml`, `feeds.toml` and `facts/*.toml`.
+
+Every problem is reported as `path:line: message`, all of them at once, so a user fixes a
+broken file in one pass. tomllib gives no positions for values, so a small line index maps
+each table and key back to the line it was written on.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover - the package requires 3.11, tomli only for older interpreters
+    import tomli as tomllib
+
+from . import facts as F
+from .news.model import FeedSpec, FetchLimits
+
+SETTINGS_FILE = "dealdesk.toml"
+FEEDS_FILE = "feeds.toml"
+FACTS_DIR = "facts"
+STORE_FILE = "dealdesk.sqlite3"
+
+
+# ---------------------------------------------------------------------------------------------
+# Where things are
+
+
+def packaged_config_dir() -> Path:
+    """The `config/` installed with the package (a wheel), or the repo's own in a checkout."""
+    here = Path(__file__).resolve().parent
+    installed = here / "_config"
+    if (installed / SETTINGS_FILE).is_file():
+        return installed
+    return here.parents[1] / "config"
+
+
+def resolve_config_dir(cli_value: str | None = None, cwd: Path | None = None) -> Path:
+    """`--config` > `$DEALDESK_CONFIG` > `./config` holding dealdesk.toml > the packaged copy."""
+    if cli_value:
+        return Path(cli_value).expanduser()
+    env = os.environ.get("DEALDESK_CONFIG")
+    if env:
+        return Path(env).expanduser()
+    local = (cwd or Path.cwd()) / "config"
+    if (local / SETTINGS_FILE).is_file():
+        return local
+    return packaged_config_dir()
+
+
+def resolve_data_dir(cli_value: str | None = None) -> Path:
+    """`--data` > `$DEALDESK_DATA` > the platform's user data dir."""
+    if cli_value:
+        return Path(cli_value).expanduser()
+    env = os.environ.get("DEALDESK_DATA")
+    if env:
+        return Path(env).expanduser()
+    from platformdirs import user_data_dir
+
+    return Path(user_data_dir("dealdesk", appauthor=False))
+
+
+# ---------------------------------------------------------------------------------------------
+# Errors
+
+
+@dataclass(frozen=True)
+class Problem:
+    path: Path
+    line: int
+    message: str
+    hint: str = ""
+
+    def __str__(self) -> str:
+        hint = f" (hint: {self.hint})" if self.hint else ""
+        return f"{self.path}:{self.line}: {self.message}{hint}"
+
+
+class ConfigError(Exception):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(p) for p in problems))
+
+
+# ---------------------------------------------------------------------------------------------
+# Line index
+
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([A-Za-z0-9_.\-\"' ]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(r"""^\s*("[^"]*"|'[^']*'|[A-Za-z0-9_\-]+)\s*=""")
+
+
+class LineIndex:
+    """Maps (table, occurrence, key) to the line it is written on, 1-based."""
+
+    def __init__(self, text: str):
+        self._tables: dict[tuple[str, int], int] = {}
+        self._keys: dict[tuple[str, int, str], int] = {}
+        counts: dict[str, int] = {}
+        table, index = "", 0
+        in_string: str | None = None
+        for lineno, line in enumerate(text.splitlines(), start=1):
+            if in_string:
+                if line.count(in_string) % 2 == 1:
+                    in_string = None
+                continue
+            header = _HEADER.match(line)
+            if header:
+                table = header.group(2).strip()
+                index = counts.get(table, 0) if header.group(1) == "[[" else 0
+                if header.group(1) == "[[":
+                    counts[table] = index + 1
+                self._tables.setdefault((table, index), lineno)
+                continue
+            key = _KEY.match(line)
+            if key:
+                self._keys.setdefault((table, index, key.group(1).strip("\"'")), lineno)
+            for quote in ('"""', "'''"):
+                if line.count(quote) % 2 == 1:
+                    in_string = quote
+                    break
+
+    def table(self, table: str, index: int = 0) -> int:
+        return self._tables.get((table, index), 1)
+
+    def key(self, table: str, index: int, key: str) -> int:
+        return self._keys.get((table, index, key)) or self.table(table, index)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading one file
+
+
+@dataclass
+class Document:
+    path: Path
+    data: dict[str, Any]
+    lines: LineIndex
+
+
+def read_toml(path: Path, problems: list[Problem]) -> Document | None:
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        problems.append(Problem(path, 0, "file not found", "create it or point --config elsewhere"))
+        return None
+    except OSError as exc:
+        problems.append(Problem(path, 0, f"cannot read: {exc.strerror or exc}", "check permissions"))
+        return None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        problems.append(Problem(path, line, "not UTF-8 text", "save the file as UTF-8"))
+        return None
+    try:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        problems.append(_syntax_problem(path, exc))
+        return None
+    return Document(path, data, LineIndex(text))
+
+
+_AT_LINE = re.compile(r"\s*\(at line (\d+), column \d+\)|\s*\(at end of document\)")
+
+
+def _syntax_problem(path: Path, exc: Exception) -> Problem:
+    message = str(exc)
+    lineno = getattr(exc, "lineno", None)
+    if lineno is None:
+        found = re.search(r"at line (\d+)", message)
+        lineno = int(found.group(1)) if found else 1
+    message = _AT_LINE.sub("", message)
+    return Problem(path, int(lineno), f"TOML syntax error: {message}", "see https://toml.io")
+
+
+# ---------------------------------------------------------------------------------------------
+# Checking one table against a schema
+
+
+class _Missing:
+    pass
+
+
+MISSING: Any = _Missing()
+
+Check = Callable[[Any], Any]  # returns the converted value or raises ValueError(message)
+
+
+def text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a string, got {_type_name(value)}")
+    return value
+
+
+def nonempty_text(value: Any) -> str:
+    if not text(value).strip():
+        raise ValueError("must not be empty")
+    return value
+
+
+def number(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"expected a number, got {_type_name(value)}")
+    if value < 0:
+        raise ValueError(f"must not be negative, got {value}")
+    return float(value)
+
+
+def positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise ValueError(f"expected a whole number, got {_type_name(value)}")
+    if value <= 0:
+        raise ValueError(f"must be greater than 0, got {value}")
+    return value
+
+
+def positive_number(value: Any) -> float:
+    if number(value) <= 0:
+        raise ValueError(f"must be greater than 0, got {value}")
+    return float(value)
+
+
+def a_date(value: Any) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"not a date: {value!r}") from None
+    raise ValueError(f"expected a date like 2025-09-22, got {_type_name(value)}")
+
+
+def one_of(choices: tuple[str, ...]) -> Check:
+    def check(value: Any) -> str:
+        if text(value) not in choices:
+            raise ValueError(f"{value!r} is not one of {', '.join(choices)}")
+        return value
+
+    return check
+
+
+def text_list(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ValueError("expected a list of strings")
+    return tuple(value)
+
+
+def http_url(value: Any) -> str:
+    parts = urlsplit(text(value))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"not an http(s) URL: {value!r}")
+    return value
+
+
+def _type_name(value: Any) -> str:
+    return {
+        str: "a string", int: "a whole number", float: "a number", bool: "true/false",
+        list: "a list", dict: "a table", date: "a date", datetime: "a date-time",
+    }.get(type(value), type(value).__name__)
+
+
+@dataclass
+class Table:
+    """One table of a document being checked; collects problems instead of raising."""
+
+    doc: Document
+    name: str
+    index: int
+    values: dict[str, Any]
+    problems: list[Problem]
+    seen: set[str] = field(default_factory=set)
+
+    @property
+    def line(self) -> int:
+        return self.doc.lines.table(self.name, self.index)
+
+    def where(self, key: str) -> int:
+        return self.doc.lines.key(self.name, self.index, key)
+
+    def problem(self, key: str | None, message: str, hint: str = "") -> None:
+        line = self.where(key) if key else self.line
+        self.problems.append(Problem(self.doc.path, line, message, hint))
+
+    def get(self, key: str, check: Check, default: Any = MISSING, hint: str = "") -> Any:
+        self.seen.add(key)
+        if key not in self.values:
+            if default is MISSING:
+                self.problem(None, f"[{self.label}] is missing {key!r}", hint)
+            return None if default is MISSING else default
+        try:
+            return check(self.values[key])
+        except ValueError as exc:
+            self.problem(key, f"{key}: {exc}", hint)
+            return None if default is MISSING else default
+
+    def finish(self) -> None:
+        for key in self.values:
+            if key not in self.seen:
+                known = ", ".join(sorted(self.seen))
+                self.problem(key, f"unknown key {key!r} in [{self.label}]", f"known keys: {known}")
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+
+def tables(doc: Document, name: str, problems: list[Problem]) -> Iterator[Table]:
+    """Each `[[name]]` of a document; a single `[name]` table is reported, not guessed at."""
+    value = doc.data.get(name, [])
+    if isinstance(value, dict):
+        problems.append(
+            Problem(doc.path, doc.lines.table(name), f"[{name}] must be written [[{name}]]",
+                    "each entry is its own [[table]]")
+        )
+        return
+    if not isinstance(value, list):
+        problems.append(Problem(doc.path, doc.lines.key("", 0, name), f"{name} must be a table"))
+        return
+    for i, entry in enumerate(value):
+        if isinstance(entry, dict):
+            yield Table(doc, name, i, entry, problems)
+
+
+# ---------------------------------------------------------------------------------------------
+# The three kinds of file
+
+
+@dataclass(frozen=True)
+class Settings:
+    title: str = "OpenAI's compute build-out"
+    company: str = "OpenAI"
+    stale_after_days: int = 90
+    limits: FetchLimits = field(default_factory=FetchLimits)
+    keys: Mapping[str, str] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Config:
+    dir: Path
+    settings: Settings
+    feeds: tuple[FeedSpec, ...]
+    story: F.Story
+
+
+def load(config_dir: Path) -> Config:
+    """Read and validate everything; raises ConfigError listing every problem found."""
+    problems: list[Problem] = []
+    if not config_dir.is_dir():
+        raise ConfigError([Problem(config_dir, 0, "config directory not found",
+                                   "pass --config DIR or set DEALDESK_CONFIG")])
+    settings = _load_settings(config_dir / SETTINGS_FILE, problems)
+    feeds = _load_feeds(config_dir / FEEDS_FILE, problems)
+    story = _load_story(config_dir / FACTS_DIR, settings, problems)
+    if problems:
+        raise ConfigError(problems)
+    assert story is not None
+    return Config(config_dir, settings, feeds, story)
+
+
+SETTINGS_SECTIONS = ("dealdesk", "fetch", "keys")
+
+
+def _load_settings(path: Path, problems: list[Problem]) -> Settings:
+    doc = read_toml(path, problems)
+    if doc is None:
+        return Settings()
+    for key in doc.data:
+        if key not in SETTINGS_SECTIONS:
+            problems.append(Problem(path, doc.lines.key("", 0, key) if key in doc.data else 1,
+                                    f"unknown section [{key}]",
+                                    f"known sections: {', '.join(SETTINGS_SECTIONS)}"))
+    main = _section(doc, "dealdesk", problems)
+    title = main.get("title", nonempty_text, Settings.title)
+    company = main.get("company", nonempty_text, Settings.company)
+    stale = main.get("stale_after_days", positive_int, Settings.stale_after_days)
+    refresh = main.get("refresh_minutes", positive_int, FetchLimits.refresh_minutes)
+    main.finish()
+    fetch = _section(doc, "fetch", problems)
+    limits = FetchLimits(
+        concurrency=fetch.get("concurrency", positive_int, FetchLimits.concurrency),
+        deadline_s=fetch.get("deadline_seconds", positive_number, FetchLimits.deadline_s),
+        connect_timeout_s=fetch.get("connect_timeout_seconds", positive_number,
+                                    FetchLimits.connect_timeout_s),
+        read_timeout_s=fetch.get("read_timeout_seconds", positive_number,
+                                 FetchLimits.read_timeout_s),
+        max_bytes=fetch.get("max_bytes", positive_int, FetchLimits.max_bytes),
+        max_redirects=fetch.get("max_redirects", positive_int, FetchLimits.max_redirects),
+        user_agent=fetch.get("user_agent", nonempty_text, FetchLimits.user_agent),
+        refresh_minutes=refresh,
+        backoff_base_minutes=fetch.get("backoff_base_minutes", positive_int,
+                                       FetchLimits.backoff_base_minutes),
+        backoff_max_minutes=fetch.get("backoff_max_minutes", positive_int,
+                                      FetchLimits.backoff_max_minutes),
+    )
+    fetch.finish()
+    keys_table = _section(doc, "keys", problems)
+    keys = {k: keys_table.get(k, nonempty_text, "") for k in list(keys_table.values)}
+    return Settings(title, company, stale, limits, keys)
+
+
+def _section(doc: Document, name: str, problems: list[Problem]) -> Table:
+    value = doc.data.get(name, {})
+    if not isinstance(value, dict):
+        problems.append(Problem(doc.path, doc.lines.key("", 0, name), f"[{name}] must be a table"))
+        value = {}
+    return Table(doc, name, 0, value, problems)
+
+
+def _load_feeds(path: Path, problems: list[Problem]) -> tuple[FeedSpec, ...]:
+    doc = read_toml(path, problems)
+    if doc is None:
+        return ()
+    _only_sections(doc, ("feed",), problems)
+    feeds: list[FeedSpec] = []
+    names: dict[str, int] = {}
+    for t in tables(doc, "feed", problems):
+        name = t.get("name", nonempty_text)
+        url = t.get("url", http_url, hint="feeds are fetched over http or https only")
+        minutes = t.get("refresh_minutes", positive_int, None)
+        lang = t.get("lang", one_of(("en", "fr")), None)
+        t.finish()
+        if name in names:
+            t.problem("name", f"duplicate feed name {name!r} (first at line {names[name]})",
+                      "give each feed its own name")
+            continue
+        if name and url:
+            names[name] = t.where("name")
+            feeds.append(FeedSpec(name, url, minutes, lang))
+    return tuple(feeds)
+
+
+def _only_sections(doc: Document, allowed: tuple[str, ...], problems: list[Problem]) -> None:
+    for key in doc.data:
+        if key not in allowed:
+            line = doc.lines.table(key) if doc.lines.table(key) != 1 else doc.lines.key("", 0, key)
+            problems.append(Problem(doc.path, line, f"unknown table [[{key}]]",
+                                    f"expected {', '.join(f'[[{a}]]' for a in allowed)}"))
+
+
+FACT_TABLES = ("source", "partner", "users", "risk", "event")
+
+
+def _load_story(facts_dir: Path, settings: Settings, problems: list[Problem]) -> F.Story | None:
+    if not facts_dir.is_dir():
+        problems.append(Problem(facts_dir, 0, "facts directory not found",
+                                "create config/facts/ with at least one .toml file"))
+        return None
+    docs = [d for p in sorted(facts_dir.glob("*.toml")) if (d := read_toml(p, problems))]
+    for doc in docs:
+        _only_sections(doc, FACT_TABLES, problems)
+
+    sources: dict[str, F.Source] = {}
+    source_lines: dict[str, str] = {}
+    for doc in docs:
+        for t in tables(doc, "source", problems):
+            src = F.Source(
+                id=t.get("id", nonempty_text),
+                title=t.get("title", nonempty_text),
+                published=t.get("published", a_date),
+                kind=t.get("kind", one_of(F.SOURCE_KINDS), "reported"),
+                publisher=t.get("publisher", text, ""),
+                url=t.get("url", http_url, None),
+                lang=t.get("lang", one_of(("en", "fr")), "en"),
+            )
+            t.finish()
+            if src.id in sources:
+                t.problem("id", f"duplicate source id {src.id!r} (first at {source_lines[src.id]})")
+            elif src.id:
+                sources[src.id] = src
+                source_lines[src.id] = f"{doc.path.name}:{t.where('id')}"
+
+    def source_ref(t: Table) -> str | None:
+        ref = t.get("source", nonempty_text, hint="every fact names the [[source]] it comes from")
+        if ref is not None and ref not in sources:
+            t.problem("source", f"unknown source {ref!r}", _did_you_mean(ref, sources))
+            return None
+        return ref
+
+    partners: list[F.Partner] = []
+    users: list[F.UserCount] = []
+    risks: list[F.Risk] = []
+    pending_events: list[tuple[Table, F.Event]] = []
+    for doc in docs:
+        for t in tables(doc, "partner", problems):
+            partners.append(_partner(t, source_ref(t)))
+            t.finish()
+        for t in tables(doc, "users", problems):
+            users.append(F.UserCount(
+                product=t.get("product", nonempty_text),
+                as_of=t.get("as_of", a_date),
+                weekly_active_users=t.get("weekly_active_users", number),
+                source=source_ref(t),
+                qualifier=t.get("qualifier", one_of(F.QUALIFIERS), None),
+                quote=t.get("quote", text, ""),
+                note=t.get("note", text, ""),
+            ))
+            t.finish()
+        for t in tables(doc, "risk", problems):
+            risks.append(F.Risk(
+                id=t.get("id", nonempty_text),
+                title=t.get("title", nonempty_text),
+                party=t.get("party", nonempty_text),
+                severity=t.get("severity", one_of(F.RISK_SEVERITIES)),
+                status=t.get("status", one_of(F.RISK_STATUSES)),
+                since=t.get("since", a_date),
+                source=source_ref(t),
+                note=t.get("note", text, ""),
+                trigger=t.get("trigger", text, ""),
+                watch=t.get("watch", text, ""),
+                quote=t.get("quote", text, ""),
+            ))
+            t.finish()
+        for t in tables(doc, "event", problems):
+            event = F.Event(
+                date=t.get("date", a_date),
+                subject=t.get("subject", nonempty_text),
+                field=t.get("field", nonempty_text),
+                value=t.values.get("value"),
+                source=source_ref(t),
+                quote=t.get("quote", text, ""),
+                note=t.get("note", text, ""),
+                qualifier=t.get("qualifier", one_of(F.QUALIFIERS), None),
+            )
+            t.seen.add("value")
+            t.finish()
+            pending_events.append((t, event))
+
+    events = _check_events(pending_events, partners, risks)
+    if problems:
+        return None
+    return F.Story(
+        title=settings.title,
+        company=settings.company,
+        sources=sources,
+        partners=tuple(partners),
+        users=tuple(users),
+        risks=tuple(risks),
+        events=tuple(events),
+        stale_after_days=settings.stale_after_days,
+    )
+
+
+def _partner(t: Table, source: str | None) -> F.Partner:
+    return F.Partner(
+        name=t.get("name", nonempty_text),
+        role=t.get("role", nonempty_text),
+        status=t.get("status", one_of(F.PARTNER_STATUSES)),
+        since=t.get("since", a_date),
+        source=source,
+        aliases=t.get("aliases", text_list, ()),
+        capacity_gw=t.get("capacity_gw", number, None),
+        deployed_gw=t.get("deployed_gw", number, None),
+        commitment_usd=t.get("commitment_usd", number, None),
+        investment_max_usd=t.get("investment_max_usd", number, None),
+        tranche_per_gw_usd=t.get("tranche_per_gw_usd", number, None),
+        capacity_qualifier=t.get("capacity_qualifier", one_of(F.QUALIFIERS), None),
+        commitment_qualifier=t.get("commitment_qualifier", one_of(F.QUALIFIERS), None),
+        quote=t.get("quote", text, ""),
+        note=t.get("note", text, ""),
+    )
+
+
+def _check_events(
+    pending: list[tuple[Table, F.Event]], partners: list[F.Partner], risks: list[F.Risk]
+) -> list[F.Event]:
+    partner_names = {p.name for p in partners}
+    risk_ids = {r.id for r in risks}
+    events = []
+    for t, e in pending:
+        if e.subject is None or e.field is None:
+            continue
+        if e.subject in partner_names:
+            fields: dict[str, Check] = {f: number for f in F.PARTNER_NUMBER_FIELDS}
+            fields |= {"status": one_of(F.PARTNER_STATUSES), "role": nonempty_text, "note": text}
+        elif e.subject in risk_ids:
+            fields = {"status": one_of(F.RISK_STATUSES), "severity": one_of(F.RISK_SEVERITIES),
+                      "note": text}
+        else:
+            known = sorted(partner_names | risk_ids)
+            t.problem("subject", f"event names unknown partner or risk {e.subject!r}",
+                      _did_you_mean(e.subject, known))
+            continue
+        if e.field not in fields:
+            t.problem("field", f"{e.subject} has no field {e.field!r}",
+                      f"events may set {', '.join(fields)}")
+            continue
+        if "value" not in t.values:
+            t.problem(None, "[event] is missing 'value'")
+            continue
+        try:
+            value = fields[e.field](t.values["value"])
+        except ValueError as exc:
+            t.problem("value", f"value: {exc}")
+            continue
+        events.append(replace(e, value=value))
+    return events
+
+
+def _did_you_mean(word: str, known: Mapping[str, Any] | list[str]) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, list(known), n=1)
+    return f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(known)[:8])}"

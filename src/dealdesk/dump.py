@@ -1,0 +1,136 @@
+"""`dealdesk dump`: every panel from config + store, as contract JSON or as rich text."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any, TextIO
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+from . import facts as F
+from . import view as V
+
+
+def _iso(value: date | datetime | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def to_json_dict(
+    snap: F.Snapshot,
+    generated_at: datetime,
+    news: Sequence[dict[str, Any]] = (),
+    feeds: Sequence[dict[str, Any]] = (),
+    signals: Sequence[dict[str, Any]] = (),
+) -> dict[str, Any]:
+    """The `dump --format json` contract of DESIGN.md; every key always present."""
+    story = snap.story
+    partners = [
+        {
+            "name": s.partner.name,
+            "role": s.partner.role,
+            "status": s.partner.status,
+            "commitment_usd": s.partner.commitment_usd,
+            "capacity_gw": s.partner.capacity_gw,
+            "since": _iso(s.partner.since),
+            "sources": _sources_of(story, s.partner.name, s.partner.source, snap.today),
+        }
+        for s in snap.partners
+    ]
+    compute = {
+        "planned_gw": snap.compute.planned_gw,
+        "deployed_gw": snap.compute.deployed_gw,
+        "by_partner": [
+            {
+                "partner": s.partner.name,
+                "planned_gw": s.partner.capacity_gw,
+                "deployed_gw": s.partner.deployed_gw,
+                "investment_max_usd": s.partner.investment_max_usd,
+                "investment_unlocked_usd": s.investment_unlocked_usd,
+            }
+            for s in snap.compute.by_partner
+        ],
+    }
+    users = [
+        {
+            "product": p.count.product,
+            "as_of": _iso(p.count.as_of),
+            "weekly_active_users": p.count.weekly_active_users,
+            "source": p.count.source,
+        }
+        for points in snap.users.values()
+        for p in points
+    ]
+    users.sort(key=lambda u: u["as_of"])
+    risks = [
+        {
+            "title": s.risk.title,
+            "party": s.risk.party,
+            "severity": s.risk.severity,
+            "status": s.risk.status,
+            "note": s.risk.note,
+            "source": s.source,
+        }
+        for s in snap.risks
+    ]
+    timeline = [
+        {"date": _iso(e.date), "subject": e.subject, "field": e.field, "value": e.value,
+         "source": e.source}
+        for e in F.timeline(story, snap.today)
+    ]
+    return {
+        "generated_at": generated_at.isoformat(),
+        "partners": partners,
+        "compute": compute,
+        "users": users,
+        "risks": risks,
+        "timeline": timeline,
+        "news": list(news),
+        "feeds": list(feeds),
+        "signals": list(signals),
+    }
+
+
+def _sources_of(story: F.Story, subject: str, opening: str, today: date) -> list[str]:
+    ids = [opening, *(e.source for e in F.events_for(story, subject, today))]
+    return list(dict.fromkeys(ids))
+
+
+def write_json(data: dict[str, Any], out: TextIO) -> None:
+    json.dump(data, out, ensure_ascii=False, indent=2)
+    out.write("\n")
+
+
+def write_text(
+    snap: F.Snapshot,
+    out: TextIO,
+    news: Sequence[V.NewsLine],
+    now: datetime,
+    width: int = 120,
+) -> None:
+    """The same panels as the dashboard, for pipes and cron: no colour unless a terminal."""
+    console = Console(file=out, width=width, highlight=False, emoji=False, markup=False)
+    console.print(Text(f"DealDesk · {snap.story.title} · as of {snap.today}", style="bold"))
+    users = V.users_view(snap)
+    for tv in (V.partners_view(snap), V.compute_view(snap), users.table, V.risks_view(snap),
+               V.news_view(news, now)):
+        console.print()
+        if tv is users.table:
+            console.print(V.latest_users_line(users, snap.today, snap.story.stale_after_days))
+        console.print(render_table(tv))
+        for line in tv.summary:
+            console.print(line)
+
+
+def render_table(tv: V.TableView) -> Table | Text:
+    if not tv.rows:
+        return Text(f"{tv.title}: {tv.empty}")
+    table = Table(title=tv.title, title_justify="left", title_style="bold", expand=False)
+    for column in tv.columns:
+        table.add_column(column.label, justify=column.justify, max_width=column.width)  # type: ignore[arg-type]
+    for row in tv.rows:
+        table.add_row(*row.cells)
+    return table

@@ -1,0 +1,384 @@
+"""The story as data: sources, partners, user counts, clause risks, timeline events.
+
+Plain frozen dataclasses and pure functions. Everything a panel shows that is not typed in
+the config is derived here (status as of a date, investment unlocked per GW deployed, growth
+between user counts, staleness), so the TUI, `dump` and the tests agree by construction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field, replace
+from datetime import date
+
+PARTNER_STATUSES = ("announced", "letter-of-intent", "definitive", "stalled", "replaced", "ended")
+RISK_SEVERITIES = ("low", "medium", "high")
+RISK_STATUSES = ("open", "watching", "revised", "materialized", "resolved")
+SOURCE_KINDS = ("seed", "primary", "reported")
+QUALIFIERS = ("at_least", "more_than", "up_to", "about")
+
+# Partner fields an event may move; the value's type is checked by the config loader.
+PARTNER_NUMBER_FIELDS = (
+    "capacity_gw",
+    "deployed_gw",
+    "commitment_usd",
+    "investment_max_usd",
+    "tranche_per_gw_usd",
+)
+PARTNER_TEXT_FIELDS = ("status", "role", "note")
+RISK_EVENT_FIELDS = ("status", "severity", "note")
+
+
+@dataclass(frozen=True)
+class Source:
+    id: str
+    title: str
+    published: date
+    kind: str = "reported"  # seed | primary | reported
+    publisher: str = ""
+    url: str | None = None
+    lang: str = "en"
+
+
+@dataclass(frozen=True)
+class Event:
+    """A later move of one field of a partner or risk, with its own source."""
+
+    date: date
+    subject: str  # a partner name or a risk id
+    field: str
+    value: str | float
+    source: str
+    quote: str = ""
+    note: str = ""
+    qualifier: str | None = None  # the source's hedge on a figure: at_least, up_to...
+
+
+@dataclass(frozen=True)
+class Partner:
+    name: str
+    role: str
+    status: str
+    since: date
+    source: str
+    aliases: tuple[str, ...] = ()
+    capacity_gw: float | None = None
+    deployed_gw: float | None = None
+    commitment_usd: float | None = None
+    investment_max_usd: float | None = None
+    tranche_per_gw_usd: float | None = None
+    capacity_qualifier: str | None = None
+    commitment_qualifier: str | None = None
+    quote: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class UserCount:
+    product: str
+    as_of: date
+    weekly_active_users: float
+    source: str
+    qualifier: str | None = None
+    quote: str = ""
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Risk:
+    id: str
+    title: str
+    party: str
+    severity: str
+    status: str
+    since: date
+    source: str
+    note: str = ""
+    trigger: str = ""
+    watch: str = ""
+    quote: str = ""
+
+
+@dataclass(frozen=True)
+class Story:
+    """Everything read from `config/facts/*.toml`, validated."""
+
+    title: str
+    company: str
+    sources: dict[str, Source]
+    partners: tuple[Partner, ...]
+    users: tuple[UserCount, ...]
+    risks: tuple[Risk, ...]
+    events: tuple[Event, ...]
+    stale_after_days: int = 90
+
+    def source(self, source_id: str) -> Source:
+        return self.sources[source_id]
+
+    def partner(self, name: str) -> Partner | None:
+        return next((p for p in self.partners if p.name == name), None)
+
+    def risk(self, risk_id: str) -> Risk | None:
+        return next((r for r in self.risks if r.id == risk_id), None)
+
+    def entities(self) -> dict[str, tuple[str, ...]]:
+        """Names the news is tagged with: the company, partners and their aliases, products."""
+        names: dict[str, tuple[str, ...]] = {self.company: ()}
+        for p in self.partners:
+            names[p.name] = p.aliases
+        for u in self.users:
+            names.setdefault(u.product, ())
+        return names
+
+
+# ---------------------------------------------------------------------------------------------
+# Derived values
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One dated statement about a subject: an opening fact or a later event."""
+
+    date: date
+    subject: str
+    field: str
+    value: str | float | None
+    source: str
+    quote: str = ""
+    note: str = ""
+
+
+def events_for(story: Story, subject: str, today: date) -> list[Event]:
+    """Events about `subject` known by `today`, oldest first (stable for same-day events)."""
+    return sorted(
+        (e for e in story.events if e.subject == subject and e.date <= today),
+        key=lambda e: e.date,
+    )
+
+
+# A new figure brings its own hedge: "up to $100B" replaced by "$30B" is no longer "up to".
+_QUALIFIER_OF = {"capacity_gw": "capacity_qualifier", "commitment_usd": "commitment_qualifier"}
+
+
+def partner_as_of(story: Story, partner: Partner, today: date) -> Partner:
+    """The partner with every event up to `today` applied, in date order."""
+    changes: dict[str, object] = {}
+    for event in events_for(story, partner.name, today):
+        changes[event.field] = event.value
+        if event.field in _QUALIFIER_OF:
+            changes[_QUALIFIER_OF[event.field]] = event.qualifier
+    return replace(partner, **changes) if changes else partner
+
+
+def risk_as_of(story: Story, risk: Risk, today: date) -> Risk:
+    changes: dict[str, object] = {}
+    for event in events_for(story, risk.id, today):
+        changes[event.field] = event.value
+    return replace(risk, **changes) if changes else risk
+
+
+def provenance(story: Story, subject: str, opened: date, source: str, today: date) -> tuple[date, str]:
+    """When a subject was last confirmed, and by which source."""
+    events = events_for(story, subject, today)
+    if events and events[-1].date >= opened:
+        return events[-1].date, events[-1].source
+    return opened, source
+
+
+def is_stale(confirmed: date, today: date, stale_after_days: int) -> bool:
+    return (today - confirmed).days > stale_after_days
+
+
+@dataclass(frozen=True)
+class PartnerState:
+    """A partner as of a date, with what a reader needs next to it."""
+
+    partner: Partner
+    confirmed: date
+    source: str  # the source of the latest statement, which is what the row shows
+    stale: bool
+    investment_unlocked_usd: float | None
+
+
+def investment_unlocked(partner: Partner) -> float | None:
+    """Money released so far when an investment is paid in per-GW tranches.
+
+    None when the deal has no tranche schedule. A replaced or ended plan unlocks no more than
+    what its deployed gigawatts had unlocked when it stopped (the events say so).
+    """
+    if partner.tranche_per_gw_usd is None:
+        return None
+    deployed = partner.deployed_gw or 0.0
+    unlocked = deployed * partner.tranche_per_gw_usd
+    if partner.investment_max_usd is not None:
+        unlocked = min(unlocked, partner.investment_max_usd)
+    return unlocked
+
+
+def partner_states(story: Story, today: date) -> list[PartnerState]:
+    states = []
+    for p in story.partners:
+        current = partner_as_of(story, p, today)
+        confirmed, source = provenance(story, p.name, p.since, p.source, today)
+        states.append(
+            PartnerState(
+                partner=current,
+                confirmed=confirmed,
+                source=source,
+                stale=is_stale(confirmed, today, story.stale_after_days),
+                investment_unlocked_usd=investment_unlocked(current),
+            )
+        )
+    return states
+
+
+@dataclass(frozen=True)
+class ComputeTotals:
+    planned_gw: float
+    deployed_gw: float
+    by_partner: tuple[PartnerState, ...]  # only partners with a capacity figure
+
+
+def compute_totals(states: Sequence[PartnerState]) -> ComputeTotals:
+    with_capacity = tuple(s for s in states if s.partner.capacity_gw is not None)
+    # An ended partnership no longer counts towards what is planned; a replaced financing
+    # plan (Nvidia's tranches) still leaves its gigawatts planned.
+    live = [s for s in with_capacity if s.partner.status != "ended"]
+    return ComputeTotals(
+        planned_gw=sum(s.partner.capacity_gw or 0.0 for s in live),
+        deployed_gw=sum(s.partner.deployed_gw or 0.0 for s in with_capacity),
+        by_partner=with_capacity,
+    )
+
+
+@dataclass(frozen=True)
+class UserPoint:
+    count: UserCount
+    growth: float | None  # users added since the previous point
+    growth_ratio: float | None  # growth / previous
+    per_week: float | None  # users added per week since the previous point
+
+
+def user_points(story: Story, product: str, today: date) -> list[UserPoint]:
+    counts = sorted(
+        (u for u in story.users if u.product == product and u.as_of <= today),
+        key=lambda u: u.as_of,
+    )
+    points: list[UserPoint] = []
+    previous: UserCount | None = None
+    for count in counts:
+        if previous is None:
+            points.append(UserPoint(count, None, None, None))
+        else:
+            growth = count.weekly_active_users - previous.weekly_active_users
+            weeks = (count.as_of - previous.as_of).days / 7
+            points.append(
+                UserPoint(
+                    count,
+                    growth,
+                    growth / previous.weekly_active_users if previous.weekly_active_users else None,
+                    growth / weeks if weeks > 0 else None,
+                )
+            )
+        previous = count
+    return points
+
+
+def products(story: Story) -> list[str]:
+    seen: dict[str, None] = {}
+    for u in story.users:
+        seen.setdefault(u.product, None)
+    return list(seen)
+
+
+@dataclass(frozen=True)
+class RiskState:
+    risk: Risk
+    confirmed: date
+    source: str
+    stale: bool
+
+
+def risk_states(story: Story, today: date) -> list[RiskState]:
+    order = {s: i for i, s in enumerate(reversed(RISK_SEVERITIES))}
+    states = []
+    for r in story.risks:
+        current = risk_as_of(story, r, today)
+        confirmed, source = provenance(story, r.id, r.since, r.source, today)
+        stale = is_stale(confirmed, today, story.stale_after_days)
+        states.append(RiskState(current, confirmed, source, stale))
+    # Live risks first, then by severity; among equals, the most recently confirmed first.
+    return sorted(
+        states,
+        key=lambda s: (s.risk.status == "resolved", order[s.risk.severity],
+                       -s.confirmed.toordinal()),
+    )
+
+
+def timeline(story: Story, today: date, subject: str | None = None) -> list[TimelineEntry]:
+    """Every dated statement, oldest first: opening facts, user counts, then events."""
+    entries: list[TimelineEntry] = []
+    for p in story.partners:
+        entries += _opening_entries(
+            p.since,
+            p.name,
+            p.source,
+            p.quote,
+            [
+                ("status", p.status),
+                ("capacity_gw", p.capacity_gw),
+                ("commitment_usd", p.commitment_usd),
+            ],
+        )
+    for u in story.users:
+        entries.append(
+            TimelineEntry(
+                u.as_of, u.product, "weekly_active_users", u.weekly_active_users, u.source,
+                u.quote, u.note,
+            )
+        )
+    for r in story.risks:
+        entries += _opening_entries(r.since, r.id, r.source, r.quote, [("status", r.status)])
+    for e in story.events:
+        entries.append(TimelineEntry(e.date, e.subject, e.field, e.value, e.source, e.quote, e.note))
+    entries = [e for e in entries if e.date <= today and (subject is None or e.subject == subject)]
+    return sorted(entries, key=lambda e: e.date)
+
+
+def _opening_entries(
+    when: date,
+    subject: str,
+    source: str,
+    quote: str,
+    fields: Iterable[tuple[str, str | float | None]],
+) -> list[TimelineEntry]:
+    present = [(f, v) for f, v in fields if v is not None]
+    # The quote belongs to the opening statement, so it is shown once, on its first line.
+    return [
+        TimelineEntry(when, subject, f, v, source, quote if i == 0 else "")
+        for i, (f, v) in enumerate(present)
+    ]
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """The whole story as of one day: what every view renders."""
+
+    story: Story
+    today: date
+    partners: tuple[PartnerState, ...]
+    compute: ComputeTotals
+    users: dict[str, tuple[UserPoint, ...]] = field(default_factory=dict)
+    risks: tuple[RiskState, ...] = ()
+
+
+def snapshot(story: Story, today: date) -> Snapshot:
+    states = partner_states(story, today)
+    return Snapshot(
+        story=story,
+        today=today,
+        partners=tuple(states),
+        compute=compute_totals(states),
+        users={p: tuple(user_points(story, p, today)) for p in products(story)},
+        risks=tuple(risk_states(story, today)),
+    )

@@ -1,0 +1,46 @@
+"""Plain types shared by fetch, parse, store and the views. No IO here."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+DEFAULT_USER_AGENT = "DealDesk/0.1 (+https://github.com/dealdesk/dealdesk; feed reader)"
+
+
+@dataclass(frozen=True)
+class FeedSpec:
+    """A feed as the config names it."""
+
+    name: str
+    url: str
+    refresh_minutes: int | None = None  # None: the global setting applies
+    lang: str | None = None
+
+
+@dataclass(frozen=True)
+class FetchLimits:
+    concurrency: int = 16
+    deadline_s: float = 20.0
+    connect_timeout_s: float = 10.0
+    read_timeout_s: float = 10.0
+    max_bytes: int = 10 * 1024 * 1024
+    max_redirects: int = 5
+    user_agent: str = DEFAULT_USER_AGENT
+    refresh_minutes: int = 30
+    backoff_base_minutes: int = 5
+    backoff_max_minutes: int = 24 * 60
+
+
+@dataclass(frozen=True)
+class NewsItem:
+    """One cleaned item: every text field is plain text, safe to show."""
+
+    feed: str
+    guid: str
+    title: str
+    link: str | None
+    published: datetime  # aware, UTC
+    summary: str = ""
+    date_flag: str | None = None  # None | "missing" | "future"
+    entities: tuple[str, ...] = field(default=())

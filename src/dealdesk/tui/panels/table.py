@@ -1,0 +1,96 @@
+"""A panel that shows one `view.TableView` in a DataTable: the shape every panel shares."""
+
+from __future__ import annotations
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.message import Message
+from textual.widgets import DataTable, Static
+
+from ...view import TableView
+
+
+class PanelTable(DataTable):
+    """A DataTable with vi keys. Its `enter` (select_cursor) opens the row's details."""
+
+    BINDINGS = [
+        Binding("j", "cursor_down", "Down", show=False),
+        Binding("k", "cursor_up", "Up", show=False),
+    ]
+
+
+class Panel(Vertical):
+    """Base of the five panels: a titled box with a table, an empty state and summary lines."""
+
+    DEFAULT_CLASSES = "panel"
+    panel_id: str = ""
+    title: str = ""
+    number: int = 0
+
+    class OpenDetails(Message):
+        def __init__(self, panel: str, key: str) -> None:
+            self.panel = panel
+            self.key = key
+            super().__init__()
+
+    def __init__(self) -> None:
+        super().__init__(id=self.panel_id)
+        self.border_title = f"{self.number} {self.title}"
+
+    def compose_top(self) -> ComposeResult:
+        yield from ()
+
+    def compose(self) -> ComposeResult:
+        yield from self.compose_top()
+        yield PanelTable(cursor_type="row", zebra_stripes=True, id=f"{self.panel_id}-table")
+        yield Static(classes="empty")
+        yield Static(classes="preview")
+        yield Static(classes="summary")
+
+    @property
+    def table(self) -> PanelTable:
+        return self.query_one(PanelTable)
+
+    def show(self, view: TableView) -> None:
+        table = self.table
+        key = self.cursor_key()
+        table.clear(columns=True)
+        for column in view.columns:
+            table.add_column(column.label, width=column.width)
+        for row in view.rows:
+            table.add_row(*row.cells, key=row.key)
+        # Keep the reader's place when the data under them changes.
+        if key is not None and key in table.rows:
+            table.move_cursor(row=table.get_row_index(key), animate=False)
+        empty = self.query_one(".empty", Static)
+        empty.update(Text(view.empty) if not view.rows else "")
+        empty.display = not view.rows
+        table.display = bool(view.rows)
+        # With no rows the panel itself takes focus, so 1..5 and tab still land somewhere.
+        self.can_focus = not view.rows
+        summary = self.query_one(".summary", Static)
+        summary.update(Text("\n").join(view.summary))
+        summary.display = bool(view.summary)
+
+    def cursor_key(self) -> str | None:
+        table = self.table
+        if not table.row_count:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return row_key.value
+
+    def preview(self, key: str) -> Text | None:
+        """The highlighted row in full, for terminals too narrow for every column."""
+        return None
+
+    def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
+        key = event.row_key.value
+        text = self.preview(key) if key is not None else None
+        self.query_one(".preview", Static).update(text or "")
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        if event.row_key.value is not None:
+            self.post_message(self.OpenDetails(self.panel_id, event.row_key.value))

@@ -1,0 +1,62 @@
+"""Every fact about one partner, risk or data point: facts, timeline with quotes, sources."""
+
+from __future__ import annotations
+
+from rich.console import Group
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from ... import view as V
+
+
+class DetailsScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("j", "scroll('down')", "Down", show=False),
+        Binding("k", "scroll('up')", "Up", show=False),
+        Binding("down", "scroll('down')", "Down", show=False),
+        Binding("up", "scroll('up')", "Up", show=False),
+    ]
+
+    def __init__(self, details: V.DetailView) -> None:
+        super().__init__()
+        self.details = details
+
+    def compose(self) -> ComposeResult:
+        d = self.details
+        with VerticalScroll(id="details-body") as body:
+            body.border_title = d.title
+            body.border_subtitle = d.subtitle
+            yield Static(_facts_table(d), classes="details-facts")
+            yield Static(Text("Timeline (oldest first)", style="bold underline"),
+                         classes="details-heading")
+            yield Static(Group(*V.timeline_lines(d)) if d.timeline else Text("No dated events."))
+            if d.body:
+                yield Static(Group(*d.body))
+            yield Static(Text("Sources", style="bold underline"), classes="details-heading")
+            yield Static(Group(*V.source_lines(d)) if d.sources else Text("—"))
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#details-body").focus()
+
+    def action_scroll(self, direction: str) -> None:
+        body = self.query_one("#details-body", VerticalScroll)
+        if direction == "down":
+            body.scroll_down(animate=False)
+        else:
+            body.scroll_up(animate=False)
+
+
+def _facts_table(d: V.DetailView) -> Table:
+    grid = Table.grid(padding=(0, 2))
+    grid.add_column(style="bold", no_wrap=True)
+    grid.add_column()
+    for label, value in d.facts:
+        grid.add_row(Text(label), value)
+    return grid

@@ -1,0 +1,44 @@
+"""`?`: every key and what it does."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from ...view import SEVERITY_LABEL, STALE_MARK, STATUS_LABEL
+from ..keys import HELP
+
+
+class HelpScreen(ModalScreen[None]):
+    BINDINGS = [
+        Binding("escape", "dismiss", "Back"),
+        Binding("question_mark", "dismiss", "Back", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        table = Table.grid(padding=(0, 3))
+        table.add_column(style="bold", no_wrap=True)
+        table.add_column()
+        for keys, what in HELP:
+            table.add_row(Text(keys), Text(what))
+        with VerticalScroll(id="help-body") as body:
+            body.border_title = "Keys"
+            body.border_subtitle = "escape to close"
+            yield Static(table)
+            yield Static(_legend(), id="help-legend")
+
+
+def _legend() -> Text:
+    """The symbols, from the same tables the panels use, so the two cannot drift apart."""
+    status = " ".join(label for label, _ in STATUS_LABEL.values())
+    severity = " ".join(label for label, _ in SEVERITY_LABEL.values())
+    return Text(
+        f"Status: {status}\nSeverity: {severity}\n{STALE_MARK} not confirmed recently (stale)"
+        " · ● unread",
+        style="dim",
+    )

@@ -1,0 +1,534 @@
+"""View models: what each panel and details screen shows, as plain rows of `rich.text.Text`.
+
+The TUI and `dealdesk dump --format text` both render these, so a number reads the same in
+both. Text from configs or feeds is always wrapped in `Text(...)`, never parsed as markup.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+from rich.text import Text
+
+from . import facts as F
+
+# Symbols first, so status, severity and staleness read without colour.
+STATUS_LABEL = {
+    "announced": ("○ announced", "cyan"),
+    "letter-of-intent": ("◔ letter of intent", "yellow"),
+    "definitive": ("● definitive", "green"),
+    "stalled": ("‖ stalled", "red"),
+    "replaced": ("⇄ replaced", "magenta"),
+    "ended": ("✕ ended", "red"),
+}
+SEVERITY_LABEL = {
+    "high": ("▲▲▲ high", "bold red"),
+    "medium": ("▲▲△ medium", "yellow"),
+    "low": ("▲△△ low", "green"),
+}
+RISK_STATUS_LABEL = {
+    "open": "● open",
+    "watching": "◉ watching",
+    "revised": "✎ revised",
+    "materialized": "✖ materialized",
+    "resolved": "✔ resolved",
+}
+QUALIFIER_MARK = {"at_least": "≥", "more_than": ">", "up_to": "≤", "about": "~"}
+QUALIFIER_WORDS = {
+    "at_least": "at least", "more_than": "more than", "up_to": "up to", "about": "about",
+}
+STALE_MARK = "◷"
+BAR_FULL, BAR_PLANNED, BAR_EMPTY = "█", "▒", "░"
+
+
+# ---------------------------------------------------------------------------------------------
+# Formatting
+
+
+def money(value: float | None, qualifier: str | None = None) -> str:
+    if value is None:
+        return "—"
+    for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M")):
+        if abs(value) >= size:
+            return _qualified(f"${_trim(value / size)}{suffix}", qualifier)
+    return _qualified(f"${value:,.0f}", qualifier)
+
+
+def gigawatts(value: float | None, qualifier: str | None = None) -> str:
+    return "—" if value is None else _qualified(f"{_trim(value)} GW", qualifier)
+
+
+def users(value: float | None, qualifier: str | None = None) -> str:
+    if value is None:
+        return "—"
+    if abs(value) >= 1e9:
+        return _qualified(f"{_trim(value / 1e9)}B", qualifier)
+    return _qualified(f"{_trim(value / 1e6)}M", qualifier)
+
+
+def _trim(x: float) -> str:
+    return f"{x:,.2f}".rstrip("0").rstrip(".")
+
+
+def _qualified(text: str, qualifier: str | None) -> str:
+    return f"{QUALIFIER_MARK[qualifier]} {text}" if qualifier else text
+
+
+def field_value(field_name: str, value: object) -> str:
+    """A timeline value in a reader's units."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if field_name.endswith("_usd"):
+            return money(value)
+        if field_name.endswith("_gw"):
+            return gigawatts(value)
+        if field_name == "weekly_active_users":
+            return users(value)
+    if field_name == "status" and value in STATUS_LABEL:
+        return STATUS_LABEL[str(value)][0]
+    return str(value)
+
+
+FIELD_NAMES = {
+    "status": "status",
+    "capacity_gw": "capacity",
+    "deployed_gw": "deployed",
+    "commitment_usd": "commitment",
+    "investment_max_usd": "investment cap",
+    "tranche_per_gw_usd": "per-GW tranche",
+    "weekly_active_users": "weekly users",
+    "severity": "severity",
+    "note": "note",
+    "role": "role",
+}
+
+
+def cells(value: float, scale: float, width: int) -> int:
+    """How many of `width` cells `value` fills; any non-zero value fills at least one."""
+    if width <= 0 or scale <= 0 or value <= 0:
+        return 0
+    return max(1, round(width * min(value, scale) / scale))
+
+
+def bar(value: float, scale: float, width: int) -> str:
+    filled = cells(value, scale, width)
+    return BAR_FULL * filled + BAR_EMPTY * (max(0, width) - filled)
+
+
+def age(when: datetime, now: datetime) -> str:
+    seconds = max(0, int((now - when).total_seconds()))
+    for size, unit in ((86400 * 365, "y"), (86400, "d"), (3600, "h"), (60, "m")):
+        if seconds >= size:
+            return f"{seconds // size}{unit}"
+    return "now"
+
+
+def source_label(story: F.Story, source_id: str) -> str:
+    src = story.sources.get(source_id)
+    return source_id if src is None else f"{source_id} ({src.kind})"
+
+
+# ---------------------------------------------------------------------------------------------
+# Tables
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    width: int | None = None  # None: as wide as the content
+    justify: str = "left"
+
+
+@dataclass(frozen=True)
+class Row:
+    key: str  # what `enter` opens: a partner name, a risk id, "product@date", a news id
+    cells: tuple[Text, ...]
+
+
+@dataclass(frozen=True)
+class TableView:
+    title: str
+    columns: tuple[Column, ...]
+    rows: tuple[Row, ...]
+    empty: str = "Nothing here yet."
+    summary: tuple[Text, ...] = ()
+
+
+def partners_view(snap: F.Snapshot) -> TableView:
+    rows = []
+    for s in snap.partners:
+        p = s.partner
+        label, style = STATUS_LABEL[p.status]
+        checked = Text(s.confirmed.isoformat())
+        if s.stale:
+            checked.append(f" {STALE_MARK}", style="yellow")
+        # Figures first, so a narrow terminal shows what matters before it scrolls.
+        rows.append(Row(p.name, (
+            Text(p.name, style="bold"),
+            Text(label, style=style),
+            Text(money(p.commitment_usd, p.commitment_qualifier), justify="right"),
+            Text(gigawatts(p.capacity_gw, p.capacity_qualifier), justify="right"),
+            Text(p.since.isoformat()),
+            checked,
+            Text(source_label(snap.story, s.source), style="dim"),
+            Text(p.role),
+        )))
+    stale = sum(s.stale for s in snap.partners)
+    summary = (Text(f"{len(rows)} partners · {stale} not confirmed in "
+                    f"{snap.story.stale_after_days} days ({STALE_MARK})", style="dim"),)
+    return TableView(
+        "Partners",
+        (Column("Partner"), Column("Status"), Column("$", justify="right"),
+         Column("GW", justify="right"), Column("Since"), Column("Checked"), Column("Source"),
+         Column("Role")),
+        tuple(rows),
+        "No partners in config/facts.",
+        summary,
+    )
+
+
+def compute_view(snap: F.Snapshot, bar_width: int = 20) -> TableView:
+    scale = max((s.partner.capacity_gw or 0.0 for s in snap.compute.by_partner), default=0.0)
+    rows = []
+    for s in sorted(snap.compute.by_partner, key=lambda s: -(s.partner.capacity_gw or 0)):
+        p = s.partner
+        deployed = p.deployed_gw
+        # One bar per partner: deployed solid, the rest of what is planned shaded.
+        filled = cells(deployed or 0.0, scale, bar_width)
+        planned = max(filled, cells(p.capacity_gw or 0.0, scale, bar_width))
+        line = Text(BAR_FULL * filled, style="green")
+        line.append(BAR_PLANNED * (planned - filled), style="cyan")
+        line.append(" " * (bar_width - planned))
+        rows.append(Row(p.name, (
+            Text(p.name, style="bold"),
+            Text(gigawatts(p.capacity_gw, p.capacity_qualifier), justify="right"),
+            Text(gigawatts(deployed) if deployed is not None else "unknown", justify="right"),
+            line,
+            Text(STATUS_LABEL[p.status][0], style=STATUS_LABEL[p.status][1]),
+        )))
+    total = snap.compute
+    summary = [
+        Text(f"Planned {gigawatts(total.planned_gw)} · deployed {gigawatts(total.deployed_gw)}"
+             f"  ({BAR_FULL} deployed {BAR_PLANNED} planned)", style="bold"),
+    ]
+    summary += [tranche_line(s) for s in snap.partners if s.investment_unlocked_usd is not None]
+    return TableView(
+        "Compute",
+        (Column("Partner"), Column("Planned", justify="right"),
+         Column("Deployed", justify="right"), Column("", bar_width), Column("Status")),
+        tuple(rows),
+        "No capacity figures in config/facts.",
+        tuple(summary),
+    )
+
+
+def tranche_line(state: F.PartnerState) -> Text:
+    p = state.partner
+    unlocked = state.investment_unlocked_usd or 0.0
+    cap = p.investment_max_usd or 0.0
+    tranches = int(cap // p.tranche_per_gw_usd) if p.tranche_per_gw_usd else 0
+    done = int(unlocked // p.tranche_per_gw_usd) if p.tranche_per_gw_usd else 0
+    line = Text(f"{p.name} tranches: {money(unlocked)} unlocked of {money(cap)} ")
+    line.append("■" * done, style="green")
+    line.append("□" * max(0, tranches - done))
+    line.append(f" ({done}/{tranches} × {money(p.tranche_per_gw_usd)} per GW deployed)")
+    if p.status in ("replaced", "ended", "stalled"):
+        line.append(f" — plan {p.status}", style="yellow")
+    return line
+
+
+@dataclass(frozen=True)
+class UsersView:
+    product: str
+    latest: F.UserPoint | None
+    table: TableView
+    values: tuple[float, ...]  # oldest first, for a sparkline or plot
+
+
+def users_view(snap: F.Snapshot, product: str = "ChatGPT", bar_width: int = 16) -> UsersView:
+    points = snap.users.get(product, ())
+    scale = max((p.count.weekly_active_users for p in points), default=0.0)
+    rows = []
+    for p in reversed(points):  # newest first on screen
+        c = p.count
+        rows.append(Row(f"{product}@{c.as_of.isoformat()}", (
+            Text(c.as_of.isoformat()),
+            Text(users(c.weekly_active_users, c.qualifier), justify="right"),
+            Text(bar(c.weekly_active_users, scale, bar_width), style="cyan"),
+            Text(growth_text(p), justify="right"),
+            Text(f"+{users(p.per_week)}/wk" if p.per_week else "", justify="right"),
+            Text(source_label(snap.story, c.source), style="dim"),
+        )))
+    return UsersView(
+        product,
+        points[-1] if points else None,
+        TableView(
+            f"{product} weekly users",
+            (Column("As of"), Column("Users", justify="right"), Column("", bar_width),
+             Column("Growth", justify="right"), Column("Per week", justify="right"),
+             Column("Source")),
+            tuple(rows),
+            f"No user counts for {product} in config/facts.",
+        ),
+        tuple(p.count.weekly_active_users for p in points),
+    )
+
+
+def growth_text(point: F.UserPoint) -> str:
+    if point.growth is None:
+        return "first"
+    pct = f" ({point.growth_ratio:+.0%})" if point.growth_ratio is not None else ""
+    sign = "+" if point.growth >= 0 else "−"
+    return f"{sign}{users(abs(point.growth))}{pct}"
+
+
+def latest_users_line(view: UsersView, today: date, stale_after_days: int) -> Text:
+    """Two short lines: the figure, then its date, growth and staleness."""
+    if view.latest is None:
+        return Text("no figures")
+    c = view.latest.count
+    line = Text(f"{QUALIFIER_WORDS.get(c.qualifier or '', '')} ".lstrip())
+    line.append(f"{users(c.weekly_active_users)} weekly users", style="bold")
+    line.append(f"\nas of {c.as_of.isoformat()}")
+    if view.latest.growth is not None:
+        line.append(f" · {growth_text(view.latest)} on the previous")
+    if F.is_stale(c.as_of, today, stale_after_days):
+        line.append(f" · {STALE_MARK} stale", style="yellow")
+    return line
+
+
+def risks_view(snap: F.Snapshot) -> TableView:
+    rows = []
+    for s in snap.risks:
+        r = s.risk
+        label, style = SEVERITY_LABEL[r.severity]
+        status = Text(RISK_STATUS_LABEL[r.status])
+        if s.stale:
+            status.append(f" {STALE_MARK}", style="yellow")
+        rows.append(Row(r.id, (
+            Text(label, style=style),
+            Text(r.title, style="bold"),
+            status,
+            Text(r.party),
+            Text(r.trigger),
+            Text(r.watch),
+            Text(source_label(snap.story, s.source), style="dim"),
+        )))
+    return TableView(
+        "Risks",
+        (Column("Severity"), Column("Risk"), Column("Status"), Column("Party"),
+         Column("Trigger", 30), Column("Watch", 30), Column("Source")),
+        tuple(rows),
+        "No clause risks in config/facts.",
+    )
+
+
+NEWS_EMPTY = (
+    "No news yet. Press r to fetch the feeds listed in feeds.toml; items are kept in the "
+    "local archive and show here at once on the next start."
+)
+
+
+@dataclass(frozen=True)
+class NewsLine:
+    """One stored news item, as the News panel needs it (filled by the store)."""
+
+    id: int
+    title: str
+    feed: str
+    published: datetime
+    read: bool = False
+    entities: tuple[str, ...] = ()
+    link: str | None = None
+
+
+def news_view(items: Sequence[NewsLine], now: datetime, empty: str = NEWS_EMPTY) -> TableView:
+    rows = tuple(
+        Row(str(item.id), (
+            Text("  " if item.read else "● ", style="bold cyan"),
+            Text(age(item.published, now), justify="right"),
+            Text(item.title, style="" if item.read else "bold"),
+            Text(item.feed, style="dim"),
+            Text(", ".join(item.entities), style="cyan"),
+        ))
+        for item in items
+    )
+    return TableView(
+        "News",
+        (Column(""), Column("Age", justify="right"), Column("Title"), Column("Feed"),
+         Column("About")),
+        rows,
+        empty,
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Details
+
+
+@dataclass(frozen=True)
+class DetailView:
+    title: str
+    subtitle: str
+    facts: tuple[tuple[str, Text], ...]
+    timeline: tuple[F.TimelineEntry, ...] = ()
+    sources: tuple[F.Source, ...] = ()
+    body: tuple[Text, ...] = field(default=())
+
+
+def _sources_of(story: F.Story, ids: Sequence[str]) -> tuple[F.Source, ...]:
+    seen: dict[str, None] = {}
+    for i in ids:
+        seen.setdefault(i, None)
+    return tuple(story.sources[i] for i in seen if i in story.sources)
+
+
+def partner_details(snap: F.Snapshot, name: str) -> DetailView | None:
+    state = next((s for s in snap.partners if s.partner.name == name), None)
+    if state is None:
+        return None
+    p = state.partner
+    rows: list[tuple[str, Text]] = [
+        ("Role", Text(p.role)),
+        ("Status", Text(*STATUS_LABEL[p.status])),
+        ("Commitment", Text(money(p.commitment_usd, p.commitment_qualifier))),
+        ("Capacity", Text(gigawatts(p.capacity_gw, p.capacity_qualifier))),
+        ("Deployed", Text(gigawatts(p.deployed_gw) if p.deployed_gw is not None else "unknown")),
+        ("Since", Text(p.since.isoformat())),
+        ("Last confirmed", Text(state.confirmed.isoformat()
+                                + (f"  {STALE_MARK} stale" if state.stale else ""))),
+    ]
+    if state.investment_unlocked_usd is not None:
+        rows.append(("Tranches", tranche_line(state)))
+    if p.aliases:
+        rows.append(("Also called", Text(", ".join(p.aliases))))
+    if p.note:
+        rows.append(("Note", Text(p.note)))
+    entries = F.timeline(snap.story, snap.today, p.name)
+    return DetailView(
+        p.name,
+        f"partner · {STATUS_LABEL[p.status][0]}",
+        tuple(rows),
+        tuple(entries),
+        _sources_of(snap.story, [e.source for e in entries]),
+    )
+
+
+def risk_details(snap: F.Snapshot, risk_id: str) -> DetailView | None:
+    state = next((s for s in snap.risks if s.risk.id == risk_id), None)
+    if state is None:
+        return None
+    r = state.risk
+    rows = [
+        ("Party", Text(r.party)),
+        ("Severity", Text(*SEVERITY_LABEL[r.severity])),
+        ("Status", Text(RISK_STATUS_LABEL[r.status])),
+        ("Trigger", Text(r.trigger or "—")),
+        ("What to watch", Text(r.watch or "—")),
+        ("Since", Text(r.since.isoformat())),
+        ("Last confirmed", Text(state.confirmed.isoformat()
+                                + (f"  {STALE_MARK} stale" if state.stale else ""))),
+        ("Note", Text(r.note or "—")),
+    ]
+    entries = F.timeline(snap.story, snap.today, r.id)
+    return DetailView(
+        r.title,
+        f"clause risk · {SEVERITY_LABEL[r.severity][0]}",
+        tuple(rows),
+        tuple(entries),
+        _sources_of(snap.story, [e.source for e in entries]),
+    )
+
+
+def user_point_details(snap: F.Snapshot, key: str) -> DetailView | None:
+    product, _, as_of = key.partition("@")
+    points = snap.users.get(product, ())
+    point = next((p for p in points if p.count.as_of.isoformat() == as_of), None)
+    if point is None:
+        return None
+    c = point.count
+    rows = [
+        ("Weekly users", Text(users(c.weekly_active_users, c.qualifier))),
+        ("As of", Text(c.as_of.isoformat())),
+        ("Growth", Text(growth_text(point))),
+        ("Per week", Text(f"+{users(point.per_week)}" if point.per_week else "—")),
+    ]
+    if c.note:
+        rows.append(("Note", Text(c.note)))
+    entries = F.timeline(snap.story, snap.today, product)
+    return DetailView(
+        f"{product}: {users(c.weekly_active_users, c.qualifier)} weekly users",
+        f"data point · {c.as_of.isoformat()}",
+        tuple(rows),
+        tuple(entries),
+        _sources_of(snap.story, [c.source, *(e.source for e in entries)]),
+    )
+
+
+def preview(snap: F.Snapshot, panel: str, key: str) -> Text | None:
+    """One or two lines on the highlighted row: what the table's hidden columns hold."""
+    if panel in ("partners", "compute"):
+        state = next((s for s in snap.partners if s.partner.name == key), None)
+        if state is None:
+            return None
+        p = state.partner
+        text = Text(f"{p.name}: ", style="bold")
+        text.append(f"{p.role} · since {p.since} · {source_label(snap.story, state.source)}")
+        return text
+    if panel == "risks":
+        risk = next((s for s in snap.risks if s.risk.id == key), None)
+        if risk is None:
+            return None
+        text = Text("Trigger: ", style="bold")
+        text.append(risk.risk.trigger or "—")
+        text.append("\nWatch: ", style="bold")
+        text.append(f"{risk.risk.watch or '—'} · {source_label(snap.story, risk.source)}")
+        return text
+    if panel == "users":
+        product, _, as_of = key.partition("@")
+        point = next((p for p in snap.users.get(product, ()) if str(p.count.as_of) == as_of),
+                     None)
+        if point is None:
+            return None
+        return Text(f"{as_of}: {source_label(snap.story, point.count.source)}"
+                    f"{' · ' + point.count.note if point.count.note else ''}")
+    return None
+
+
+def details(snap: F.Snapshot, panel: str, key: str) -> DetailView | None:
+    if panel in ("partners", "compute"):
+        return partner_details(snap, key)
+    if panel == "risks":
+        return risk_details(snap, key)
+    if panel == "users":
+        return user_point_details(snap, key)
+    return None
+
+
+def timeline_lines(view: DetailView) -> list[Text]:
+    """The details timeline, oldest first: date, what changed, source, then the quote."""
+    lines = []
+    for e in view.timeline:
+        line = Text(f"{e.date.isoformat()}  ", style="bold")
+        line.append(f"{FIELD_NAMES.get(e.field, e.field)}: ")
+        line.append(field_value(e.field, e.value))
+        line.append(f"  [{e.source}]", style="dim")
+        lines.append(line)
+        if e.note:
+            lines.append(Text(f"            {e.note}", style="italic"))
+        if e.quote:
+            lines.append(Text(f"            « {e.quote} »", style="italic cyan"))
+    return lines
+
+
+def source_lines(view: DetailView) -> list[Text]:
+    lines = []
+    for s in view.sources:
+        line = Text(f"{s.id}", style="bold")
+        line.append(f"  {s.kind} · {s.publisher or 'unknown publisher'} · {s.published} · {s.lang}")
+        lines.append(line)
+        lines.append(Text(f"    {s.title}"))
+        if s.url:
+            lines.append(Text(f"    {s.url}", style="underline"))
+    return lines

@@ -1,0 +1,17 @@
+"""Apps on fixed data and a fixed clock, for Pilot and snapshot tests."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from dealdesk.config import load
+from dealdesk.tui.app import DealDeskApp
+
+from .conftest import CONFIG_DIR, fixed_clock
+
+
+def make_app(store_path: Path | None = None, **kwargs) -> DealDeskApp:
+    app = DealDeskApp(load(CONFIG_DIR), store_path, fixed_clock, refresh_on_start=False,
+                      **kwargs)
+    app.animation_level = "none"
+    return app

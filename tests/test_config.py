@@ -1,0 +1,180 @@
+"""Config loading and validation: the shipped config is valid, and every broken case is
+reported as `path:line: message` with the right file and line."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from dealdesk import config as C
+
+from .conftest import CONFIG_DIR
+
+
+def test_shipped_config_loads(config):
+    story = config.story
+    assert {p.name for p in story.partners} >= {"Nvidia", "Microsoft", "Oracle", "Own datacenters"}
+    nvidia = story.partner("Nvidia")
+    assert nvidia.capacity_gw == 10 and nvidia.capacity_qualifier == "at_least"
+    assert nvidia.commitment_usd == 100e9 and nvidia.commitment_qualifier == "up_to"
+    assert "100 milliards de dollars" in nvidia.quote
+    assert story.partner("Microsoft").commitment_usd == 13e9
+    assert any(u.weekly_active_users == 700e6 and "700 millions" in u.quote for u in story.users)
+    assert len(config.feeds) >= 5
+    # Every fact names a source that exists, and every source says primary/reported/seed.
+    for fact in (*story.partners, *story.users, *story.risks, *story.events):
+        assert fact.source in story.sources
+    assert {s.kind for s in story.sources.values()} == {"seed", "primary", "reported"}
+
+
+def _copy_config(tmp_path: Path) -> Path:
+    target = tmp_path / "cfg"
+    shutil.copytree(CONFIG_DIR, target)
+    return target
+
+
+def _write(path: Path, text: str) -> None:
+    path.write_text(text, encoding="utf-8")
+
+
+def _problems(config_dir: Path) -> list[str]:
+    with pytest.raises(C.ConfigError) as info:
+        C.load(config_dir)
+    return [str(p) for p in info.value.problems]
+
+
+def _line_of(path: Path, needle: str) -> int:
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if needle in line:
+            return number
+    raise AssertionError(f"{needle!r} not in {path}")
+
+
+PARTNER = """
+[[partner]]
+name = "Testco"
+role = "tester"
+status = "announced"
+since = 2025-01-01
+source = "seed-2025-09"
+"""
+
+
+@pytest.mark.parametrize(
+    ("file", "text", "needle", "message"),
+    [
+        ("facts/zz_extra.toml", PARTNER + 'capacity_gw = "ten"\n', "capacity_gw", "expected a number"),
+        ("facts/zz_extra.toml", PARTNER.replace("2025-01-01", '"2025-13-45"'), "since =",
+         "not a date"),
+        ("facts/zz_extra.toml", PARTNER.replace('source = "seed-2025-09"', 'source = "nowhere"'),
+         "source =", "unknown source 'nowhere'"),
+        ("facts/zz_extra.toml", PARTNER.replace('source = "seed-2025-09"\n', ""), "[[partner]]",
+         "missing 'source'"),
+        ("facts/zz_extra.toml", PARTNER.replace("announced", "rumoured"), "status =",
+         "'rumoured' is not one of"),
+        ("facts/zz_extra.toml", PARTNER + "colour = 3\n", "colour", "unknown key 'colour'"),
+        ("facts/zz_extra.toml", PARTNER + "capacity_gw = -4\n", "capacity_gw", "must not be negative"),
+        ("facts/zz_extra.toml",
+         '[[event]]\ndate = 2025-10-01\nsubject = "Nvidiaa"\nfield = "status"\n'
+         'value = "stalled"\nsource = "seed-2025-09"\n', "subject =",
+         "unknown partner or risk 'Nvidiaa'"),
+        ("facts/zz_extra.toml",
+         '[[event]]\ndate = 2025-10-01\nsubject = "Nvidia"\nfield = "colour"\n'
+         'value = "red"\nsource = "seed-2025-09"\n', "field =", "Nvidia has no field 'colour'"),
+        ("facts/zz_extra.toml",
+         '[[event]]\ndate = 2025-10-01\nsubject = "Nvidia"\nfield = "capacity_gw"\n'
+         'value = "lots"\nsource = "seed-2025-09"\n', "value =", "expected a number"),
+        ("facts/zz_extra.toml",
+         '[[event]]\ndate = "yesterday"\nsubject = "Nvidia"\nfield = "status"\n'
+         'value = "stalled"\nsource = "seed-2025-09"\n', "date =", "not a date"),
+        ("facts/zz_extra.toml", '[[source]]\nid = "seed-2025-09"\ntitle = "again"\n'
+         "published = 2025-01-01\n", "id =", "duplicate source id"),
+        ("facts/zz_extra.toml", '[[partner]\nname = "x"\n', "[[partner]", "TOML syntax error"),
+        ("facts/zz_extra.toml", "[[rumour]]\nwho = 1\n", "[[rumour]]", "unknown table"),
+        ("facts/zz_extra.toml", '[[users]]\nproduct = "ChatGPT"\nas_of = 2025-01-01\n'
+         'weekly_active_users = true\nsource = "seed-2025-09"\n', "weekly_active_users",
+         "expected a number, got true/false"),
+        ("dealdesk.toml", "[dealdesk]\nstale_after_days = 0\n", "stale_after_days",
+         "must be greater than 0"),
+        ("dealdesk.toml", "[dealdesk]\nrefresh_minutes = -5\n", "refresh_minutes",
+         "must be greater than 0"),
+        ("dealdesk.toml", "[fetch]\nconcurrency = 2.5\n", "concurrency", "expected a whole number"),
+        ("dealdesk.toml", "[dealdesk]\ntitel = 'x'\n", "titel", "unknown key 'titel'"),
+        ("dealdesk.toml", "[colours]\nx = 1\n", "[colours]", "unknown section"),
+        ("feeds.toml", '[[feed]]\nname = "a"\nurl = "ftp://example.com/feed"\n', "url =",
+         "not an http(s) URL"),
+        ("feeds.toml", '[[feed]]\nname = "a"\nurl = "https://example.com/1"\n'
+         "refresh_minutes = 0\n", "refresh_minutes", "must be greater than 0"),
+    ],
+    ids=lambda v: v if isinstance(v, str) and len(v) < 40 and "\n" not in v else None,
+)
+def test_each_broken_config_names_file_and_line(tmp_path, file, text, needle, message):
+    cfg = _copy_config(tmp_path)
+    path = cfg / file
+    _write(path, text)
+    problems = _problems(cfg)
+    line = _line_of(path, needle)
+    expected = f"{path}:{line}: "
+    assert any(p.startswith(expected) and message in p for p in problems), problems
+
+
+def test_duplicate_feed_names_point_at_the_second(tmp_path):
+    cfg = _copy_config(tmp_path)
+    _write(cfg / "feeds.toml", '[[feed]]\nname = "a"\nurl = "https://example.com/1"\n\n'
+           '[[feed]]\nname = "a"\nurl = "https://example.com/2"\n')
+    problems = _problems(cfg)
+    assert problems == [f"{cfg / 'feeds.toml'}:6: duplicate feed name 'a' (first at line 2) "
+                        "(hint: give each feed its own name)"]
+
+
+def test_all_problems_are_reported_at_once(tmp_path):
+    cfg = _copy_config(tmp_path)
+    _write(cfg / "facts" / "extra.toml", PARTNER + 'capacity_gw = "x"\ncolour = 1\n')
+    _write(cfg / "feeds.toml", '[[feed]]\nname = "a"\nurl = "gopher://x"\n')
+    assert len(_problems(cfg)) == 3
+
+
+def test_missing_files_and_dirs(tmp_path):
+    cfg = _copy_config(tmp_path)
+    (cfg / "feeds.toml").unlink()
+    assert any("feeds.toml:0: file not found" in p for p in _problems(cfg))
+    with pytest.raises(C.ConfigError) as info:
+        C.load(tmp_path / "nowhere")
+    assert "config directory not found" in str(info.value)
+
+
+def test_not_utf8_names_the_line(tmp_path):
+    cfg = _copy_config(tmp_path)
+    (cfg / "facts" / "extra.toml").write_bytes(b'# ok\n# ok\nname = "\xff"\n')
+    assert any(p.startswith(f"{cfg / 'facts' / 'extra.toml'}:3: not UTF-8") for p in _problems(cfg))
+
+
+def test_multiline_strings_do_not_confuse_line_numbers(tmp_path):
+    cfg = _copy_config(tmp_path)
+    text = PARTNER.replace('role = "tester"', 'role = """tester\nstatus = fake\n"""') + "bad = 1\n"
+    path = cfg / "facts" / "extra.toml"
+    _write(path, text)
+    assert any(p.startswith(f"{path}:{_line_of(path, 'bad = 1')}:") for p in _problems(cfg))
+
+
+def test_config_dir_resolution(tmp_path, monkeypatch):
+    assert C.resolve_config_dir("/x/y") == Path("/x/y")
+    monkeypatch.setenv("DEALDESK_CONFIG", str(tmp_path / "env"))
+    assert C.resolve_config_dir() == tmp_path / "env"
+    monkeypatch.delenv("DEALDESK_CONFIG")
+    # ./config counts only when it holds dealdesk.toml.
+    (tmp_path / "config").mkdir()
+    assert C.resolve_config_dir(cwd=tmp_path) == C.packaged_config_dir()
+    (tmp_path / "config" / "dealdesk.toml").write_text("")
+    assert C.resolve_config_dir(cwd=tmp_path) == tmp_path / "config"
+    assert (C.packaged_config_dir() / "dealdesk.toml").is_file()
+
+
+def test_data_dir_resolution(tmp_path, monkeypatch):
+    assert C.resolve_data_dir("/d") == Path("/d")
+    monkeypatch.setenv("DEALDESK_DATA", str(tmp_path / "d"))
+    assert C.resolve_data_dir() == tmp_path / "d"
+    monkeypatch.delenv("DEALDESK_DATA")
+    assert "dealdesk" in str(C.resolve_data_dir())
