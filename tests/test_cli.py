@@ -108,3 +108,17 @@ def test_dump_into_a_closed_pipe_is_quiet():
     )
     out, err = proc.communicate(timeout=60)
     assert out.startswith("DealDesk") and err == ""
+
+
+def test_ingest_the_seed_article(capsys):
+    seed = Path(__file__).parent / "data" / "seed_article_fr.txt"
+    assert main(["ingest", str(seed), "--format", "json", "--config", str(CONFIG_DIR)]) == 0
+    found = {(s["metric"], s["value"], s["subject"]) for s in json.loads(capsys.readouterr().out)}
+    assert found >= {("capacity_gw", 10, "Nvidia"), ("commitment_usd", 100e9, "Nvidia"),
+                     ("weekly_active_users", 700e6, "ChatGPT"),
+                     ("commitment_usd", 13e9, "Microsoft"), ("commitment_usd", 300e9, "Oracle")}
+
+
+def test_ingest_missing_file_is_a_usage_error(capsys):
+    assert main(["ingest", "/no/such/file", "--config", str(CONFIG_DIR)]) == 2
+    assert "cannot read" in capsys.readouterr().err

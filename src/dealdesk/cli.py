@@ -123,8 +123,20 @@ def _refresh(config: Config, store_path: Path) -> int:
 
 
 def _ingest(args: argparse.Namespace, config_dir: Path) -> int:
-    print("dealdesk ingest: not available yet", file=sys.stderr)
-    return EXIT_ERROR
+    from .news.entities import EntityMatcher
+    from .news.ingest import render
+
+    config = load(config_dir)  # the tracked names come from the config
+    try:
+        raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+    except OSError as exc:
+        print(f"{args.file}: cannot read: {exc.strerror or exc}", file=sys.stderr)
+        return EXIT_USAGE
+    text = raw.decode("utf-8", errors="replace")
+    source_id = "new-source" if args.file == "-" else Path(args.file).stem
+    matcher = EntityMatcher(config.story.entities())
+    sys.stdout.write(render(text, matcher, lang=args.lang, fmt=args.format, source_id=source_id))
+    return EXIT_OK
 
 
 def _dashboard(config: Config, store_path: Path) -> int:
