@@ -15,6 +15,7 @@ from dealdesk import __version__
 from dealdesk.cli import main
 
 from .conftest import CONFIG_DIR
+from .feedserver import feed_server  # noqa: F401
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -122,3 +123,59 @@ def test_ingest_the_seed_article(capsys):
 def test_ingest_missing_file_is_a_usage_error(capsys):
     assert main(["ingest", "/no/such/file", "--config", str(CONFIG_DIR)]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+def _loopback_config(tmp_path, feeds: dict[str, str]) -> Path:
+    cfg = tmp_path / "cfg"
+    shutil.copytree(CONFIG_DIR, cfg)
+    (cfg / "feeds.toml").write_text(
+        "".join(f'[[feed]]\nname = "{n}"\nurl = "{u}"\n\n' for n, u in feeds.items())
+    )
+    return cfg
+
+
+def test_refresh_prints_a_row_per_feed_and_exits_3_when_one_fails(tmp_path, feed_server):
+    from .feedserver import rss
+
+    good = feed_server.add("/good.xml", body=rss([{"title": "Nvidia ships", "guid": "1"}]))
+    bad = feed_server.add("/bad.xml", kind="status", status=404, body=b"gone")
+    cfg = _loopback_config(tmp_path, {"Good": good, "Bad": bad})
+    result = run("refresh", "--config", str(cfg), "--data", str(tmp_path / "d"))
+    assert result.returncode == 3, result.stderr
+    rows = result.stdout.splitlines()
+    assert rows[0].split()[:4] == ["Good", "ok", "1", "new"]
+    assert rows[0].rstrip().endswith("ms")
+    assert rows[1].split()[:2] == ["Bad", "error"] and "HTTP 404" in rows[1]
+    # The failing feed backs off: a second run skips it and says why; the good one is fetched.
+    second = run("refresh", "--config", str(cfg), "--data", str(tmp_path / "d"))
+    assert second.returncode == 0
+    assert "Good" in second.stdout and "backing off" in second.stdout
+    dump = json.loads(run("dump", "--format", "json", "--config", str(cfg), "--data",
+                          str(tmp_path / "d")).stdout)
+    assert [n["title"] for n in dump["news"]] == ["Nvidia ships"]
+    assert dump["news"][0]["entities"] == ["Nvidia"] and dump["news"][0]["read"] is False
+    feeds = {f["name"]: f for f in dump["feeds"]}
+    assert feeds["Good"]["status"] in ("ok", "not_modified") and feeds["Good"]["items"] == 1
+    assert feeds["Bad"]["status"] == "error" and "404" in feeds["Bad"]["error"]
+    assert set(feeds["Bad"]) == {"name", "url", "status", "last_attempt", "last_success",
+                                 "items", "error"}
+
+
+def test_refresh_all_ok_exits_0(tmp_path, feed_server):
+    from .feedserver import rss
+
+    url = feed_server.add("/a.xml", body=rss([{"title": "x", "guid": "1"}]))
+    cfg = _loopback_config(tmp_path, {"A": url})
+    assert run("refresh", "--config", str(cfg), "--data", str(tmp_path / "d")).returncode == 0
+
+
+def test_a_corrupt_store_is_one_clear_line(tmp_path):
+    data = tmp_path / "d"
+    data.mkdir()
+    (data / "dealdesk.sqlite3").write_bytes(b"this is not a database" * 100)
+    for command in (["dump"], ["refresh"], []):
+        result = run(*command, "--config", str(CONFIG_DIR), "--data", str(data))
+        assert result.returncode == 2
+        assert str(data / "dealdesk.sqlite3") in result.stderr
+        assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert (data / "dealdesk.sqlite3").read_bytes().startswith(b"this is not")

@@ -145,3 +145,20 @@ async def test_small_terminal_degrades_without_crashing():
             await pilot.press(key)
             await pilot.pause()
         assert app.is_running
+
+
+async def test_command_palette_offers_every_action():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        titles = [c.title for c in app.get_system_commands(app.screen)]
+        for title in ("Focus Partners", "Focus News", "Refresh all feeds", "Feeds",
+                      "Search news", "Help: keys"):
+            assert title in titles
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"focus risks")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.active_panel == "risks"

@@ -4,6 +4,7 @@ commands never load it (start-up cost in cron and over SSH)."""
 from __future__ import annotations
 
 import ast
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -11,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import CONFIG_DIR
+from .feedserver import closed_port
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "dealdesk"
 
@@ -43,19 +45,26 @@ def test_core_does_not_reach_up_the_layers():
         assert "rich" not in _imports(SRC / name)
 
 
-@pytest.mark.parametrize("argv", [["check"], ["dump"], ["dump", "--format", "json"]])
-def test_headless_commands_never_load_textual(argv):
-    code = (
-        "import sys, runpy, io, contextlib\n"
-        f"sys.argv = ['dealdesk', *{argv!r}, '--config', {str(CONFIG_DIR)!r}]\n"
+@pytest.mark.parametrize(
+    ("argv", "code"),
+    [(["check"], 0), (["dump"], 0), (["dump", "--format", "json"], 0), (["refresh"], 3)],
+)
+def test_headless_commands_never_load_textual(tmp_path, argv, code):
+    # A feed on a closed loopback port: refresh runs its whole path, and fails, offline.
+    cfg = tmp_path / "cfg"
+    shutil.copytree(CONFIG_DIR, cfg)
+    (cfg / "feeds.toml").write_text(
+        f'[[feed]]\nname = "x"\nurl = "http://127.0.0.1:{closed_port()}/feed"\n'
+    )
+    script = (
+        "import sys, io, contextlib\n"
+        f"argv = [*{argv!r}, '--config', {str(cfg)!r}, '--data', {str(tmp_path / 'd')!r}]\n"
         "from dealdesk.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
-        "    code = main(sys.argv[1:])\n"
-        "assert code == 0, code\n"
+        "    code = main(argv)\n"
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] == 'textual')\n"
-        "print(loaded)\n"
+        "print(code, loaded)\n"
     )
-    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             timeout=60)
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "[]"
+    assert result.stdout.strip() == f"{code} []", result.stderr

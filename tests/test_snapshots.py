@@ -43,3 +43,90 @@ def test_help(snap_compare):
 
 def test_60x20_degrades(snap_compare):
     assert snap_compare(make_app(), press=["3"], terminal_size=(60, 20))
+
+
+# -- with a store of fixed news ---------------------------------------------------------------
+
+
+@pytest.fixture
+def news_app(tmp_path, config):
+    from .newsdata import fill_store
+
+    path = fill_store(tmp_path / "store.sqlite3", config.feeds)
+    return make_app(path)
+
+
+async def _until(pilot, condition) -> None:
+    """Wait (boundedly) for a worker's result to reach the screen."""
+    for _ in range(200):
+        if condition():
+            break
+        await pilot.pause(0.02)
+    await pilot.pause()
+
+
+async def _settle(pilot) -> None:
+    await _until(pilot, lambda: pilot.app.news_items)
+
+
+def test_news_with_a_failing_feed_120x40(snap_compare, news_app):
+    assert snap_compare(news_app, terminal_size=(120, 40), run_before=_settle)
+
+
+def test_news_focused_80x24(snap_compare, news_app):
+    async def before(pilot):
+        await _settle(pilot)
+        await pilot.press("5")
+
+    assert snap_compare(news_app, terminal_size=(80, 24), run_before=before)
+
+
+def test_refresh_in_progress(snap_compare, news_app):
+    from dealdesk.tui.messages import RefreshProgress
+
+    async def before(pilot):
+        await _settle(pilot)
+        await pilot.press("5")
+        pilot.app.post_message(RefreshProgress(3, 7, "OpenAI News", "ok"))
+        await pilot.pause()
+
+    assert snap_compare(news_app, terminal_size=(80, 24), run_before=before)
+
+
+def test_news_item_details(snap_compare, news_app):
+    async def before(pilot):
+        await _settle(pilot)
+        await pilot.press("5", "enter")
+        await _until(pilot, lambda: pilot.app.screen.__class__.__name__ == "DetailsScreen")
+
+    assert snap_compare(news_app, terminal_size=(100, 30), run_before=before)
+
+
+def test_feeds_screen(snap_compare, news_app):
+    async def before(pilot):
+        await _settle(pilot)
+        await pilot.press("f")
+        await pilot.pause()
+
+    assert snap_compare(news_app, terminal_size=(120, 30), run_before=before)
+
+
+def test_search_results(snap_compare, news_app):
+    async def before(pilot):
+        await _settle(pilot)
+        await pilot.press("slash", *"openai")
+        table = pilot.app.screen.query_one("#search-results")
+        await _until(pilot, lambda: table.row_count)
+
+    assert snap_compare(news_app, terminal_size=(100, 24), run_before=before)
+
+
+def test_news_filtered_to_a_partner(snap_compare, news_app):
+    async def before(pilot):
+        await _settle(pilot)
+        await pilot.press("enter", "escape")  # Nvidia's details, then back: News is filtered
+        await _until(pilot, lambda: len(pilot.app.news_items) == 2)
+        await pilot.press("5")
+        await pilot.pause()
+
+    assert snap_compare(news_app, terminal_size=(80, 24), run_before=before)

@@ -14,8 +14,10 @@ from pathlib import Path
 
 from . import __version__
 from .config import STORE_FILE, Config, ConfigError, load, resolve_config_dir, resolve_data_dir
+from .store import StoreError
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_FEEDS_FAILED = 0, 1, 2, 3
+DUMP_NEWS_LIMIT = 500
 
 
 def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
@@ -39,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     _common(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     p = sub.add_parser("refresh", help="fetch every feed once, headless")
+    p.add_argument("--force", action="store_true",
+                   help="also fetch feeds that are backing off after errors")
     _common(p, suppress=True)
     p = sub.add_parser("dump", help="print every panel from config + store (no network)")
     p.add_argument("--format", choices=("text", "json"), default="text")
@@ -60,6 +64,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         for problem in exc.problems:
             print(problem, file=sys.stderr)
+        return EXIT_USAGE
+    except StoreError as exc:  # already one line naming the file and what to do
+        print(f"dealdesk: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
@@ -87,7 +94,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "dump":
         return _dump(config, store_path, args.format)
     if args.command == "refresh":
-        return _refresh(config, store_path)
+        return _refresh(config, store_path, args.force)
     return _dashboard(config, store_path)
 
 
@@ -107,19 +114,56 @@ def _now() -> datetime:
 
 def _dump(config: Config, store_path: Path, fmt: str) -> int:
     from . import dump, facts
+    from .view import NewsLine
 
     now = _now()
     snap = facts.snapshot(config.story, now.date())
+    items, feeds, signals = [], [], []
+    if store_path.exists():  # dump never creates a store: it only reads what is there
+        from .store import Store
+
+        with Store.open(store_path) as store:
+            items = store.latest_items(limit=DUMP_NEWS_LIMIT)
+            feeds = store.feed_states(config.feeds)
+            signals = store.signals()
     if fmt == "json":
-        dump.write_json(dump.to_json_dict(snap, now), sys.stdout)
+        data = dump.to_json_dict(
+            snap, now, dump.news_json(items), dump.feeds_json(feeds), dump.signals_json(signals)
+        )
+        dump.write_json(data, sys.stdout)
     else:
-        dump.write_text(snap, sys.stdout, [], now)
+        lines = [NewsLine(i.id, i.title, i.feed, i.published, i.read, i.entities, i.link)
+                 for i in items]
+        dump.write_text(snap, sys.stdout, lines, now)
     return EXIT_OK
 
 
-def _refresh(config: Config, store_path: Path) -> int:
-    print("dealdesk refresh: not available yet", file=sys.stderr)
-    return EXIT_ERROR
+def _refresh(config: Config, store_path: Path, force: bool) -> int:
+    from .news.entities import EntityMatcher
+    from .news.refresh import run_refresh
+    from .news.signals import find_figures
+
+    matcher = EntityMatcher(config.story.entities())
+    report = run_refresh(
+        config.feeds,
+        store_path,
+        config.settings.limits,
+        config.story.entities(),
+        _now,
+        force=force,
+        respect_interval=False,  # "fetch every feed once", except those backing off
+        figures=lambda item: find_figures(f"{item.title}. {item.summary}", matcher),
+    )
+    width = max((len(o.name) for o in report.outcomes), default=4)
+    for o in report.outcomes:
+        detail = f"  {o.error}" if o.error else ""
+        print(f"{o.name:<{width}}  {o.status:<12}  {o.new_items:>5} new  {o.elapsed_ms:>6} ms"
+              f"{detail}")
+    for name in report.skipped:
+        print(f"{name:<{width}}  {'skipped':<12}  backing off after errors")
+    print(f"{len(report.outcomes)} feeds, {sum(o.new_items for o in report.outcomes)} new items, "
+          f"{report.failed} failed")
+    return EXIT_FEEDS_FAILED if report.failed else EXIT_OK
 
 
 def _ingest(args: argparse.Namespace, config_dir: Path) -> int:
@@ -140,6 +184,11 @@ def _ingest(args: argparse.Namespace, config_dir: Path) -> int:
 
 
 def _dashboard(config: Config, store_path: Path) -> int:
+    from .store import Store
+
+    # Open (and migrate) the store before the screen changes, so a corrupt, foreign or
+    # read-only store is one clear line in the shell rather than a broken dashboard.
+    Store.open(store_path).close()
     from .tui.app import DealDeskApp
 
     DealDeskApp(config, store_path).run()

@@ -99,6 +99,30 @@ def _sources_of(story: F.Story, subject: str, opening: str, today: date) -> list
     return list(dict.fromkeys(ids))
 
 
+def news_json(items: Sequence[Any]) -> list[dict[str, Any]]:
+    return [
+        {"id": i.id, "title": i.title, "link": i.link, "published": _iso(i.published),
+         "feed": i.feed, "entities": list(i.entities), "read": i.read}
+        for i in items
+    ]
+
+
+def feeds_json(states: Sequence[Any]) -> list[dict[str, Any]]:
+    return [
+        {"name": s.name, "url": s.url, "status": s.status, "last_attempt": _iso(s.last_attempt),
+         "last_success": _iso(s.last_success), "items": s.items, "error": s.error}
+        for s in states
+    ]
+
+
+def signals_json(signals: Sequence[Any]) -> list[dict[str, Any]]:
+    return [
+        {"metric": s.metric, "value": s.value, "unit": s.unit, "subject": s.subject,
+         "quote": s.quote, "news_id": s.news_id, "state": s.state}
+        for s in signals
+    ]
+
+
 def write_json(data: dict[str, Any], out: TextIO) -> None:
     json.dump(data, out, ensure_ascii=False, indent=2)
     out.write("\n")

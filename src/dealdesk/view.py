@@ -292,7 +292,7 @@ def latest_users_line(view: UsersView, today: date, stale_after_days: int) -> Te
     line.append(f"{users(c.weekly_active_users)} weekly users", style="bold")
     line.append(f"\nas of {c.as_of.isoformat()}")
     if view.latest.growth is not None:
-        line.append(f" · {growth_text(view.latest)} on the previous")
+        line.append(f" · {growth_text(view.latest)}")
     if F.is_stale(c.as_of, today, stale_after_days):
         line.append(f" · {STALE_MARK} stale", style="yellow")
     return line
@@ -532,3 +532,64 @@ def source_lines(view: DetailView) -> list[Text]:
         if s.url:
             lines.append(Text(f"    {s.url}", style="underline"))
     return lines
+
+
+# ---------------------------------------------------------------------------------------------
+# News and feeds (the store's rows; duck-typed so this module needs no store import)
+
+FEED_STATUS_LABEL = {
+    "ok": ("● ok", "green"),
+    "not_modified": ("● not modified", "green"),
+    "error": ("✖ error", "bold red"),
+    "never": ("○ never fetched", "dim"),
+}
+
+
+def when(value: datetime | None, now: datetime) -> str:
+    if value is None:
+        return "—"
+    return f"{value.strftime('%Y-%m-%d %H:%M')} ({age(value, now)} ago)"
+
+
+def feeds_view(states: Sequence[object], now: datetime) -> TableView:
+    rows = []
+    for s in states:
+        label, style = FEED_STATUS_LABEL.get(s.status, (s.status, ""))
+        retry = ""
+        if s.status == "error" and s.next_retry is not None:
+            retry = "now" if s.next_retry <= now else f"in {age(now, s.next_retry)}"
+        rows.append(Row(s.name, (
+            Text(s.name, style="bold"),
+            Text(label, style=style),
+            Text(when(s.last_success, now)),
+            Text(str(s.items), justify="right"),
+            Text(s.error or "", style="red"),
+            Text(retry),
+        )))
+    failed = sum(1 for s in states if s.status == "error")
+    summary = Text(f"{len(states)} feeds · {failed} failing", style="bold red" if failed else "")
+    return TableView(
+        "Feeds",
+        (Column("Feed"), Column("Status"), Column("Last success"), Column("Items", justify="right"),
+         Column("Error", 36), Column("Next retry")),
+        tuple(rows),
+        "No feeds in feeds.toml.",
+        (summary,),
+    )
+
+
+def news_item_details(item: object, now: datetime) -> DetailView:
+    flag = {"missing": " (no date in the feed: fetch time)",
+            "future": " (dated in the future by the feed: clamped)"}.get(item.date_flag or "", "")
+    rows = [
+        ("Feed", Text(item.feed)),
+        ("Published", Text(when(item.published, now) + flag)),
+        ("About", Text(", ".join(item.entities) or "—")),
+        ("Link", Text(item.link or "no http(s) link", style="underline" if item.link else "dim")),
+    ]
+    return DetailView(
+        item.title,
+        f"news · {item.feed}",
+        tuple(rows),
+        body=(Text("Summary", style="bold underline"), Text(item.summary or "No summary.")),
+    )

@@ -7,29 +7,35 @@ never do IO: thread workers read the store and run refreshes, then post messages
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import time
+from collections.abc import Callable, Iterable
+from functools import partial
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from rich.text import Text
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.worker import get_current_worker
+from textual.app import App, ComposeResult, SystemCommand
+from textual.screen import Screen
 from textual.containers import Container
-from textual.message import Message
 from textual.reactive import reactive
 from textual.widgets import Footer, Static, Tab, Tabs
 
 from .. import facts as F
 from .. import view as V
 from ..config import Config
+from ..news.entities import EntityMatcher
+from .messages import NewsLoaded, RefreshFinished, RefreshProgress, StoreChanged
 from .keys import APP_BINDINGS, PANEL_TITLES, PANELS
 from .panels.facts_panels import ComputePanel, PartnersPanel, RisksPanel, UsersPanel
 from .panels.news import NewsPanel
 from .panels.table import Panel
 from .screens.details import DetailsScreen
+from .screens.feeds import FeedsScreen
 from .screens.help import HelpScreen
+from .screens.search import SearchScreen
 
 Clock = Callable[[], datetime]
 
@@ -38,11 +44,8 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-@dataclass
-class NewsLoaded(Message):
-    items: list[V.NewsLine]
-    total: int
-    error: str | None = None
+NEWS_WINDOW = 200  # items read into the News panel; the archive itself is unbounded
+WATCH_SECONDS = 2.0
 
 
 class DealDeskApp(App[None]):
@@ -72,6 +75,10 @@ class DealDeskApp(App[None]):
         self.snap = F.snapshot(config.story, clock().date())
         self.news_items: list[V.NewsLine] = []
         self.news_note = ""
+        self.news_filter: str | None = None
+        self.feed_states: list[Any] = []
+        self.last_success: datetime | None = None
+        self.refresh_state: tuple[int, int] | None = None
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -99,6 +106,15 @@ class DealDeskApp(App[None]):
         self._show_news()
         self._activate("partners")
         self.load_news()
+        if self.store_path is not None:
+            self.watch_store()
+        if self.refresh_on_start:
+            self.run_refresh(force=False)
+        if self.refresh_on_start:
+            minutes = min([self.config.settings.limits.refresh_minutes,
+                           *(f.refresh_minutes for f in self.config.feeds if f.refresh_minutes)])
+            # Each tick refreshes only the feeds that are due, so per-feed intervals hold.
+            self.set_interval(minutes * 60, self._scheduled_refresh)
 
     def _title_text(self) -> Text:
         text = Text("DealDesk", style="bold")
@@ -138,7 +154,9 @@ class DealDeskApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Panel keys belong to the dashboard; on details or help they would act unseen.
-        if action in ("cycle_panel", "focus_panel") and len(self.screen_stack) > 1:
+        if action in ("cycle_panel", "focus_panel", "clear_filter") and len(self.screen_stack) > 1:
+            return False
+        if action == "clear_filter" and self.news_filter is None:
             return False
         return True
 
@@ -160,11 +178,33 @@ class DealDeskApp(App[None]):
 
     @on(Panel.OpenDetails)
     def _open_details(self, message: Panel.OpenDetails) -> None:
-        details = V.details(self.snap, message.panel, message.key)
-        if details is not None:
-            self.push_screen(DetailsScreen(details))
-        elif message.panel == "news":
+        if message.panel == "news":
             self.open_news_item(int(message.key))
+            return
+        details = V.details(self.snap, message.panel, message.key)
+        if details is None:
+            return
+        quote = next((e.quote for e in details.timeline if e.quote), None)
+        self.push_screen(DetailsScreen(details, quote))
+        if message.panel in ("partners", "compute"):
+            # The partner's news waits in the News panel when the reader comes back.
+            self.filter_news(message.key)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        """Every DealDesk action by name in ctrl+p, beside Textual's own (theme, keys...)."""
+        for number, name in enumerate(PANELS, start=1):
+            yield SystemCommand(f"Focus {PANEL_TITLES[name]}", f"Panel {number}",
+                                partial(self.action_focus_panel, name))
+        yield SystemCommand("Refresh all feeds", "Fetch every feed now, in the background",
+                            self.action_refresh)
+        yield SystemCommand("Feeds", "Each feed's status, last success, error, next retry",
+                            self.action_feeds)
+        yield SystemCommand("Search news", "Search the news archive", self.action_search)
+        if self.news_filter:
+            yield SystemCommand("Show all news", f"Clear the filter on {self.news_filter}",
+                                self.action_clear_filter)
+        yield SystemCommand("Help: keys", "Every key and what it does", self.action_help)
+        yield from super().get_system_commands(screen)
 
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
@@ -174,41 +214,210 @@ class DealDeskApp(App[None]):
 
     def _show_news(self) -> None:
         panel = self.query_one(NewsPanel)
-        panel.show_news(self.news_items, self.clock())
-        panel.set_status(self.news_note)
+        panel.border_title = f"5 News · {self.news_filter}" if self.news_filter else "5 News"
+        empty = (f"No stored news mentions {self.news_filter}. Press escape to show all news."
+                 if self.news_filter else V.NEWS_EMPTY)
+        panel.show_news(self.news_items, self.clock(), empty)
+        panel.set_status(self._news_status())
+
+    def _news_status(self) -> Text:
+        text = Text()
+        if self.refresh_state is not None:
+            done, total = self.refresh_state
+            text.append(f"⟳ refreshing {done}/{total} feeds", style="bold")
+        elif self.last_success is not None:
+            text.append(f"updated {V.when(self.last_success, self.clock())}")
+        else:
+            text.append("never refreshed")
+        failed = [f for f in self.feed_states if f.status == "error"]
+        if failed:
+            names = ", ".join(f"{f.name} ({f.error})" for f in failed[:3])
+            more = f" and {len(failed) - 3} more" if len(failed) > 3 else ""
+            text.append(f" · ✖ {len(failed)} failed: {names}{more} · f: feeds", style="red")
+        if self.news_note:
+            text.append(f" · {self.news_note}", style="red")
+        return text
+
+    def _open_store(self):
+        from ..store import Store
+
+        return Store.open(self.store_path)
 
     @work(thread=True, exclusive=True, group="news-load")
     def load_news(self) -> None:
-        """Read the newest items from the store; never touches the network."""
+        """Read the newest items and feed states from the store; never touches the network."""
         if self.store_path is None or not self.store_path.exists():
             self.post_message(NewsLoaded([], 0))
             return
-        from ..store import Store, StoreError
+        from ..store import StoreError
 
         try:
-            with Store.open(self.store_path) as store:
-                items = store.latest_items(limit=200)
-                total = store.count_items()
+            with self._open_store() as store:
+                items = store.latest_items(limit=NEWS_WINDOW, entity=self.news_filter)
+                total = store.count_items(self.news_filter)
+                feeds = store.feed_states(self.config.feeds)
         except StoreError as exc:
-            self.post_message(NewsLoaded([], 0, str(exc)))
+            self.post_message(NewsLoaded([], 0, error=str(exc)))
             return
         lines = [
             V.NewsLine(i.id, i.title, i.feed, i.published, i.read, i.entities, i.link)
             for i in items
         ]
-        self.post_message(NewsLoaded(lines, total))
+        self.post_message(NewsLoaded(lines, total, feeds))
 
     def on_news_loaded(self, message: NewsLoaded) -> None:
         self.news_items = message.items
-        if message.error:
-            self.news_note = message.error
+        self.feed_states = message.feeds
+        self.news_note = message.error or ""
+        successes = [f.last_success for f in message.feeds if f.last_success is not None]
+        self.last_success = max(successes) if successes else None
         self._show_news()
+        if isinstance(self.screen, FeedsScreen):
+            self.screen.show(self.feed_states, self.clock())
 
-    def open_news_item(self, item_id: int) -> None:
-        pass
+    @work(thread=True, exclusive=True, group="store-watch")
+    def watch_store(self) -> None:
+        """Notice what another process (a cron `dealdesk refresh`) commits, without a restart.
+
+        PRAGMA data_version changes when another connection commits; one long-lived
+        connection in this thread polls it every couple of seconds.
+        """
+        from ..store import StoreError
+
+        worker = get_current_worker()
+        store = None
+        version = None
+        try:
+            while not worker.is_cancelled:
+                if store is None and self.store_path is not None and self.store_path.exists():
+                    try:
+                        store = self._open_store()
+                        version = store.data_version()
+                    except StoreError:
+                        store = None
+                elif store is not None:
+                    current = store.data_version()
+                    if current != version:
+                        version = current
+                        self.post_message(StoreChanged())
+                time.sleep(WATCH_SECONDS)
+        finally:
+            if store is not None:
+                store.close()
+
+    def on_store_changed(self, _: StoreChanged) -> None:
+        self.load_news()
 
     def action_refresh(self) -> None:
-        self.notify("Refreshing feeds…", timeout=2)
+        if self.refresh_state is not None:
+            self.notify("A refresh is already running.", timeout=2)
+            return
+        self.run_refresh(force=True)
+
+    def _scheduled_refresh(self) -> None:
+        if self.refresh_state is None:
+            self.run_refresh(force=False)
+
+    @work(thread=True, exclusive=True, group="refresh")
+    def run_refresh(self, force: bool) -> None:
+        """Fetch feeds in this thread's own event loop; the UI's loop only gets messages."""
+        from ..news.refresh import run_refresh
+        from ..news.signals import find_figures
+        from ..store import StoreError
+
+        if self.store_path is None:
+            self.post_message(RefreshFinished(error="no data directory"))
+            return
+        specs = self.config.feeds
+        self.post_message(RefreshProgress(0, len(specs), "", "start"))
+        matcher = EntityMatcher(self.config.story.entities())
+        try:
+            report = run_refresh(
+                specs,
+                self.store_path,
+                self.config.settings.limits,
+                self.config.story.entities(),
+                self.clock,
+                force=force,
+                on_progress=lambda done, total, outcome: self.post_message(
+                    RefreshProgress(done, total, outcome.name, outcome.status)
+                ),
+                transport=self.transport,
+                figures=lambda item: find_figures(f"{item.title}. {item.summary}", matcher),
+            )
+        except StoreError as exc:
+            self.post_message(RefreshFinished(error=str(exc)))
+            return
+        self.post_message(RefreshFinished(report))
+
+    def on_refresh_progress(self, message: RefreshProgress) -> None:
+        self.refresh_state = (message.done, message.total)
+        self._show_news()
+
+    def on_refresh_finished(self, message: RefreshFinished) -> None:
+        self.refresh_state = None
+        if message.error:
+            self.notify(message.error, title="Refresh failed", severity="error", timeout=8)
+        elif message.report is not None:
+            report = message.report
+            new = sum(o.new_items for o in report.outcomes)
+            if report.failed:
+                failed = [o for o in report.outcomes if o.status == "error"]
+                names = ", ".join(f"{o.name} ({o.error})" for o in failed[:3])
+                self.notify(f"{new} new items; {report.failed} feeds failed: {names}",
+                            title="Refresh", severity="warning", timeout=6)
+            elif report.outcomes:
+                self.notify(f"{new} new items from {len(report.outcomes)} feeds",
+                            title="Refresh", timeout=3)
+        self.load_news()
+
+    # -- news items, search, feeds, filters ------------------------------------------------
+
+    def open_news_item(self, item_id: int) -> None:
+        self._load_item(item_id)
+
+    @work(thread=True, group="news-item")
+    def _load_item(self, item_id: int) -> None:
+        from ..store import StoreError
+
+        try:
+            with self._open_store() as store:
+                item = store.get_item(item_id)
+                if item is not None and not item.read:
+                    store.mark_read(item_id)
+        except StoreError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        if item is not None:
+            self.call_from_thread(self._show_item, item)
+
+    def _show_item(self, item) -> None:
+        self.push_screen(DetailsScreen(V.news_item_details(item, self.clock()), item.link))
+        self.load_news()  # the unread mark goes
 
     def action_search(self) -> None:
-        self.notify("Search needs stored news.", timeout=2)
+        if isinstance(self.screen, SearchScreen):
+            return
+
+        def chosen(item_id: int | None) -> None:
+            if item_id is not None:
+                self.open_news_item(item_id)
+
+        self.push_screen(SearchScreen(self.store_path, self.clock()), chosen)
+
+    def action_feeds(self) -> None:
+        if not isinstance(self.screen, FeedsScreen):
+            self.push_screen(FeedsScreen(self.feed_states or self._never_fetched(), self.clock()))
+
+    def _never_fetched(self) -> list[Any]:
+        from ..store import FeedState
+
+        return [FeedState(name=f.name, url=f.url, status="never") for f in self.config.feeds]
+
+    def filter_news(self, entity: str | None) -> None:
+        if entity != self.news_filter:
+            self.news_filter = entity
+            self.load_news()
+
+    def action_clear_filter(self) -> None:
+        self.filter_news(None)

@@ -21,6 +21,20 @@ class PanelTable(DataTable):
     ]
 
 
+def fill_table(table: DataTable, view: TableView) -> None:
+    """Show a view in a table, keeping the cursor on the same row key when it still exists."""
+    key = None
+    if table.row_count:
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+    table.clear(columns=True)
+    for column in view.columns:
+        table.add_column(column.label, width=column.width)
+    for row in view.rows:
+        table.add_row(*row.cells, key=row.key)
+    if key is not None and key in table.rows:
+        table.move_cursor(row=table.get_row_index(key), animate=False)
+
+
 class Panel(Vertical):
     """Base of the five panels: a titled box with a table, an empty state and summary lines."""
 
@@ -55,15 +69,7 @@ class Panel(Vertical):
 
     def show(self, view: TableView) -> None:
         table = self.table
-        key = self.cursor_key()
-        table.clear(columns=True)
-        for column in view.columns:
-            table.add_column(column.label, width=column.width)
-        for row in view.rows:
-            table.add_row(*row.cells, key=row.key)
-        # Keep the reader's place when the data under them changes.
-        if key is not None and key in table.rows:
-            table.move_cursor(row=table.get_row_index(key), animate=False)
+        fill_table(table, view)
         empty = self.query_one(".empty", Static)
         empty.update(Text(view.empty) if not view.rows else "")
         empty.display = not view.rows
@@ -73,13 +79,6 @@ class Panel(Vertical):
         summary = self.query_one(".summary", Static)
         summary.update(Text("\n").join(view.summary))
         summary.display = bool(view.summary)
-
-    def cursor_key(self) -> str | None:
-        table = self.table
-        if not table.row_count:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return row_key.value
 
     def preview(self, key: str) -> Text | None:
         """The highlighted row in full, for terminals too narrow for every column."""

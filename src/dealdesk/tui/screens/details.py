@@ -17,15 +17,28 @@ from ... import view as V
 class DetailsScreen(Screen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
+        Binding("c", "copy", "Copy link"),
         Binding("j", "scroll('down')", "Down", show=False),
         Binding("k", "scroll('up')", "Up", show=False),
         Binding("down", "scroll('down')", "Down", show=False),
         Binding("up", "scroll('up')", "Up", show=False),
     ]
 
-    def __init__(self, details: V.DetailView) -> None:
+    def __init__(self, details: V.DetailView, copy_text: str | None = None) -> None:
         super().__init__()
         self.details = details
+        self.copy_text = copy_text
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "copy" and not self.copy_text:
+            return None  # shown greyed out: there is nothing to copy here
+        return True
+
+    def action_copy(self) -> None:
+        if self.copy_text:
+            # OSC 52: the terminal sets the clipboard, which works over SSH too.
+            self.app.copy_to_clipboard(self.copy_text)
+            self.notify(f"Copied: {self.copy_text[:60]}", timeout=3)
 
     def compose(self) -> ComposeResult:
         d = self.details
@@ -33,13 +46,15 @@ class DetailsScreen(Screen):
             body.border_title = d.title
             body.border_subtitle = d.subtitle
             yield Static(_facts_table(d), classes="details-facts")
-            yield Static(Text("Timeline (oldest first)", style="bold underline"),
-                         classes="details-heading")
-            yield Static(Group(*V.timeline_lines(d)) if d.timeline else Text("No dated events."))
             if d.body:
-                yield Static(Group(*d.body))
-            yield Static(Text("Sources", style="bold underline"), classes="details-heading")
-            yield Static(Group(*V.source_lines(d)) if d.sources else Text("—"))
+                yield Static(Group(*d.body), classes="details-heading")
+            if d.timeline:
+                yield Static(Text("Timeline (oldest first)", style="bold underline"),
+                             classes="details-heading")
+                yield Static(Group(*V.timeline_lines(d)))
+            if d.sources:
+                yield Static(Text("Sources", style="bold underline"), classes="details-heading")
+                yield Static(Group(*V.source_lines(d)))
         yield Footer()
 
     def on_mount(self) -> None:

@@ -1,0 +1,190 @@
+"""Turn untrusted feed text and links into something safe to show in a terminal.
+
+Feed text reaches a terminal, so anything that could move the cursor (ESC, C1 controls),
+reorder what the reader sees (bidi overrides) or hide content (zero-width and tag
+characters) is removed, not escaped. Both functions accept any `str` and never raise.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from html.parser import HTMLParser
+from urllib.parse import urljoin, urlsplit
+
+ELLIPSIS = "…"
+
+# C0 controls except the whitespace ones (str.split turns \t \n \v \f \r into spaces), DEL,
+# C1 controls, zero-width characters and marks, bidi embeddings/overrides/isolates, invisible
+# operators, deprecated format characters, the BOM, lone surrogates (they cannot be encoded,
+# so SQLite or the terminal would fail on them) and the Unicode tag block ("ASCII smuggling").
+_INVISIBLE = re.compile(
+    "[\x00-\x08\x0e-\x1f\x7f-\x9f"
+    "\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
+    "\ud800-\udfff"
+    "\U000e0000-\U000e007f]"
+)
+_URL_WHITESPACE = re.compile("[\t\n\r]")  # WHATWG URL parsing drops these inside a URL
+
+# Ending one of these means the next text is a new line or cell for a reader: keep a space.
+_BLOCK_TAGS = frozenset(
+    "address article aside blockquote br dd div dl dt figcaption figure footer h1 h2 h3 h4 "
+    "h5 h6 header hr li main nav ol p pre section table tbody td tfoot th thead tr ul".split()
+)
+_DROPPED_TAGS = frozenset({"script", "style", "template", "noscript"})
+
+# html.parser is pure Python: bound the work a single hostile 10 MiB summary can cost.
+_RAW_BUDGET_FACTOR = 8
+_RAW_BUDGET_MIN = 65_536
+
+
+class _TextExtractor(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+        self._dropping = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in _DROPPED_TAGS:
+            self._dropping += 1
+        elif tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        # <br/> and friends: never opens a dropped section.
+        if tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in _DROPPED_TAGS:
+            self._dropping = max(0, self._dropping - 1)
+        elif tag in _BLOCK_TAGS:
+            self.parts.append(" ")
+
+    def handle_data(self, data: str) -> None:
+        if not self._dropping:
+            self.parts.append(data)
+
+
+# Most feed HTML is a handful of simple tags. Stripping those with one regex pass is several
+# times faster than html.parser, which stays in charge of anything less plain: comments,
+# CDATA, processing instructions, script/style, or a "<" the regex could not account for.
+# Quoted values may not hold "<" or ">": it keeps the scan linear, and such values go to
+# html.parser anyway. Two substitutions without a Python callback: block tags first.
+_ATTRS = r"""(?:\s(?:[^<>"']|"[^"<>]*"|'[^'<>]*')*)?/?>"""
+# Case-sensitive (twice as fast): upper-case tags are rare and go to html.parser.
+_SIMPLE_BLOCK_TAG = re.compile(
+    r"</?(?:" + "|".join(sorted(_BLOCK_TAGS, key=len, reverse=True)) + r")" + _ATTRS
+)
+_SIMPLE_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*" + _ATTRS)
+_NOT_SIMPLE = re.compile(r"<[!?]|</?[A-Z]|(?i:<(?:script|style|template|noscript)\b)")
+_LEFTOVER_MARKUP = re.compile(r"<[A-Za-z/!?]")
+
+
+# html.parser rescans the rest of the text for every construct left open ("<a b='...",
+# "<!--..." without an end), which is quadratic: 80 KB of "<a " takes over a minute.
+# _defuse closes or removes every such construct in one linear pass first.
+_OPENS_BLOCK = re.compile(
+    r"<!--|<!\[CDATA\[|<(script|style|template|noscript)\b", re.IGNORECASE
+)
+_BLOCK_END = {
+    name: re.compile(rf"</{name}\b[^>]*>", re.IGNORECASE)
+    for name in ("script", "style", "template", "noscript")
+}
+_OPENS_NOTHING = re.compile(r"<(?![^<>]*>)")  # no ">" before the next "<" (or the end)
+
+
+def _defuse(s: str) -> str:
+    """Drop comments, CDATA and script/style blocks, escape every "<" that opens nothing.
+
+    An unterminated comment or script swallows the rest, as it would in a browser.
+    """
+    parts: list[str] = []
+    pos = 0
+    while (m := _OPENS_BLOCK.search(s, pos)) is not None:
+        parts.append(s[pos : m.start()])
+        parts.append(" ")
+        if m.group(1):
+            end = _BLOCK_END[m.group(1).lower()].search(s, m.end())
+            pos = end.end() if end else len(s)
+        else:
+            closer = "-->" if m.group() == "<!--" else "]]>"
+            end_at = s.find(closer, m.end())
+            pos = end_at + 3 if end_at >= 0 else len(s)
+    parts.append(s[pos:])
+    return _OPENS_NOTHING.sub("&lt;", "".join(parts))
+
+
+def _html_to_text(s: str) -> str:
+    if not _NOT_SIMPLE.search(s):
+        stripped = _SIMPLE_TAG.sub("", _SIMPLE_BLOCK_TAG.sub(" ", s))
+        if not _LEFTOVER_MARKUP.search(stripped):
+            return html.unescape(stripped)
+    parser = _TextExtractor()
+    try:
+        parser.feed(_defuse(s))
+        parser.close()
+    except Exception:  # html.parser is lenient, but "never raises" must not depend on it
+        return html.unescape(s)
+    return "".join(parser.parts)
+
+
+def clean_text(s: str, limit: int, *, html_markup: bool = True) -> str:
+    """Plain, single-line, printable text of at most `limit` characters.
+
+    With `html_markup` (the default, as feed titles and descriptions usually carry HTML)
+    tags are removed, the content of script/style is dropped and entities are decoded;
+    without it the text is taken literally (Atom `type="text"`). The result is never longer
+    than the input: an over-long text is cut to `limit - 1` characters plus an ellipsis.
+    """
+    if not isinstance(s, str) or limit <= 0 or not s:
+        return ""
+    budget = max(limit * _RAW_BUDGET_FACTOR, _RAW_BUDGET_MIN)
+    cut_raw = len(s) > budget
+    if cut_raw:
+        s = s[:budget]
+    if html_markup:
+        if "<" in s:
+            s = _html_to_text(s)
+        elif "&" in s:
+            s = html.unescape(s)
+    # Decoding entities can produce the very characters we remove, so remove after it.
+    s = _INVISIBLE.sub("", s)
+    s = " ".join(s.split())
+    if len(s) > limit or (cut_raw and s):
+        s = s[: limit - 1].rstrip() + ELLIPSIS
+    return s
+
+
+# The usual case, an absolute URL with a plain host name, needs none of urllib's work.
+_PLAIN_ABSOLUTE = re.compile(
+    r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#][!-~]*)?", re.IGNORECASE
+)
+
+
+def clean_link(url: str | None, base: str | None = None) -> str | None:
+    """An absolute http(s) URL, or None.
+
+    Relative URLs are resolved against `base` (the feed's URL or xml:base); anything that
+    does not end up as http or https with a host (javascript:, data:, file:, mailto:...)
+    is refused, so the dashboard only ever offers web links.
+    """
+    if not isinstance(url, str):
+        return None
+    if len(url) <= 4096 and _PLAIN_ABSOLUTE.fullmatch(url):
+        return url[:5].lower() + url[5:]
+    try:
+        candidate = _INVISIBLE.sub("", _URL_WHITESPACE.sub("", url)).strip()
+        if not candidate or len(candidate) > 4096:
+            return None
+        if base:
+            clean_base = _INVISIBLE.sub("", _URL_WHITESPACE.sub("", base)).strip()
+            if clean_base:
+                candidate = urljoin(clean_base, candidate)
+        parts = urlsplit(candidate)
+        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
+            return None
+        candidate = candidate.replace(" ", "%20")
+        return parts.scheme.lower() + candidate[len(parts.scheme) :]
+    except (ValueError, TypeError):  # e.g. "http://[::1" (bad IPv6 literal)
+        return None

@@ -1,0 +1,205 @@
+"""One refresh: fetch the due feeds concurrently, parse, tag, store. Headless.
+
+Used as is by `dealdesk refresh` and from a TUI worker thread (it runs its own event loop
+with asyncio.run, so call it from a thread that has none). Threads involved:
+- the event loop: network only;
+- asyncio.to_thread: parsing and entity tagging (CPU work never blocks the downloads);
+- one dedicated store thread owning the SQLite connection, writing each feed's outcome
+  in its own transaction as soon as that feed is done.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import sqlite3
+from collections.abc import Callable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import httpx
+
+from ..store import Store
+from .entities import EntityMatcher
+from .fetch import FetchResult, fetch_all, make_client
+from .model import FeedSpec, FetchLimits, NewsItem
+from .parse import ParsedFeed, parse_feed
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class FeedOutcome:
+    name: str
+    status: str  # ok | not_modified | error
+    new_items: int
+    elapsed_ms: int
+    error: str | None = None
+    http_status: int | None = None
+
+
+@dataclass(frozen=True)
+class RefreshReport:
+    outcomes: list[FeedOutcome]  # in the order of the specs given
+    skipped: tuple[str, ...] = field(default=())  # not due yet (only when not forced)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for o in self.outcomes if o.status == "error")
+
+
+Progress = Callable[[int, int, FeedOutcome], None]
+Figures = Callable[[NewsItem], list[Any]]
+
+
+def run_refresh(
+    specs: Sequence[FeedSpec],
+    store_path: Path,
+    limits: FetchLimits,
+    entities: Mapping[str, Sequence[str]],
+    now: Callable[[], datetime],
+    force: bool = True,
+    on_progress: Progress | None = None,
+    transport: httpx.AsyncBaseTransport | None = None,
+    figures: Figures | None = None,
+    respect_interval: bool = True,
+) -> RefreshReport:
+    """Refresh the feeds (all of them with `force`, else only those due) into the store.
+
+    A feed that fails is recorded as failed with its reason and keeps its cached items;
+    the others carry on. `on_progress(done, total, outcome)` is called from this thread's
+    event loop after each feed is stored. Raises StoreError if the store cannot be opened.
+    """
+    return asyncio.run(
+        _refresh(
+            list(specs), Path(store_path), limits, entities, now, force, on_progress,
+            transport, figures, respect_interval,
+        )
+    )
+
+
+async def _refresh(
+    specs: list[FeedSpec],
+    store_path: Path,
+    limits: FetchLimits,
+    entities: Mapping[str, Sequence[str]],
+    now: Callable[[], datetime],
+    force: bool,
+    on_progress: Progress | None,
+    transport: httpx.AsyncBaseTransport | None,
+    figures: Figures | None,
+    respect_interval: bool,
+) -> RefreshReport:
+    loop = asyncio.get_running_loop()
+    # A single thread owns the connection: sqlite3 objects must not cross threads.
+    store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dealdesk-store")
+
+    async def in_store(fn: Callable[..., T], *args: Any) -> T:
+        return await loop.run_in_executor(store_thread, functools.partial(fn, *args))
+
+    try:
+        store = await in_store(Store.open, store_path)
+        try:
+            due = await in_store(store.due_feeds, specs, now(), limits.refresh_minutes, force,
+                                 respect_interval)
+            validators = await in_store(store.validators)
+            matcher = EntityMatcher(entities)
+            outcomes: dict[str, FeedOutcome] = {}
+
+            async def settle(result: FetchResult) -> None:
+                outcome = await _settle(result, store, in_store, matcher, limits, now, figures)
+                outcomes[outcome.name] = outcome
+                if on_progress is not None:
+                    on_progress(len(outcomes), len(due), outcome)
+
+            async with make_client(limits, transport) as client:
+                await fetch_all(due, limits, validators, client=client, on_done=settle)
+        finally:
+            await in_store(store.close)
+    finally:
+        store_thread.shutdown(wait=True)
+    due_names = {spec.name for spec in due}
+    return RefreshReport(
+        outcomes=[outcomes[spec.name] for spec in due if spec.name in outcomes],
+        skipped=tuple(spec.name for spec in specs if spec.name not in due_names),
+    )
+
+
+async def _settle(
+    result: FetchResult,
+    store: Store,
+    in_store: Callable[..., Any],
+    matcher: EntityMatcher,
+    limits: FetchLimits,
+    now: Callable[[], datetime],
+    figures: Figures | None,
+) -> FeedOutcome:
+    fetched_at = now()
+    items: list[NewsItem] = []
+    if result.status == "ok":
+        try:
+            parsed = await asyncio.to_thread(
+                _parse_and_tag, result, fetched_at, matcher
+            )
+        except Exception as exc:  # parse_feed is built not to raise; belt and braces
+            log.exception("parsing %s failed", result.name)
+            parsed = ParsedFeed(is_feed=False, error=f"unreadable ({type(exc).__name__})")
+        if parsed.is_feed:
+            items = parsed.items
+        else:
+            # Keep the old validators: an error page's ETag must not make the next
+            # request a 304 for a feed we never managed to read.
+            result = replace(result, status="error", error=parsed.error, body=None)
+    try:
+        new_items = await in_store(_record, store, result, items, fetched_at, limits, figures)
+    except sqlite3.Error as exc:
+        log.exception("storing %s failed", result.name)
+        result = replace(result, status="error", error=f"store error ({exc})")
+        new_items = 0
+    return FeedOutcome(
+        name=result.name,
+        status=result.status,
+        new_items=new_items,
+        elapsed_ms=result.elapsed_ms,
+        error=result.error,
+        http_status=result.http_status,
+    )
+
+
+def _parse_and_tag(
+    result: FetchResult, fetched_at: datetime, matcher: EntityMatcher
+) -> ParsedFeed:
+    parsed = parse_feed(
+        result.body or b"", result.name, fetched_at, result.final_url or result.url, fetched_at
+    )
+    parsed.items = [
+        replace(item, entities=matcher.find(f"{item.title}\n{item.summary}"))
+        for item in parsed.items
+    ]
+    return parsed
+
+
+def _record(
+    store: Store,
+    result: FetchResult,
+    items: list[NewsItem],
+    fetched_at: datetime,
+    limits: FetchLimits,
+    figures: Figures | None,
+) -> int:
+    new = store.record(result, items, fetched_at, limits)
+    if figures is not None:
+        for item_id, item in new:
+            try:
+                found = figures(item)
+            except Exception:  # a bug in figure extraction must not lose the news itself
+                log.exception("finding figures in item %s failed", item_id)
+                continue
+            if found:
+                store.add_signals(item_id, found, fetched_at)
+    return len(new)

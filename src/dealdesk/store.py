@@ -1,0 +1,660 @@
+"""SQLite archive: feed state, news items (with full-text search), signals and read marks.
+
+One `Store` per thread (sqlite3 connections refuse to cross threads, which is the point).
+WAL lets the dashboard read while `dealdesk refresh` writes from another process, and
+`data_version()` tells a reader when someone else has committed.
+
+Opening never deletes or "repairs" anything: a file that is not ours, is newer than this
+code, or cannot be written raises `StoreError` with one line saying what to do.
+"""
+
+from __future__ import annotations
+
+import re
+import sqlite3
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .news.model import FeedSpec, FetchLimits, NewsItem
+
+if TYPE_CHECKING:  # store stays importable without httpx: it only reads the fields
+    from .news.fetch import FetchResult
+
+# "DDK1": marks the file as ours, so a foreign SQLite file is refused rather than migrated.
+APPLICATION_ID = 0x44444B31
+SIGNAL_STATES = ("new", "accepted", "dismissed")
+FEED_STATUSES = ("ok", "not_modified", "error", "never")
+
+# Each entry takes the schema from version i to i + 1, inside one transaction.
+# Statements are listed one by one: executescript() would commit behind our back.
+MIGRATIONS: list[list[str]] = [
+    [
+        f"PRAGMA application_id = {APPLICATION_ID}",
+        """CREATE TABLE feeds (
+            name TEXT PRIMARY KEY,
+            url TEXT NOT NULL DEFAULT '',
+            etag TEXT,
+            last_modified TEXT,
+            last_attempt TEXT,
+            last_success TEXT,
+            status TEXT NOT NULL DEFAULT 'never'
+                CHECK (status IN ('ok', 'not_modified', 'error', 'never')),
+            error TEXT,
+            failures INTEGER NOT NULL DEFAULT 0,
+            next_retry TEXT,
+            http_status INTEGER,
+            elapsed_ms INTEGER
+        )""",
+        """CREATE TABLE items (
+            id INTEGER PRIMARY KEY,
+            feed TEXT NOT NULL REFERENCES feeds(name) ON UPDATE CASCADE ON DELETE CASCADE,
+            guid TEXT NOT NULL,
+            title TEXT NOT NULL,
+            link TEXT,
+            published TEXT NOT NULL,
+            summary TEXT NOT NULL DEFAULT '',
+            date_flag TEXT CHECK (date_flag IS NULL OR date_flag IN ('missing', 'future')),
+            fetched_at TEXT NOT NULL,
+            read INTEGER NOT NULL DEFAULT 0,
+            UNIQUE (feed, guid)
+        )""",
+        "CREATE INDEX items_by_published ON items(published DESC, id DESC)",
+        """CREATE TABLE item_entities (
+            item_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+            entity TEXT NOT NULL,
+            pos INTEGER NOT NULL DEFAULT 0,
+            PRIMARY KEY (item_id, entity)
+        ) WITHOUT ROWID""",
+        "CREATE INDEX item_entities_by_entity ON item_entities(entity, item_id)",
+        """CREATE VIRTUAL TABLE items_fts USING fts5(
+            title, summary, content='items', content_rowid='id',
+            tokenize='unicode61 remove_diacritics 2'
+        )""",
+        """CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN
+            INSERT INTO items_fts(rowid, title, summary) VALUES (new.id, new.title, new.summary);
+        END""",
+        """CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN
+            INSERT INTO items_fts(items_fts, rowid, title, summary)
+                VALUES ('delete', old.id, old.title, old.summary);
+        END""",
+        # Only text changes touch the index: marking an item read must stay cheap.
+        """CREATE TRIGGER items_fts_update AFTER UPDATE OF title, summary ON items BEGIN
+            INSERT INTO items_fts(items_fts, rowid, title, summary)
+                VALUES ('delete', old.id, old.title, old.summary);
+            INSERT INTO items_fts(rowid, title, summary) VALUES (new.id, new.title, new.summary);
+        END""",
+        """CREATE TABLE signals (
+            id INTEGER PRIMARY KEY,
+            news_id INTEGER NOT NULL REFERENCES items(id) ON DELETE CASCADE,
+            metric TEXT NOT NULL,
+            value REAL NOT NULL,
+            unit TEXT,
+            qualifier TEXT,
+            subject TEXT NOT NULL DEFAULT '',
+            quote TEXT NOT NULL DEFAULT '',
+            state TEXT NOT NULL DEFAULT 'new'
+                CHECK (state IN ('new', 'accepted', 'dismissed')),
+            created_at TEXT NOT NULL,
+            UNIQUE (news_id, metric, value, subject)
+        )""",
+        "CREATE INDEX signals_by_state ON signals(state)",
+    ],
+]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+class StoreError(Exception):
+    """The store cannot be used; the message is one line, names the file and the way out."""
+
+
+@dataclass(frozen=True)
+class FeedState:
+    name: str
+    url: str
+    status: str  # ok | not_modified | error | never
+    last_attempt: datetime | None = None
+    last_success: datetime | None = None
+    error: str | None = None
+    failures: int = 0
+    next_retry: datetime | None = None
+    items: int = 0
+    etag: str | None = None
+    last_modified: str | None = None
+    http_status: int | None = None
+
+
+@dataclass(frozen=True)
+class StoredItem:
+    id: int
+    feed: str
+    title: str
+    link: str | None
+    published: datetime
+    summary: str
+    date_flag: str | None
+    entities: tuple[str, ...]
+    read: bool
+
+
+@dataclass(frozen=True)
+class StoredSignal:
+    id: int
+    news_id: int
+    metric: str
+    value: float
+    unit: str | None
+    qualifier: str | None
+    subject: str | None
+    quote: str
+    state: str
+    created_at: datetime
+    published: datetime  # the news item's date: an accepted signal is an event on that date
+    news_title: str
+
+
+class Store:
+    def __init__(self, conn: sqlite3.Connection, path: Path):
+        self._conn = conn
+        self.path = path
+
+    # --- opening ---------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, path: Path | str) -> Store:
+        path = Path(path)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(
+                f"{path}: cannot create the data directory ({exc.strerror or exc}); "
+                "pass a writable --data DIR"
+            ) from None
+        if path.is_dir():
+            raise StoreError(
+                f"{path}: is a directory, not a database file; pass another --data DIR"
+            )
+        conn: sqlite3.Connection | None = None
+        try:
+            conn = sqlite3.connect(path, timeout=5.0, isolation_level=None)
+            conn.execute("PRAGMA busy_timeout = 5000")
+            _refuse_foreign(conn, path)
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.execute("PRAGMA foreign_keys = ON")
+            _migrate(conn, path)
+        except sqlite3.Error as exc:
+            if conn is not None:
+                conn.close()
+            raise StoreError(_explain(path, exc)) from None
+        except StoreError:
+            if conn is not None:
+                conn.close()
+            raise
+        return cls(conn, path)
+
+    def close(self) -> None:
+        self._conn.close()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self.close()
+
+    @contextmanager
+    def _transaction(self) -> Iterator[sqlite3.Connection]:
+        # IMMEDIATE takes the write lock up front, so two refreshes queue on busy_timeout
+        # instead of failing half-way with "database is locked".
+        self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            yield self._conn
+        except BaseException:
+            self._conn.execute("ROLLBACK")
+            raise
+        self._conn.execute("COMMIT")
+
+    # --- feeds -------------------------------------------------------------------------
+
+    def record_result(
+        self,
+        result: FetchResult,
+        items: Sequence[NewsItem],
+        now: datetime,
+        backoff: FetchLimits | None = None,
+    ) -> int:
+        """Store one feed's outcome and its items in one transaction; the new item count."""
+        return len(self.record(result, items, now, backoff))
+
+    def record(
+        self,
+        result: FetchResult,
+        items: Sequence[NewsItem],
+        now: datetime,
+        backoff: FetchLimits | None = None,
+    ) -> list[tuple[int, NewsItem]]:
+        """Like record_result, but returns the new items with their ids (for signals).
+
+        An error keeps every cached item and the previous validators, counts the failure
+        and schedules the next try: Retry-After when the server gave one, otherwise
+        base * 2^(failures-1) minutes, both capped at the policy's maximum.
+        """
+        policy = backoff or FetchLimits()
+        stamp = _iso(now)
+        new: list[tuple[int, NewsItem]] = []
+        with self._transaction() as db:
+            db.execute(
+                "INSERT INTO feeds(name, url) VALUES (?, ?) "
+                "ON CONFLICT(name) DO UPDATE SET url = excluded.url",
+                (result.name, result.url),
+            )
+            if result.status == "error":
+                (failures,) = db.execute(
+                    "SELECT failures FROM feeds WHERE name = ?", (result.name,)
+                ).fetchone()
+                failures += 1
+                db.execute(
+                    "UPDATE feeds SET status = 'error', error = ?, failures = ?, next_retry = ?, "
+                    "last_attempt = ?, http_status = ?, elapsed_ms = ? WHERE name = ?",
+                    (
+                        result.error or "unknown error",
+                        failures,
+                        _iso(now + _retry_delay(failures, result.retry_after_s, policy)),
+                        stamp,
+                        result.http_status,
+                        result.elapsed_ms,
+                        result.name,
+                    ),
+                )
+                return new
+            if result.status not in ("ok", "not_modified"):
+                raise ValueError(f"unknown fetch status {result.status!r}")
+            db.execute(
+                "UPDATE feeds SET status = ?, error = NULL, failures = 0, next_retry = NULL, "
+                "last_attempt = ?, last_success = ?, etag = ?, last_modified = ?, "
+                "http_status = ?, elapsed_ms = ? WHERE name = ?",
+                (
+                    result.status, stamp, stamp, result.etag, result.last_modified,
+                    result.http_status, result.elapsed_ms, result.name,
+                ),
+            )
+            if result.status == "ok":
+                for item in items:
+                    item_id = self._insert_item(db, result.name, item, stamp)
+                    if item_id is not None:
+                        new.append((item_id, item))
+        return new
+
+    @staticmethod
+    def _insert_item(
+        db: sqlite3.Connection, feed: str, item: NewsItem, fetched_at: str
+    ) -> int | None:
+        cursor = db.execute(
+            "INSERT INTO items(feed, guid, title, link, published, summary, date_flag, "
+            "fetched_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(feed, guid) DO NOTHING",
+            (
+                feed, item.guid, item.title, item.link, _iso(item.published),
+                item.summary, item.date_flag, fetched_at,
+            ),
+        )
+        if cursor.rowcount != 1:
+            return None  # already archived: the first version seen is kept
+        item_id = cursor.lastrowid
+        db.executemany(
+            "INSERT OR IGNORE INTO item_entities(item_id, entity, pos) VALUES (?, ?, ?)",
+            [(item_id, entity, pos) for pos, entity in enumerate(item.entities)],
+        )
+        return item_id
+
+    def feed_states(self, specs: Iterable[FeedSpec] | None = None) -> list[FeedState]:
+        """Every stored feed by name; with `specs`, one state per spec in that order
+        (status "never" for a feed not fetched yet, stored feeds not in specs left out)."""
+        rows = self._conn.execute(
+            "SELECT f.name, f.url, f.status, f.last_attempt, f.last_success, f.error, "
+            "f.failures, f.next_retry, "
+            "(SELECT count(*) FROM items i WHERE i.feed = f.name), "
+            "f.etag, f.last_modified, f.http_status FROM feeds f ORDER BY f.name"
+        ).fetchall()
+        states = {
+            row[0]: FeedState(
+                name=row[0], url=row[1], status=row[2],
+                last_attempt=_dt(row[3]), last_success=_dt(row[4]), error=row[5],
+                failures=row[6], next_retry=_dt(row[7]), items=row[8],
+                etag=row[9], last_modified=row[10], http_status=row[11],
+            )
+            for row in rows
+        }
+        if specs is None:
+            return list(states.values())
+        return [
+            states.get(spec.name) or FeedState(name=spec.name, url=spec.url, status="never")
+            for spec in specs
+        ]
+
+    def validators(self) -> dict[str, tuple[str | None, str | None]]:
+        return {
+            name: (etag, last_modified)
+            for name, etag, last_modified in self._conn.execute(
+                "SELECT name, etag, last_modified FROM feeds"
+            )
+        }
+
+    def due_feeds(
+        self,
+        specs: Iterable[FeedSpec],
+        now: datetime,
+        default_minutes: int,
+        force: bool = False,
+        respect_interval: bool = True,
+    ) -> list[FeedSpec]:
+        """Feeds whose refresh interval has passed, skipping those backing off after errors.
+
+        `force` (the "refresh now" key) returns every feed, backing off or not;
+        `respect_interval=False` (a headless `dealdesk refresh`) returns every feed that is
+        not backing off, however recently it was fetched.
+        """
+        specs = list(specs)
+        if force:
+            return specs
+        now = now if now.tzinfo else now.replace(tzinfo=timezone.utc)
+        states = {s.name: s for s in self.feed_states()}
+        due = []
+        for spec in specs:
+            state = states.get(spec.name)
+            if state is None or state.last_attempt is None:
+                due.append(spec)
+            elif state.status == "error" and state.next_retry is not None:
+                if now >= state.next_retry:
+                    due.append(spec)
+            elif not respect_interval:
+                due.append(spec)
+            else:
+                minutes = spec.refresh_minutes or default_minutes
+                if now >= state.last_attempt + timedelta(minutes=minutes):
+                    due.append(spec)
+        return due
+
+    # --- items -------------------------------------------------------------------------
+
+    _ITEM_COLUMNS = "id, feed, title, link, published, summary, date_flag, read"
+
+    def latest_items(
+        self, limit: int = 100, offset: int = 0, entity: str | None = None
+    ) -> list[StoredItem]:
+        """Newest first; with `entity`, only items that mention it."""
+        if entity is None:
+            rows = self._conn.execute(
+                f"SELECT {self._ITEM_COLUMNS} FROM items "
+                "ORDER BY published DESC, id DESC LIMIT ? OFFSET ?",
+                (limit, offset),
+            ).fetchall()
+        else:
+            rows = self._conn.execute(
+                f"SELECT {self._ITEM_COLUMNS} FROM items WHERE id IN "
+                "(SELECT item_id FROM item_entities WHERE entity = ?) "
+                "ORDER BY published DESC, id DESC LIMIT ? OFFSET ?",
+                (entity, limit, offset),
+            ).fetchall()
+        return self._items(rows)
+
+    def count_items(self, entity: str | None = None) -> int:
+        if entity is None:
+            return self._conn.execute("SELECT count(*) FROM items").fetchone()[0]
+        return self._conn.execute(
+            "SELECT count(*) FROM item_entities WHERE entity = ?", (entity,)
+        ).fetchone()[0]
+
+    def get_item(self, item_id: int) -> StoredItem | None:
+        rows = self._conn.execute(
+            f"SELECT {self._ITEM_COLUMNS} FROM items WHERE id = ?", (item_id,)
+        ).fetchall()
+        items = self._items(rows)
+        return items[0] if items else None
+
+    def search(self, query: str, limit: int = 100) -> list[StoredItem]:
+        """Items whose title or summary hold every word of `query`, newest first.
+
+        The query is plain words, never FTS5 syntax: quotes, *, AND/OR/NOT, NEAR and
+        parentheses are just text. The last word matches as a prefix (search as you type).
+        """
+        match = fts_query(query)
+        if match is None:
+            return []
+        rows = self._conn.execute(
+            f"SELECT {self._ITEM_COLUMNS} FROM items WHERE id IN "
+            "(SELECT rowid FROM items_fts WHERE items_fts MATCH ?) "
+            "ORDER BY published DESC, id DESC LIMIT ?",
+            (match, limit),
+        ).fetchall()
+        return self._items(rows)
+
+    def mark_read(self, item_id: int, read: bool = True) -> bool:
+        with self._transaction() as db:
+            cursor = db.execute("UPDATE items SET read = ? WHERE id = ?", (int(read), item_id))
+        return cursor.rowcount == 1
+
+    def _items(self, rows: list[tuple[Any, ...]]) -> list[StoredItem]:
+        if not rows:
+            return []
+        ids = [row[0] for row in rows]
+        entities: dict[int, list[str]] = {}
+        for start in range(0, len(ids), 500):  # stay under SQLite's bound-variable limit
+            chunk = ids[start : start + 500]
+            marks = ",".join("?" * len(chunk))
+            for item_id, entity in self._conn.execute(
+                f"SELECT item_id, entity FROM item_entities WHERE item_id IN ({marks}) "
+                "ORDER BY item_id, pos",
+                chunk,
+            ):
+                entities.setdefault(item_id, []).append(entity)
+        return [
+            StoredItem(
+                id=row[0], feed=row[1], title=row[2], link=row[3],
+                published=_dt(row[4]) or datetime.min.replace(tzinfo=timezone.utc),
+                summary=row[5], date_flag=row[6],
+                entities=tuple(entities.get(row[0], ())), read=bool(row[7]),
+            )
+            for row in rows
+        ]
+
+    # --- change detection --------------------------------------------------------------
+
+    def data_version(self) -> int:
+        """Changes whenever another connection (this process or another) commits."""
+        return self._conn.execute("PRAGMA data_version").fetchone()[0]
+
+    # --- signals -----------------------------------------------------------------------
+
+    def add_signals(
+        self, news_id: int, figures: Iterable[Any], now: datetime | None = None
+    ) -> int:
+        """Record figures found in an item as new signals; the count actually added.
+
+        A figure is any object or mapping with `metric` and `value` (and optionally unit,
+        qualifier, subject, quote). A figure already recorded keeps its state, so a
+        dismissed signal stays dismissed when the item is seen again.
+        """
+        stamp = _iso(now or datetime.now(timezone.utc))
+        added = 0
+        with self._transaction() as db:
+            for figure in figures:
+                metric = _field(figure, "metric")
+                value = _field(figure, "value")
+                if not metric or value is None:
+                    continue
+                try:
+                    value = float(value)
+                except (TypeError, ValueError):
+                    continue
+                cursor = db.execute(
+                    "INSERT INTO signals(news_id, metric, value, unit, qualifier, subject, "
+                    "quote, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                    "ON CONFLICT(news_id, metric, value, subject) DO NOTHING",
+                    (
+                        news_id, str(metric), value, _opt_str(_field(figure, "unit")),
+                        _opt_str(_field(figure, "qualifier")),
+                        _opt_str(_field(figure, "subject")) or "",
+                        _opt_str(_field(figure, "quote")) or "", stamp,
+                    ),
+                )
+                added += cursor.rowcount
+        return added
+
+    def signals(self, state: str | None = None) -> list[StoredSignal]:
+        """Signals, newest news first; `state` filters (new | accepted | dismissed)."""
+        if state is not None and state not in SIGNAL_STATES:
+            raise ValueError(f"unknown signal state {state!r}")
+        sql = (
+            "SELECT s.id, s.news_id, s.metric, s.value, s.unit, s.qualifier, s.subject, "
+            "s.quote, s.state, s.created_at, i.published, i.title "
+            "FROM signals s JOIN items i ON i.id = s.news_id"
+        )
+        params: tuple[Any, ...] = ()
+        if state is not None:
+            sql += " WHERE s.state = ?"
+            params = (state,)
+        sql += " ORDER BY i.published DESC, s.id"
+        return [
+            StoredSignal(
+                id=r[0], news_id=r[1], metric=r[2], value=r[3], unit=r[4], qualifier=r[5],
+                subject=r[6] or None, quote=r[7], state=r[8],
+                created_at=_dt(r[9]) or datetime.min.replace(tzinfo=timezone.utc),
+                published=_dt(r[10]) or datetime.min.replace(tzinfo=timezone.utc),
+                news_title=r[11],
+            )
+            for r in self._conn.execute(sql, params)
+        ]
+
+    def accepted_events(self) -> list[StoredSignal]:
+        """Accepted signals as timeline events, oldest first (dated by their news item)."""
+        return sorted(self.signals("accepted"), key=lambda s: (s.published, s.id))
+
+    def set_signal_state(self, signal_id: int, state: str) -> bool:
+        if state not in SIGNAL_STATES:
+            raise ValueError(f"unknown signal state {state!r}")
+        with self._transaction() as db:
+            cursor = db.execute("UPDATE signals SET state = ? WHERE id = ?", (state, signal_id))
+        return cursor.rowcount == 1
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+# Letters and digits only: exactly what the unicode61 tokenizer keeps, so no quoted term
+# is ever empty (a bare "_" would make an empty phrase).
+_WORD = re.compile(r"[^\W_]+")
+
+
+def fts_query(text: str, max_words: int = 16) -> str | None:
+    """An FTS5 MATCH expression that means "all these words", whatever `text` holds.
+
+    Each word is a quoted string (FTS5 operators inside quotes are plain text; `\\w`
+    cannot match a quote, so none needs escaping) and the last one is a prefix.
+    """
+    words = _WORD.findall(text or "")[:max_words]
+    if not words:
+        return None
+    terms = [f'"{w}"' for w in words]
+    terms[-1] += "*"
+    return " ".join(terms)
+
+
+def _retry_delay(failures: int, retry_after_s: float | None, policy: FetchLimits) -> timedelta:
+    cap = timedelta(minutes=policy.backoff_max_minutes)
+    if retry_after_s is not None and retry_after_s >= 0:
+        return min(timedelta(seconds=retry_after_s), cap)
+    exponent = min(failures - 1, 30)  # 2^30 minutes is already far past any sane cap
+    return min(timedelta(minutes=policy.backoff_base_minutes * 2**exponent), cap)
+
+
+def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
+    """Refuse a SQLite file that some other program owns, before writing anything to it."""
+    (app_id,) = conn.execute("PRAGMA application_id").fetchone()
+    (version,) = conn.execute("PRAGMA user_version").fetchone()
+    if app_id == APPLICATION_ID:
+        return
+    tables = conn.execute(
+        "SELECT count(*) FROM sqlite_master WHERE name NOT LIKE 'sqlite_%'"
+    ).fetchone()[0]
+    if app_id != 0 or version != 0 or tables:
+        raise StoreError(
+            f"{path}: not a DealDesk database (another program's SQLite file); "
+            "move it aside or pass another --data DIR"
+        )
+
+
+def _migrate(conn: sqlite3.Connection, path: Path) -> None:
+    (version,) = conn.execute("PRAGMA user_version").fetchone()
+    if version > SCHEMA_VERSION:
+        raise StoreError(_too_new(path, version))
+    while version < SCHEMA_VERSION:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            # Another process may have migrated while we waited for the lock.
+            (version,) = conn.execute("PRAGMA user_version").fetchone()
+            if version > SCHEMA_VERSION:
+                raise StoreError(_too_new(path, version))
+            if version < SCHEMA_VERSION:
+                for statement in MIGRATIONS[version]:
+                    conn.execute(statement)
+                version += 1
+                conn.execute(f"PRAGMA user_version = {version}")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+        conn.execute("COMMIT")
+
+
+def _too_new(path: Path, version: int) -> str:
+    return (
+        f"{path}: database schema v{version} is newer than this DealDesk understands "
+        f"(v{SCHEMA_VERSION}); upgrade DealDesk or pass another --data DIR"
+    )
+
+
+def _explain(path: Path, exc: sqlite3.Error) -> str:
+    text = str(exc).lower()
+    if "not a database" in text or "malformed" in text or "corrupt" in text:
+        return (
+            f"{path}: not a DealDesk database (corrupt, or not SQLite at all); "
+            "move it aside or pass another --data DIR"
+        )
+    if "readonly" in text or "read-only" in text or "unable to open" in text:
+        return (
+            f"{path}: cannot write the database (read-only file or directory?); "
+            "fix the permissions or pass a writable --data DIR"
+        )
+    if "locked" in text or "busy" in text:
+        return f"{path}: database is locked by another program; try again when it is done"
+    if "no such module: fts5" in text:
+        return f"{path}: this Python's SQLite lacks FTS5, which DealDesk needs for search"
+    return f"{path}: cannot open the database ({exc}); pass another --data DIR"
+
+
+def _iso(dt: datetime) -> str:
+    """UTC, to the second, one fixed shape: stored strings sort in time order."""
+    if dt.tzinfo is None:
+        dt = dt.replace(tzinfo=timezone.utc)
+    return dt.astimezone(timezone.utc).isoformat(timespec="seconds")
+
+
+def _dt(value: str | None) -> datetime | None:
+    if not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+
+
+def _field(figure: Any, name: str) -> Any:
+    if isinstance(figure, dict):
+        return figure.get(name)
+    return getattr(figure, name, None)
+
+
+def _opt_str(value: Any) -> str | None:
+    return None if value is None else str(value)

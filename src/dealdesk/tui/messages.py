@@ -1,0 +1,44 @@
+"""What workers tell the app. Small dataclass messages; bursts collapse with can_replace."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from textual.message import Message
+
+from .. import view as V
+
+
+@dataclass
+class NewsLoaded(Message):
+    items: list[V.NewsLine]
+    total: int
+    feeds: list[Any] = field(default_factory=list)  # store.FeedState
+    error: str | None = None
+
+
+@dataclass
+class RefreshProgress(Message):
+    done: int
+    total: int
+    feed: str
+    status: str
+
+    def can_replace(self, message: Message) -> bool:
+        # Fifty feeds finishing at once need one repaint, not fifty.
+        return isinstance(message, RefreshProgress)
+
+
+@dataclass
+class RefreshFinished(Message):
+    report: Any = None  # news.refresh.RefreshReport
+    error: str | None = None
+
+
+@dataclass
+class StoreChanged(Message):
+    """Another connection (a cron `dealdesk refresh`, say) committed to the store."""
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, StoreChanged)

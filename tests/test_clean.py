@@ -1,0 +1,163 @@
+"""clean_text / clean_link: what reaches the terminal from a feed."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dealdesk.news.clean import clean_link, clean_text
+from tests.feedserver import finishes_within
+
+# Everything clean_text promises never to return.
+FORBIDDEN = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff"
+    "\ud800-\udfff\U000e0000-\U000e007f]"
+)
+
+
+def test_html_becomes_plain_text():
+    assert clean_text("<p>Nvidia <b>invests</b> $100&nbsp;bn</p><p>in OpenAI</p>", 100) == (
+        "Nvidia invests $100 bn in OpenAI"
+    )
+
+
+def test_script_and_style_content_is_dropped():
+    text = "before<script>alert('x')</script><style>p{color:red}</style> after"
+    assert clean_text(text, 100) == "before after"
+
+
+def test_tags_hidden_in_attribute_values_do_not_leak():
+    assert clean_text('<a title="x > y">link</a> text', 100) == "link text"
+
+
+def test_escaped_markup_shows_literally_after_one_decoding():
+    # "&lt;script&gt;" in a feed's HTML is text about a tag, not a tag.
+    assert clean_text("use &lt;script&gt; carefully", 100) == "use <script> carefully"
+
+
+def test_plain_mode_does_not_decode_entities():
+    assert clean_text("AT&amp;T <b>", 100, html_markup=False) == "AT&amp;T <b>"
+
+
+def test_terminal_escapes_and_controls_are_removed():
+    assert clean_text("red\x1b[31m alert\x07\x00 \x9b2J", 100) == "red[31m alert 2J"
+    # Entity-encoded controls are removed after decoding too.
+    # HTML5 reads &#x9b; as Windows-1252 (a harmless "›"), never as the C1 control CSI.
+    assert clean_text("a&#27;[2Jb &#x9b;c", 100) == "a[2Jb ›c"
+
+
+def test_bidi_and_zero_width_characters_are_removed():
+    text = "pay\u202eusd 001\u202c to\u200b\u200d\ufeff \u2066x\u2069\u200e\u200f\u061c"
+    assert clean_text(text, 100) == "payusd 001 to x"
+
+
+def test_whitespace_collapses_to_single_spaces():
+    assert clean_text("  a\n\n\tb\r\n c  \u2028 d ", 100) == "a b c d"
+
+
+def test_cap_counts_the_ellipsis():
+    out = clean_text("x" * 50, 10)
+    assert out == "x" * 9 + "…"
+    assert len(out) == 10
+    assert clean_text("x" * 10, 10) == "x" * 10
+
+
+def test_huge_html_input_is_bounded_and_marked_as_cut():
+    out = clean_text("<b>word</b> " * 200_000, 1000)
+    assert len(out) == 1000 and out.endswith("…")
+
+
+def test_comments_cdata_and_unterminated_blocks():
+    word = "<!--[if gte mso 9]><xml><o:x>junk</o:x></xml><![endif]-->Hello <!-- note --> world"
+    assert clean_text(word, 100) == "Hello world"
+    assert clean_text("<![CDATA[hidden]]>shown", 100) == "shown"
+    assert clean_text("visible<script>never shown, no end tag", 100) == "visible"
+    assert clean_text("a <!-- unterminated comment", 100) == "a"
+
+
+def test_stray_angle_brackets_stay_text():
+    assert clean_text("x < y and y > z, a<b", 100) == "x < y and y > z, a<b"
+    assert clean_text("<b>1 < 2</b> <i>ok</i>", 100) == "1 < 2 ok"
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["<a " * 26_000, '<a title="' * 8_000, "<a b='" * 12_000, "<a b=" * 16_000,
+     "<!-- " * 16_000, "<script>" * 10_000, "<" * 80_000, "<?x " * 20_000, "</a " * 20_000,
+     "<p" + " x=1" * 20_000, '<a title="x>' * 6_000],
+    ids=["open-tags", "open-quotes", "single-quotes", "bare-equals", "comments", "scripts",
+         "lt", "pis", "end-tags", "attrs", "quote-gt"],
+)
+def test_unterminated_markup_is_linear_not_quadratic(text):
+    # html.parser alone needs over a minute for 80 KB of "<a ".
+    out = finishes_within(5, clean_text, text, 10_000)
+    assert len(out) <= 10_000
+
+
+def test_not_a_string_or_no_room_gives_empty():
+    assert clean_text(None, 10) == ""  # type: ignore[arg-type]
+    assert clean_text("abc", 0) == ""
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(), st.integers(min_value=0, max_value=300), st.booleans())
+def test_clean_text_properties(text, limit, html_markup):
+    out = clean_text(text, limit, html_markup=html_markup)
+    assert isinstance(out, str)
+    assert not FORBIDDEN.search(out)
+    assert len(out) <= len(text)
+    assert len(out) <= limit
+    assert out == out.strip() and "  " not in out
+    out.encode("utf-8")  # storable: no lone surrogates
+
+
+HTMLISH = st.lists(
+    st.sampled_from(
+        ["<", ">", "&", ";", "#", "x", "27", "amp", "lt", "script", "/", "p", " ", '"', "'",
+         "<!--", "-->", "<![CDATA[", "]]>", "\u202e", "\x1b", "&#x202e;", "&#27;", "\n"]
+    ),
+    max_size=40,
+).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(HTMLISH, st.integers(min_value=1, max_value=60))
+def test_clean_text_properties_on_markup_soup(text, limit):
+    out = clean_text(text, limit)
+    assert not FORBIDDEN.search(out)
+    assert len(out) <= min(len(text), limit)
+
+
+def test_links_keep_only_web_urls():
+    assert clean_link("https://example.com/a?b=1#c") == "https://example.com/a?b=1#c"
+    assert clean_link("HTTP://Example.com/") == "http://Example.com/"
+    for bad in ("javascript:alert(1)", " JaVaScRiPt:alert(1)", "data:text/html,x",
+                "file:///etc/passwd", "mailto:a@b.c", "ftp://example.com/", "//example.com",
+                "", "   ", "http://", "https:///path", "http://[::1"):
+        assert clean_link(bad) is None, bad
+
+
+def test_relative_links_resolve_against_base():
+    assert clean_link("/news/1", "https://example.com/feed.xml") == "https://example.com/news/1"
+    assert clean_link("2", "https://example.com/news/") == "https://example.com/news/2"
+    assert clean_link("//cdn.example.com/x", "https://example.com/") == "https://cdn.example.com/x"
+    assert clean_link("/news/1") is None  # nothing to resolve against
+    assert clean_link("passwd", "file:///etc/") is None
+
+
+def test_links_lose_control_and_invisible_characters():
+    assert clean_link("https://exa\u202emple.com/\n\tx") == "https://example.com/x"
+    assert clean_link("java\nscript:alert(1)") is None
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(), st.one_of(st.none(), st.text()))
+def test_clean_link_never_raises_and_only_returns_http(url, base):
+    out = clean_link(url, base)
+    if out is not None:
+        assert out.startswith(("http://", "https://"))
+        assert not FORBIDDEN.search(out)
+        assert " " not in out

@@ -1,0 +1,191 @@
+"""The News panel over a real store and a loopback feed server: refresh in a worker, keys
+that keep answering, a failing feed that hides nothing, search, items, feeds, a second
+process writing to the store."""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sys
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from dealdesk.config import STORE_FILE, load
+from dealdesk.news.model import FeedSpec
+from dealdesk.store import Store
+from dealdesk.tui.app import DealDeskApp
+from dealdesk.tui.panels.news import NewsPanel
+from dealdesk.tui.screens.details import DetailsScreen
+from dealdesk.tui.screens.feeds import FeedsScreen
+from dealdesk.tui.screens.help import HelpScreen
+from dealdesk.tui.screens.search import SearchScreen
+
+from .conftest import CONFIG_DIR, fixed_clock
+from .feedserver import Route, closed_port, feed_server, rss  # noqa: F401
+from .newsdata import fill_store, with_feeds
+
+
+def now_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def app_for(tmp_path, feeds, clock=now_clock) -> DealDeskApp:
+    config = with_feeds(load(CONFIG_DIR), tuple(feeds))
+    app = DealDeskApp(config, tmp_path / "store.sqlite3", clock, refresh_on_start=False)
+    app.animation_level = "none"
+    return app
+
+
+async def wait_for(pilot, condition, seconds: float = 10.0) -> None:
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not met in time")
+
+
+def news_rows(app) -> list[str]:
+    table = app.query_one(NewsPanel).table
+    return [str(table.get_row_at(i)[2]) for i in range(table.row_count)]
+
+
+def items(n: int, prefix: str) -> list[dict[str, str]]:
+    base = datetime(2026, 11, 1, tzinfo=UTC)
+    return [
+        {"title": f"{prefix} {i}: Nvidia and OpenAI", "link": f"https://example.com/{prefix}/{i}",
+         "guid": f"{prefix}-{i}",
+         "pubDate": (base + timedelta(hours=i)).strftime("%a, %d %b %Y %H:%M:%S +0000"),
+         "description": f"Story {i} about OpenAI and Oracle"}
+        for i in range(n)
+    ]
+
+
+async def test_r_refreshes_in_the_background_and_a_broken_feed_hides_nothing(
+    tmp_path, feed_server
+):
+    good = feed_server.add("/good.xml", body=rss(items(3, "Good")), etag='"v1"')
+    slow = feed_server.add("/slow.xml", body=rss(items(2, "Slow")), delay_s=1.0)
+    bad = feed_server.add("/bad.xml", kind="status", status=503, body=b"down")
+    app = app_for(tmp_path, [FeedSpec("Good", good), FeedSpec("Slow", slow),
+                             FeedSpec("Bad", bad)])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert news_rows(app) == []
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.refresh_state is not None)
+        # Keys keep answering while the slow feed is still on its way.
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert isinstance(app.screen, HelpScreen)
+        assert app.refresh_state is not None
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.refresh_state is None and len(news_rows(app)) == 5)
+        status = str(app.query_one("#news-status").render())
+        assert "1 failed: Bad (HTTP 503" in status
+        assert news_rows(app)[0].startswith("Good 2")
+        # The entity tags come from the config's partners and aliases.
+        assert app.news_items[0].entities == ("Nvidia", "OpenAI", "Oracle")
+
+        # The good feed now fails too: its cached items stay on screen.
+        feed_server.add("/good.xml", kind="status", status=500, body=b"oops")
+        await pilot.press("r")
+        await wait_for(pilot, lambda: app.refresh_state is None
+                       and "2 failed" in str(app.query_one("#news-status").render()))
+        assert len(news_rows(app)) == 5
+
+
+async def test_enter_opens_an_item_and_marks_it_read(tmp_path, config):
+    fill_store(tmp_path / "store.sqlite3", config.feeds)
+    app = app_for(tmp_path, config.feeds, fixed_clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: len(news_rows(app)) == 7)
+        await pilot.press("5", "j", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailsScreen))
+        details = app.screen.details
+        assert details.title.startswith("ChatGPT reaches 1 billion")
+        assert ("Link", "https://example.com/news/1") in [(k, str(v)) for k, v in details.facts]
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.news_items[1].read)
+
+
+async def test_slash_searches_the_archive(tmp_path, config):
+    fill_store(tmp_path / "store.sqlite3", config.feeds)
+    app = app_for(tmp_path, config.feeds, fixed_clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash")
+        await pilot.pause()
+        assert isinstance(app.screen, SearchScreen)
+        await pilot.press(*"vera rub")
+        table = app.screen.query_one("#search-results")
+        await wait_for(pilot, lambda: table.row_count == 1)
+        # FTS syntax typed by a user is just text, never an error.
+        for _ in range(8):
+            await pilot.press("backspace")
+        await pilot.press(*'"AND (* NEAR')
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, SearchScreen)
+        for _ in range(12):
+            await pilot.press("backspace")
+        await pilot.press(*"oracle", "enter")
+        await wait_for(pilot, lambda: table.row_count == 1)
+        await pilot.press("enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailsScreen))
+        assert app.screen.details.title.startswith("Oracle")
+
+
+async def test_enter_on_a_partner_filters_news_to_it(tmp_path, config):
+    fill_store(tmp_path / "store.sqlite3", config.feeds)
+    app = app_for(tmp_path, config.feeds, fixed_clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: len(news_rows(app)) == 7)
+        await pilot.press("enter")  # Nvidia, the first partner
+        await wait_for(pilot, lambda: len(news_rows(app)) == 2)
+        assert all("Nvidia" in i.entities for i in app.news_items)
+        assert app.query_one(NewsPanel).border_title == "5 News · Nvidia"
+        await pilot.press("escape")  # closes the details
+        await pilot.press("escape")  # clears the filter
+        await wait_for(pilot, lambda: len(news_rows(app)) == 7)
+
+
+async def test_f_shows_each_feeds_state(tmp_path, config):
+    fill_store(tmp_path / "store.sqlite3", config.feeds)
+    app = app_for(tmp_path, config.feeds, fixed_clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: len(app.feed_states) == len(config.feeds))
+        await pilot.press("f")
+        await pilot.pause()
+        assert isinstance(app.screen, FeedsScreen)
+        states = {s.name: s.status for s in app.screen.states}
+        assert states["Numerama"] == "error" and states["OpenAI News"] == "ok"
+
+
+async def test_a_cron_refresh_in_another_process_shows_without_restart(tmp_path, feed_server):
+    url = feed_server.add("/cron.xml", body=rss(items(2, "Cron")))
+    config_dir = tmp_path / "cfg"
+    shutil.copytree(CONFIG_DIR, config_dir)
+    (config_dir / "feeds.toml").write_text(f'[[feed]]\nname = "Cron"\nurl = "{url}"\n')
+    data = tmp_path / "data"
+    Store.open(data / STORE_FILE).close()
+    app = DealDeskApp(load(config_dir), data / STORE_FILE, now_clock, refresh_on_start=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.5)  # the watcher takes its first reading
+        assert news_rows(app) == []
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "dealdesk.cli", "refresh", "--config", str(config_dir),
+            "--data", str(data), stdout=asyncio.subprocess.PIPE,
+        )
+        out, _ = await asyncio.wait_for(proc.communicate(), timeout=60)
+        assert proc.returncode == 0, out
+        await wait_for(pilot, lambda: len(news_rows(app)) == 2, seconds=10)
+
+
+@pytest.mark.parametrize("size", [(120, 40)])
+async def test_a_refused_connection_is_named(tmp_path, size):
+    port = closed_port()
+    app = app_for(tmp_path, [FeedSpec("Gone", f"http://127.0.0.1:{port}/feed")])
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("r")
+        await wait_for(pilot, lambda: "connection refused" in
+                       str(app.query_one("#news-status").render()))
