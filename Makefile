@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test snapshots check dump clean
+.PHONY: run test snapshots check dump bench fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,15 @@ check: $(STAMP)
 
 dump: $(STAMP)
 	$(BIN)/dealdesk dump
+
+# Side by side with newsboat and a bare Textual app; writes benchmarks/RESULTS.md. Not in CI.
+bench: $(STAMP)
+	$(BIN)/python benchmarks/run.py
+
+# Coverage-guided fuzzing of the parse path with atheris. Not in CI.
+fuzz: $(STAMP)
+	$(BIN)/python -m pip install --quiet atheris
+	$(BIN)/python tests/fuzz/fuzz_parse.py -max_total_time=$${FUZZ_SECONDS:-300}
 
 clean:
 	rm -rf $(VENV) .pytest_cache snapshot_report.html
