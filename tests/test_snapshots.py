@@ -130,3 +130,56 @@ def test_news_filtered_to_a_partner(snap_compare, news_app):
         await pilot.pause()
 
     assert snap_compare(news_app, terminal_size=(80, 24), run_before=before)
+
+
+# -- signals, timelines, staleness, conflicts ---------------------------------------------------
+
+
+def test_signals_inbox(snap_compare, news_app):
+    async def before(pilot):
+        await _until(pilot, lambda: pilot.app.signal_lines)
+        await pilot.press("s", "j")
+        await pilot.pause()
+
+    assert snap_compare(news_app, terminal_size=(120, 30), run_before=before)
+
+
+def test_partner_timeline_with_an_accepted_signal(snap_compare, news_app):
+    async def before(pilot):
+        app = pilot.app
+        await _until(pilot, lambda: app.signal_lines)
+        line = next(l for l in app.signal_lines if l.subject == "AMD" and l.value == 6)
+        app.set_signal_state(line.id, "accepted")
+        await _until(pilot, lambda: app.accepted)
+        await pilot.press("escape", "1", "j", "j", "j", "j", "j", "j", "enter")
+        await pilot.pause()
+
+    assert snap_compare(news_app, terminal_size=(100, 36), run_before=before)
+
+
+def test_stale_users_figure(snap_compare):
+    """The latest ChatGPT figure is from 2026-02-27, 275 days before the fixed clock."""
+    assert snap_compare(make_app(), press=["3", "enter"], terminal_size=(100, 30))
+
+
+def test_conflicting_sources(snap_compare, tmp_path):
+    """Two recent sources disagree on Nvidia's commitment: both stand, marked ≠."""
+    import shutil
+
+    from dealdesk.config import load
+    from dealdesk.tui.app import DealDeskApp
+
+    from .conftest import CONFIG_DIR, fixed_clock
+
+    cfg = tmp_path / "cfg"
+    shutil.copytree(CONFIG_DIR, cfg)
+    (cfg / "facts" / "zz_conflict.toml").write_text(
+        '[[source]]\nid = "wire-2026-03-10"\ntitle = "Nvidia said to raise its OpenAI stake"\n'
+        'publisher = "a wire service"\npublished = 2026-03-10\n\n'
+        '[[event]]\ndate = 2026-03-10\nsubject = "Nvidia"\nfield = "commitment_usd"\n'
+        'value = 40e9\nsource = "wire-2026-03-10"\n',
+        encoding="utf-8",
+    )
+    app = DealDeskApp(load(cfg), None, fixed_clock, refresh_on_start=False)
+    app.animation_level = "none"
+    assert snap_compare(app, press=["enter"], terminal_size=(100, 36))

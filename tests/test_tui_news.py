@@ -189,3 +189,18 @@ async def test_a_refused_connection_is_named(tmp_path, size):
         await pilot.press("r")
         await wait_for(pilot, lambda: "connection refused" in
                        str(app.query_one("#news-status").render()))
+
+
+async def test_c_copies_the_link_of_an_item_and_the_quote_of_a_fact(tmp_path, config):
+    fill_store(tmp_path / "store.sqlite3", config.feeds)
+    app = app_for(tmp_path, config.feeds, fixed_clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: len(news_rows(app)) == 7)
+        await pilot.press("5", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailsScreen))
+        await pilot.press("c")
+        assert app.clipboard == "https://example.com/news/0"
+        await pilot.press("escape", "1", "enter")
+        await wait_for(pilot, lambda: isinstance(app.screen, DetailsScreen))
+        await pilot.press("c")
+        assert app.clipboard.startswith("Nvidia s’engage à investir jusqu’à 100 milliards")

@@ -117,7 +117,6 @@ def _dump(config: Config, store_path: Path, fmt: str) -> int:
     from .view import NewsLine
 
     now = _now()
-    snap = facts.snapshot(config.story, now.date())
     items, feeds, signals = [], [], []
     if store_path.exists():  # dump never creates a store: it only reads what is there
         from .store import Store
@@ -126,6 +125,9 @@ def _dump(config: Config, store_path: Path, fmt: str) -> int:
             items = store.latest_items(limit=DUMP_NEWS_LIMIT)
             feeds = store.feed_states(config.feeds)
             signals = store.signals()
+    # Accepted figures are facts: they show in every panel and in the timeline.
+    story = facts.with_accepted(config.story, facts.accepted_from(signals))
+    snap = facts.snapshot(story, now.date())
     if fmt == "json":
         data = dump.to_json_dict(
             snap, now, dump.news_json(items), dump.feeds_json(feeds), dump.signals_json(signals)

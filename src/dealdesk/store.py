@@ -154,6 +154,8 @@ class StoredSignal:
     created_at: datetime
     published: datetime  # the news item's date: an accepted signal is an event on that date
     news_title: str
+    feed: str = ""
+    link: str | None = None
 
 
 class Store:
@@ -509,7 +511,7 @@ class Store:
             raise ValueError(f"unknown signal state {state!r}")
         sql = (
             "SELECT s.id, s.news_id, s.metric, s.value, s.unit, s.qualifier, s.subject, "
-            "s.quote, s.state, s.created_at, i.published, i.title "
+            "s.quote, s.state, s.created_at, i.published, i.title, i.feed, i.link "
             "FROM signals s JOIN items i ON i.id = s.news_id"
         )
         params: tuple[Any, ...] = ()
@@ -523,7 +525,7 @@ class Store:
                 subject=r[6] or None, quote=r[7], state=r[8],
                 created_at=_dt(r[9]) or datetime.min.replace(tzinfo=timezone.utc),
                 published=_dt(r[10]) or datetime.min.replace(tzinfo=timezone.utc),
-                news_title=r[11],
+                news_title=r[11], feed=r[12], link=r[13],
             )
             for r in self._conn.execute(sql, params)
         ]

@@ -76,15 +76,15 @@ def _qualified(text: str, qualifier: str | None) -> str:
     return f"{QUALIFIER_MARK[qualifier]} {text}" if qualifier else text
 
 
-def field_value(field_name: str, value: object) -> str:
-    """A timeline value in a reader's units."""
+def field_value(field_name: str, value: object, qualifier: str | None = None) -> str:
+    """A timeline value in a reader's units, with the source's own hedge."""
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         if field_name.endswith("_usd"):
-            return money(value)
+            return money(value, qualifier)
         if field_name.endswith("_gw"):
-            return gigawatts(value)
+            return gigawatts(value, qualifier)
         if field_name == "weekly_active_users":
-            return users(value)
+            return users(value, qualifier)
     if field_name == "status" and value in STATUS_LABEL:
         return STATUS_LABEL[str(value)][0]
     return str(value)
@@ -167,8 +167,10 @@ def partners_view(snap: F.Snapshot) -> TableView:
         rows.append(Row(p.name, (
             Text(p.name, style="bold"),
             Text(label, style=style),
-            Text(money(p.commitment_usd, p.commitment_qualifier), justify="right"),
-            Text(gigawatts(p.capacity_gw, p.capacity_qualifier), justify="right"),
+            _disputed(money(p.commitment_usd, p.commitment_qualifier), snap, "commitment_usd",
+                      p.name),
+            _disputed(gigawatts(p.capacity_gw, p.capacity_qualifier), snap, "capacity_gw",
+                      p.name),
             Text(p.since.isoformat()),
             checked,
             Text(source_label(snap.story, s.source), style="dim"),
@@ -186,6 +188,31 @@ def partners_view(snap: F.Snapshot) -> TableView:
         "No partners in config/facts.",
         summary,
     )
+
+
+DISPUTED_MARK = "≠"
+
+
+def _disputed(value: str, snap: F.Snapshot, metric: str, subject: str) -> Text:
+    """A figure, marked when recent sources disagree on it (details show each of them)."""
+    text = Text(value, justify="right")
+    if F.conflicts(snap.story, metric, subject, snap.today):
+        text.append(f" {DISPUTED_MARK}", style="bold yellow")
+    return text
+
+
+def disagreement_lines(snap: F.Snapshot, subject: str) -> list[tuple[str, Text]]:
+    rows = []
+    for metric in ("commitment_usd", "capacity_gw", "weekly_active_users"):
+        found = F.conflicts(snap.story, metric, subject, snap.today)
+        if found:
+            text = Text(f"{DISPUTED_MARK} ", style="bold yellow")
+            text.append(" vs ".join(
+                f"{metric_value(metric, s.value, s.qualifier)} ({s.source}, {s.date})"
+                for s in found
+            ))
+            rows.append((f"Sources disagree ({METRIC_LABEL[metric]})", text))
+    return rows
 
 
 def compute_view(snap: F.Snapshot, bar_width: int = 20) -> TableView:
@@ -405,6 +432,7 @@ def partner_details(snap: F.Snapshot, name: str) -> DetailView | None:
         rows.append(("Also called", Text(", ".join(p.aliases))))
     if p.note:
         rows.append(("Note", Text(p.note)))
+    rows += disagreement_lines(snap, p.name)
     entries = F.timeline(snap.story, snap.today, p.name)
     return DetailView(
         p.name,
@@ -448,14 +476,17 @@ def user_point_details(snap: F.Snapshot, key: str) -> DetailView | None:
     if point is None:
         return None
     c = point.count
+    stale = F.is_stale(c.as_of, snap.today, snap.story.stale_after_days)
     rows = [
         ("Weekly users", Text(users(c.weekly_active_users, c.qualifier))),
-        ("As of", Text(c.as_of.isoformat())),
+        ("As of", Text(c.as_of.isoformat() + (
+            f"  {STALE_MARK} stale: {(snap.today - c.as_of).days} days old" if stale else ""))),
         ("Growth", Text(growth_text(point))),
         ("Per week", Text(f"+{users(point.per_week)}" if point.per_week else "—")),
     ]
     if c.note:
         rows.append(("Note", Text(c.note)))
+    rows += disagreement_lines(snap, product)
     entries = F.timeline(snap.story, snap.today, product)
     return DetailView(
         f"{product}: {users(c.weekly_active_users, c.qualifier)} weekly users",
@@ -512,7 +543,7 @@ def timeline_lines(view: DetailView) -> list[Text]:
     for e in view.timeline:
         line = Text(f"{e.date.isoformat()}  ", style="bold")
         line.append(f"{FIELD_NAMES.get(e.field, e.field)}: ")
-        line.append(field_value(e.field, e.value))
+        line.append(field_value(e.field, e.value, e.qualifier))
         line.append(f"  [{e.source}]", style="dim")
         lines.append(line)
         if e.note:
@@ -593,3 +624,115 @@ def news_item_details(item: object, now: datetime) -> DetailView:
         tuple(rows),
         body=(Text("Summary", style="bold underline"), Text(item.summary or "No summary.")),
     )
+
+
+# ---------------------------------------------------------------------------------------------
+# Signals: figures found in the news, beside the fact each would change
+
+METRIC_LABEL = {
+    "weekly_active_users": "weekly users",
+    "capacity_gw": "capacity",
+    "commitment_usd": "commitment",
+}
+SIGNAL_STATE_LABEL = {
+    "new": ("● new", "bold cyan"),
+    "accepted": ("✔ accepted", "green"),
+    "dismissed": ("✕ dismissed", "dim"),
+}
+
+
+def metric_value(metric: str, value: float | None, qualifier: str | None = None) -> str:
+    if metric == "weekly_active_users":
+        return users(value, qualifier)
+    if metric == "capacity_gw":
+        return gigawatts(value, qualifier)
+    return money(value, qualifier)
+
+
+@dataclass(frozen=True)
+class SignalLine:
+    """A stored signal with what the facts say about the same figure."""
+
+    id: int
+    state: str
+    metric: str
+    value: float
+    qualifier: str | None
+    subject: str
+    quote: str
+    published: date
+    news_id: int
+    news_title: str
+    feed: str
+    facts: F.Statement | None  # the facts' current value, without this signal
+
+
+def signal_lines(
+    story: F.Story, signals: Sequence[object], accepted: Sequence[F.AcceptedFigure], today: date
+) -> list[SignalLine]:
+    """Signals that touch a tracked fact, each beside the value the other facts give it."""
+    lines = []
+    for s in signals:
+        target = F.target_of(story, s.metric, s.subject)
+        if target is None:
+            continue
+        others = F.with_accepted(story, [a for a in accepted if a.signal_id != s.id])
+        lines.append(SignalLine(
+            s.id, s.state, s.metric, s.value, s.qualifier, target, s.quote,
+            s.published.date(), s.news_id, s.news_title, s.feed,
+            F.current(others, s.metric, target, today),
+        ))
+    return lines
+
+
+def comparison(line: SignalLine) -> str:
+    """"ChatGPT weekly users: 800M (news item, 2025-10-06) vs 700M (facts, 2025-09-15)"."""
+    text = (f"{line.subject} {METRIC_LABEL[line.metric]}: "
+            f"{metric_value(line.metric, line.value, line.qualifier)} "
+            f"(news item, {line.published.isoformat()})")
+    if line.facts is None:
+        return f"{text} vs no figure in the facts"
+    return (f"{text} vs {metric_value(line.metric, line.facts.value, line.facts.qualifier)} "
+            f"(facts, {line.facts.date.isoformat()})")
+
+
+def signals_view(lines: Sequence[SignalLine], show_dismissed: bool = False) -> TableView:
+    rows = []
+    for line in lines:
+        if line.state == "dismissed" and not show_dismissed:
+            continue
+        label, style = SIGNAL_STATE_LABEL[line.state]
+        change = ""
+        if line.facts is not None and line.facts.value:
+            change = f"{(line.value - line.facts.value) / line.facts.value:+.0%}"
+        rows.append(Row(str(line.id), (
+            Text(label, style=style),
+            Text(f"{line.subject} {METRIC_LABEL[line.metric]}", style="bold"),
+            Text(f"{metric_value(line.metric, line.value, line.qualifier)} · "
+                 f"{line.published.isoformat()}"),
+            Text("—" if line.facts is None else
+                 f"{metric_value(line.metric, line.facts.value, line.facts.qualifier)} · "
+                 f"{line.facts.date.isoformat()}"),
+            Text(change, justify="right"),
+            Text(line.news_title, style="dim"),
+        )))
+    hidden = sum(1 for line in lines if line.state == "dismissed") if not show_dismissed else 0
+    new = sum(1 for line in lines if line.state == "new")
+    summary = Text(f"{new} new · {len(rows)} shown"
+                   + (f" · {hidden} dismissed hidden (h shows them)" if hidden else ""))
+    return TableView(
+        "Signals",
+        (Column("State"), Column("Fact"), Column("News says"), Column("Facts say"),
+         Column("Change", justify="right"), Column("News item")),
+        tuple(rows),
+        "No figures found in the news yet. Each refresh reads the numbers in new items "
+        "(users, GW, $) and lists here those that touch a tracked fact.",
+        (summary,),
+    )
+
+
+def signal_preview(line: SignalLine) -> Text:
+    text = Text(comparison(line), style="bold")
+    text.append(f"\n« {line.quote} »", style="italic")
+    text.append(f"\n{line.feed} · {line.news_title}", style="dim")
+    return text

@@ -36,6 +36,7 @@ from .screens.details import DetailsScreen
 from .screens.feeds import FeedsScreen
 from .screens.help import HelpScreen
 from .screens.search import SearchScreen
+from .screens.signals import SignalsScreen
 
 Clock = Callable[[], datetime]
 
@@ -72,6 +73,8 @@ class DealDeskApp(App[None]):
         self.clock = clock
         self.refresh_on_start = refresh_on_start
         self.transport = transport
+        self.accepted: list[F.AcceptedFigure] = []
+        self.signals: list[Any] = []
         self.snap = F.snapshot(config.story, clock().date())
         self.news_items: list[V.NewsLine] = []
         self.news_note = ""
@@ -100,9 +103,7 @@ class DealDeskApp(App[None]):
 
     def on_mount(self) -> None:
         self.title = self.config.settings.title
-        for panel in self.query(Panel):
-            if hasattr(panel, "update_snapshot"):
-                panel.update_snapshot(self.snap)
+        self._show_facts()
         self._show_news()
         self._activate("partners")
         self.load_news()
@@ -120,7 +121,20 @@ class DealDeskApp(App[None]):
         text = Text("DealDesk", style="bold")
         text.append(f"  {self.config.settings.title}")
         text.append(f"  ·  as of {self.snap.today.isoformat()}", style="dim")
+        new = sum(1 for line in self.signal_lines if line.state == "new")
+        if new:
+            text.append(f"  ·  ● {new} new signal{'s' if new > 1 else ''} (s)", style="bold")
         return text
+
+    def _show_facts(self) -> None:
+        for panel in self.query(Panel):
+            if hasattr(panel, "update_snapshot"):
+                panel.update_snapshot(self.snap)
+        self.query_one("#titlebar", Static).update(self._title_text())
+
+    @property
+    def signal_lines(self) -> list[V.SignalLine]:
+        return V.signal_lines(self.config.story, self.signals, self.accepted, self.snap.today)
 
     # -- panels and focus -----------------------------------------------------------------
 
@@ -200,6 +214,8 @@ class DealDeskApp(App[None]):
         yield SystemCommand("Feeds", "Each feed's status, last success, error, next retry",
                             self.action_feeds)
         yield SystemCommand("Search news", "Search the news archive", self.action_search)
+        yield SystemCommand("Signals inbox", "Figures in the news beside the facts they would "
+                            "change: accept or dismiss", self.action_signals)
         if self.news_filter:
             yield SystemCommand("Show all news", f"Clear the filter on {self.news_filter}",
                                 self.action_clear_filter)
@@ -256,6 +272,7 @@ class DealDeskApp(App[None]):
                 items = store.latest_items(limit=NEWS_WINDOW, entity=self.news_filter)
                 total = store.count_items(self.news_filter)
                 feeds = store.feed_states(self.config.feeds)
+                signals = store.signals()
         except StoreError as exc:
             self.post_message(NewsLoaded([], 0, error=str(exc)))
             return
@@ -263,7 +280,7 @@ class DealDeskApp(App[None]):
             V.NewsLine(i.id, i.title, i.feed, i.published, i.read, i.entities, i.link)
             for i in items
         ]
-        self.post_message(NewsLoaded(lines, total, feeds))
+        self.post_message(NewsLoaded(lines, total, feeds, signals=signals))
 
     def on_news_loaded(self, message: NewsLoaded) -> None:
         self.news_items = message.items
@@ -274,6 +291,37 @@ class DealDeskApp(App[None]):
         self._show_news()
         if isinstance(self.screen, FeedsScreen):
             self.screen.show(self.feed_states, self.clock())
+        self._take_signals(message.signals)
+
+    def _take_signals(self, signals: list[Any]) -> None:
+        self.signals = signals
+        accepted = F.accepted_from(signals)
+        if accepted != self.accepted:
+            # An accepted figure is a fact now: every panel shows it with its provenance.
+            self.accepted = accepted
+            self.snap = F.snapshot(F.with_accepted(self.config.story, accepted),
+                                   self.clock().date())
+            self._show_facts()
+        self.query_one("#titlebar", Static).update(self._title_text())
+        for screen in self.screen_stack:
+            if isinstance(screen, SignalsScreen):
+                screen.show(self.signal_lines)
+
+    def action_signals(self) -> None:
+        if not isinstance(self.screen, SignalsScreen):
+            self.push_screen(SignalsScreen())
+
+    @work(thread=True, group="signal-state")
+    def set_signal_state(self, signal_id: int, state: str) -> None:
+        from ..store import StoreError
+
+        try:
+            with self._open_store() as store:
+                store.set_signal_state(signal_id, state)
+        except StoreError as exc:
+            self.call_from_thread(self.notify, str(exc), severity="error")
+            return
+        self.call_from_thread(self.load_news)
 
     @work(thread=True, exclusive=True, group="store-watch")
     def watch_store(self) -> None:

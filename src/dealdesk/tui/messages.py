@@ -16,6 +16,7 @@ class NewsLoaded(Message):
     total: int
     feeds: list[Any] = field(default_factory=list)  # store.FeedState
     error: str | None = None
+    signals: list[Any] = field(default_factory=list)  # store.StoredSignal, every state
 
 
 @dataclass

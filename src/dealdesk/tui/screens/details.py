@@ -17,7 +17,7 @@ from ... import view as V
 class DetailsScreen(Screen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
-        Binding("c", "copy", "Copy link"),
+        Binding("c", "copy", "Copy"),
         Binding("j", "scroll('down')", "Down", show=False),
         Binding("k", "scroll('up')", "Up", show=False),
         Binding("down", "scroll('down')", "Down", show=False),

@@ -1,0 +1,91 @@
+"""The Signals inbox: figures found in the news beside the facts they would change.
+
+`a` accepts (the figure becomes a dated fact with the news item as its source), `d`
+dismisses (hidden, and remembered), `u` puts it back to new. The store keeps every choice,
+so they survive a restart and show in `dump` too.
+"""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Static
+
+from ... import view as V
+from ..panels.table import PanelTable, fill_table
+
+
+class SignalsScreen(Screen):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("a", "set_state('accepted')", "Accept"),
+        Binding("d", "set_state('dismissed')", "Dismiss"),
+        Binding("u", "set_state('new')", "Undo"),
+        Binding("h", "toggle_dismissed", "Show dismissed"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.lines: list[V.SignalLine] = []
+        self.show_dismissed = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="signals-body") as body:
+            body.border_title = "Signals: figures in the news vs the facts"
+            body.border_subtitle = "a accept · d dismiss · u undo · enter news item · escape back"
+            yield PanelTable(cursor_type="row", id="signals-table")
+            yield Static(classes="empty", id="signals-empty")
+            yield Static(id="signals-preview")
+            yield Static(id="signals-summary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one(PanelTable).focus()
+        self.show(self.app.signal_lines)
+
+    def show(self, lines: list[V.SignalLine]) -> None:
+        self.lines = lines
+        view = V.signals_view(lines, self.show_dismissed)
+        table = self.query_one(PanelTable)
+        fill_table(table, view)
+        empty = self.query_one("#signals-empty", Static)
+        empty.update(view.empty if not view.rows else "")
+        empty.display = not view.rows
+        self.query_one("#signals-summary", Static).update(view.summary[0])
+        self._preview()
+
+    def _selected(self) -> V.SignalLine | None:
+        table = self.query_one(PanelTable)
+        if not table.row_count:
+            return None
+        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        return next((line for line in self.lines if str(line.id) == key), None)
+
+    def _preview(self) -> None:
+        line = self._selected()
+        self.query_one("#signals-preview", Static).update(
+            V.signal_preview(line) if line else ""
+        )
+
+    @on(DataTable.RowHighlighted)
+    def _highlighted(self) -> None:
+        self._preview()
+
+    @on(DataTable.RowSelected)
+    def _open(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        line = self._selected()
+        if line is not None:
+            self.app.open_news_item(line.news_id)
+
+    def action_set_state(self, state: str) -> None:
+        line = self._selected()
+        if line is not None and line.state != state:
+            self.app.set_signal_state(line.id, state)
+
+    def action_toggle_dismissed(self) -> None:
+        self.show_dismissed = not self.show_dismissed
+        self.show(self.lines)
