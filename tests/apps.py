@@ -15,3 +15,12 @@ def make_app(store_path: Path | None = None, **kwargs) -> DealDeskApp:
                       **kwargs)
     app.animation_level = "none"
     return app
+
+
+async def wait_for(pilot, condition, seconds: float = 10.0) -> None:
+    """Wait (boundedly) for a worker's result to reach the app."""
+    for _ in range(int(seconds / 0.05)):
+        if condition():
+            return
+        await pilot.pause(0.05)
+    raise AssertionError("condition not met in time")

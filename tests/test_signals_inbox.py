@@ -9,16 +9,8 @@ from dealdesk import view as V
 from dealdesk.tui.screens.details import DetailsScreen
 from dealdesk.tui.screens.signals import SignalsScreen
 
-from .apps import make_app
+from .apps import make_app, wait_for
 from .newsdata import fill_store
-
-
-async def wait_for(pilot, condition, seconds: float = 10.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def line_for(app, subject: str, metric: str) -> V.SignalLine:

@@ -21,6 +21,7 @@ from dealdesk.tui.screens.feeds import FeedsScreen
 from dealdesk.tui.screens.help import HelpScreen
 from dealdesk.tui.screens.search import SearchScreen
 
+from .apps import wait_for
 from .conftest import CONFIG_DIR, fixed_clock
 from .feedserver import Route, closed_port, feed_server, rss  # noqa: F401
 from .newsdata import fill_store, with_feeds
@@ -35,14 +36,6 @@ def app_for(tmp_path, feeds, clock=now_clock) -> DealDeskApp:
     app = DealDeskApp(config, tmp_path / "store.sqlite3", clock, refresh_on_start=False)
     app.animation_level = "none"
     return app
-
-
-async def wait_for(pilot, condition, seconds: float = 10.0) -> None:
-    for _ in range(int(seconds / 0.05)):
-        if condition():
-            return
-        await pilot.pause(0.05)
-    raise AssertionError("condition not met in time")
 
 
 def news_rows(app) -> list[str]:
