@@ -103,6 +103,11 @@ source = "seed-2025-09"
         ("dealdesk.toml", "[fetch]\nconcurrency = 2.5\n", "concurrency", "expected a whole number"),
         ("dealdesk.toml", "[dealdesk]\ntitel = 'x'\n", "titel", "unknown key 'titel'"),
         ("dealdesk.toml", "[colours]\nx = 1\n", "[colours]", "unknown section"),
+        ("dealdesk.toml", "[keys]\nexplode = 'x'\n", "explode", "unknown key 'explode'"),
+        ("dealdesk.toml", "[keys]\nrefresh = 'Ctrl R'\n", "refresh", "is not a key name"),
+        ("dealdesk.toml", "[keys]\nrefresh = 'q'\n", "refresh",
+         "key 'q' is given to both refresh and quit"),
+        ("dealdesk.toml", "[keys]\nhelp = 5\n", "help", "expected a string"),
         ("feeds.toml", '[[feed]]\nname = "a"\nurl = "ftp://example.com/feed"\n', "url =",
          "not an http(s) URL"),
         ("feeds.toml", '[[feed]]\nname = "a"\nurl = "https://example.com/1"\n'

@@ -105,9 +105,9 @@ async def test_question_mark_lists_every_key():
         await pilot.press("question_mark")
         await pilot.pause()
         assert isinstance(app.screen, HelpScreen)
-        from dealdesk.tui.keys import HELP
+        from dealdesk.tui.keys import help_rows
 
-        listed = " ".join(k for k, _ in HELP)
+        listed = " ".join(k for k, _ in help_rows({}))
         for key in ("1", "5", "tab", "shift+tab", "j", "k", "enter", "escape", "r", "/", "?",
                     "ctrl+p", "q"):
             assert key in listed
@@ -162,3 +162,12 @@ async def test_command_palette_offers_every_action():
         await pilot.press("enter")
         await pilot.pause()
         assert app.active_panel == "risks"
+
+
+async def test_the_mouse_works_where_there_is_one():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.click("#tab-risks")
+        await pilot.pause()
+        assert app.active_panel == "risks" and focused_panel(app) == "risks"

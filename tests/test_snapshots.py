@@ -183,3 +183,20 @@ def test_conflicting_sources(snap_compare, tmp_path):
     app = DealDeskApp(load(cfg), None, fixed_clock, refresh_on_start=False)
     app.animation_level = "none"
     assert snap_compare(app, press=["enter"], terminal_size=(100, 36))
+
+
+# -- themes and NO_COLOR at 80x24 -------------------------------------------------------------
+
+
+@pytest.mark.parametrize("theme", ["textual-light", "dealdesk-high-contrast"])
+@pytest.mark.parametrize("number", ["1", "2", "3", "4", "5"])
+def test_each_panel_in_each_theme_80x24(snap_compare, theme, number):
+    app = make_app()
+    app.theme = theme
+    assert snap_compare(app, press=[number], terminal_size=(80, 24))
+
+
+def test_no_color_80x24(snap_compare, monkeypatch):
+    """NO_COLOR: Textual renders in monochrome; symbols still tell status and severity."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    assert snap_compare(make_app(), press=["4"], terminal_size=(80, 24))

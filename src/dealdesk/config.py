@@ -372,6 +372,37 @@ def load(config_dir: Path) -> Config:
 
 SETTINGS_SECTIONS = ("dealdesk", "fetch", "keys")
 
+# The dashboard's remappable keys: binding id -> default key (Textual key names). The TUI
+# builds its bindings from this table, so `[keys]` can only name real actions.
+DEFAULT_KEYS = {
+    "focus_partners": "1",
+    "focus_compute": "2",
+    "focus_users": "3",
+    "focus_risks": "4",
+    "focus_news": "5",
+    "next_panel": "tab",
+    "previous_panel": "shift+tab",
+    "refresh": "r",
+    "feeds": "f",
+    "signals": "s",
+    "copy": "c",
+    "theme": "t",
+    "clear_filter": "escape",
+    "search": "slash",
+    "help": "question_mark",
+    "quit": "q",
+}
+_KEY_NAME = re.compile(r"^(?:(?:ctrl|shift|alt|meta)\+)*(?:[a-z0-9]|f[0-9]{1,2}|[a-z_]{2,})$")
+
+
+def key_list(value: Any) -> str:
+    """One key or several separated by commas, in Textual's names: r, f5, ctrl+r, slash."""
+    keys = [k.strip() for k in nonempty_text(value).split(",")]
+    for key in keys:
+        if not _KEY_NAME.match(key):
+            raise ValueError(f"{key!r} is not a key name (use names like r, f5, ctrl+r, slash)")
+    return ",".join(keys)
+
 
 def _load_settings(path: Path, problems: list[Problem]) -> Settings:
     doc = read_toml(path, problems)
@@ -407,8 +438,25 @@ def _load_settings(path: Path, problems: list[Problem]) -> Settings:
     )
     fetch.finish()
     keys_table = _section(doc, "keys", problems)
-    keys = {k: keys_table.get(k, nonempty_text, "") for k in list(keys_table.values)}
+    keys = {}
+    for action in DEFAULT_KEYS:
+        if action in keys_table.values:
+            keys[action] = keys_table.get(action, key_list, DEFAULT_KEYS[action],
+                                          hint="a key name, or several separated by commas")
+    keys_table.finish()
+    _check_key_clashes(keys_table, keys, problems)
     return Settings(title, company, stale, limits, keys)
+
+
+def _check_key_clashes(table: Table, keys: dict[str, str], problems: list[Problem]) -> None:
+    owner: dict[str, str] = {}
+    for action, default in DEFAULT_KEYS.items():
+        for key in keys.get(action, default).split(","):
+            if key in owner:
+                culprit = action if action in keys else owner[key]
+                table.problem(culprit, f"key {key!r} is given to both {owner[key]} and {action}",
+                              "give each action its own key")
+            owner.setdefault(key, action)
 
 
 def _section(doc: Document, name: str, problems: list[Problem]) -> Table:

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from rich.style import Style
 from rich.text import Text
 
 from . import facts as F
@@ -23,10 +24,11 @@ STATUS_LABEL = {
     "replaced": ("⇄ replaced", "magenta"),
     "ended": ("✕ ended", "red"),
 }
+# Bright variants: they stay legible when NO_COLOR turns everything to shades of grey.
 SEVERITY_LABEL = {
-    "high": ("▲▲▲ high", "bold red"),
-    "medium": ("▲▲△ medium", "yellow"),
-    "low": ("▲△△ low", "green"),
+    "high": ("▲▲▲ high", "bold bright_red"),
+    "medium": ("▲▲△ medium", "bright_yellow"),
+    "low": ("▲△△ low", "bright_green"),
 }
 RISK_STATUS_LABEL = {
     "open": "● open",
@@ -114,6 +116,21 @@ def cells(value: float, scale: float, width: int) -> int:
 def bar(value: float, scale: float, width: int) -> str:
     filled = cells(value, scale, width)
     return BAR_FULL * filled + BAR_EMPTY * (max(0, width) - filled)
+
+
+def monochrome(text: Text) -> Text:
+    """The same text without colours (bold, italic, underline kept), for NO_COLOR: grey
+    shades of red and yellow can be too faint to read, and symbols already carry meaning."""
+    def plain(style: object) -> object:
+        if isinstance(style, str):
+            style = Style.parse(style) if style else Style()
+        return style.without_color if isinstance(style, Style) else style
+
+    out = Text(text.plain, style=plain(text.style), justify=text.justify,
+               overflow=text.overflow, no_wrap=text.no_wrap, end=text.end)
+    for span in text.spans:
+        out.stylize(plain(span.style), span.start, span.end)
+    return out
 
 
 def age(when: datetime, now: datetime) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from functools import partial
 from datetime import UTC, datetime
 from pathlib import Path
@@ -19,6 +20,7 @@ from textual import on, work
 from textual.worker import get_current_worker
 from textual.app import App, ComposeResult, SystemCommand
 from textual.screen import Screen
+from textual.theme import Theme
 from textual.containers import Container
 from textual.reactive import reactive
 from textual.widgets import Footer, Static, Tab, Tabs
@@ -27,6 +29,7 @@ from .. import facts as F
 from .. import view as V
 from ..config import Config
 from ..news.entities import EntityMatcher
+from ..state import UiState, load_state, save_state
 from .messages import NewsLoaded, RefreshFinished, RefreshProgress, StoreChanged
 from .keys import APP_BINDINGS, PANEL_TITLES, PANELS
 from .panels.facts_panels import ComputePanel, PartnersPanel, RisksPanel, UsersPanel
@@ -45,7 +48,23 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-NEWS_WINDOW = 200  # items read into the News panel; the archive itself is unbounded
+THEMES = ("textual-dark", "textual-light", "dealdesk-high-contrast")
+HIGH_CONTRAST = Theme(
+    name="dealdesk-high-contrast",
+    primary="#ffff00",
+    secondary="#00ffff",
+    accent="#ffff00",
+    foreground="#ffffff",
+    background="#000000",
+    surface="#000000",
+    panel="#202020",
+    success="#00ff00",
+    warning="#ffff00",
+    error="#ff6060",
+    dark=True,
+)
+NEWS_WINDOW = 200
+DASHBOARD_ONLY = ("cycle_panel", "focus_panel", "clear_filter", "copy")  # items read into the News panel; the archive itself is unbounded
 WATCH_SECONDS = 2.0
 
 
@@ -82,13 +101,25 @@ class DealDeskApp(App[None]):
         self.feed_states: list[Any] = []
         self.last_success: datetime | None = None
         self.refresh_state: tuple[int, int] | None = None
+        self._tab_echoes: set[str] = set()
+        self.register_theme(HIGH_CONTRAST)
+        self.set_keymap(dict(config.settings.keys))
+        # What the reader had on screen last time: panel, theme, News filter.
+        self.state_dir = store_path.parent if store_path is not None else None
+        self.ui_state = load_state(self.state_dir) if self.state_dir else UiState()
+        if self.ui_state.theme in THEMES:
+            self.theme = self.ui_state.theme
+        self.news_filter = self.ui_state.news_filter
 
     # -- layout ---------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Static(self._title_text(), id="titlebar")
+        first = self._initial_panel()
+        self._tab_echoes.add(f"tab-{first}")  # the tabs announce their first tab on mount
         tabs = Tabs(
             *(Tab(f"{i} {PANEL_TITLES[p]}", id=f"tab-{p}") for i, p in enumerate(PANELS, 1)),
+            active=f"tab-{first}",
             id="panel-tabs",
         )
         tabs.can_focus = False
@@ -105,7 +136,7 @@ class DealDeskApp(App[None]):
         self.title = self.config.settings.title
         self._show_facts()
         self._show_news()
-        self._activate("partners")
+        self._activate(self._initial_panel())
         self.load_news()
         if self.store_path is not None:
             self.watch_store()
@@ -116,6 +147,9 @@ class DealDeskApp(App[None]):
                            *(f.refresh_minutes for f in self.config.feeds if f.refresh_minutes)])
             # Each tick refreshes only the feeds that are due, so per-feed intervals hold.
             self.set_interval(minutes * 60, self._scheduled_refresh)
+
+    def _initial_panel(self) -> str:
+        return self.ui_state.panel if self.ui_state.panel in PANELS else "partners"
 
     def _title_text(self) -> Text:
         text = Text("DealDesk", style="bold")
@@ -146,12 +180,22 @@ class DealDeskApp(App[None]):
         self.watch_active_panel(name)
         self._focus_panel(name)
 
+    def _remember(self, **changes: Any) -> None:
+        if self.state_dir is None:
+            return
+        state = replace(self.ui_state, **changes)
+        if state != self.ui_state:
+            self.ui_state = state
+            save_state(self.state_dir, state)
+
     def watch_active_panel(self, name: str) -> None:
+        self._remember(panel=name)
         for panel in self.query(Panel):
             panel.set_class(panel.id == name, "-active")
-        tabs = self.query_one(Tabs)
-        if tabs.active != f"tab-{name}":
-            tabs.active = f"tab-{name}"
+        for tabs in self.query(Tabs):  # none while the app is shutting down
+            if tabs.active != f"tab-{name}":
+                self._tab_echoes.add(f"tab-{name}")
+                tabs.active = f"tab-{name}"
 
     def _focus_panel(self, name: str) -> None:
         panel = self.panel(name)
@@ -168,7 +212,7 @@ class DealDeskApp(App[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Panel keys belong to the dashboard; on details or help they would act unseen.
-        if action in ("cycle_panel", "focus_panel", "clear_filter") and len(self.screen_stack) > 1:
+        if action in DASHBOARD_ONLY and len(self.screen_stack) > 1:
             return False
         if action == "clear_filter" and self.news_filter is None:
             return False
@@ -184,6 +228,11 @@ class DealDeskApp(App[None]):
 
     @on(Tabs.TabActivated)
     def _tab_clicked(self, event: Tabs.TabActivated) -> None:
+        # The tabs also announce the changes the keys make: those echoes are skipped, or a
+        # late one would undo a newer key press. What is left is a click.
+        if event.tab.id in self._tab_echoes:
+            self._tab_echoes.discard(event.tab.id)
+            return
         name = (event.tab.id or "").removeprefix("tab-")
         if name in PANELS and name != self.active_panel:
             self._activate(name)
@@ -219,6 +268,10 @@ class DealDeskApp(App[None]):
         if self.news_filter:
             yield SystemCommand("Show all news", f"Clear the filter on {self.news_filter}",
                                 self.action_clear_filter)
+        yield SystemCommand("Copy link or quote", "The highlighted news link or fact quote, "
+                            "by OSC 52", self.action_copy)
+        yield SystemCommand("Next theme", "Dark, light, high contrast (remembered)",
+                            self.action_next_theme)
         yield SystemCommand("Help: keys", "Every key and what it does", self.action_help)
         yield from super().get_system_commands(screen)
 
@@ -465,7 +518,35 @@ class DealDeskApp(App[None]):
     def filter_news(self, entity: str | None) -> None:
         if entity != self.news_filter:
             self.news_filter = entity
+            self._remember(news_filter=entity)
             self.load_news()
+
+    # -- theme, copy -------------------------------------------------------------------------
+
+    def action_next_theme(self) -> None:
+        current = THEMES.index(self.theme) if self.theme in THEMES else -1
+        self.theme = THEMES[(current + 1) % len(THEMES)]
+
+    def watch_theme(self, theme: str) -> None:
+        # Also when the palette's "Change theme" picks one: remembered either way.
+        self._remember(theme=theme)
+
+    def action_copy(self) -> None:
+        """The highlighted news item's link, or the highlighted fact's quote, by OSC 52."""
+        panel = self.panel(self.active_panel)
+        if not panel.table.row_count:
+            return
+        key = panel.table.coordinate_to_cell_key(panel.table.cursor_coordinate).row_key.value
+        if self.active_panel == "news":
+            text = next((i.link for i in self.news_items if str(i.id) == key), None)
+        else:
+            details = V.details(self.snap, self.active_panel, key)
+            text = next((e.quote for e in details.timeline if e.quote), None) if details else None
+        if not text:
+            self.notify("Nothing to copy on this row.", timeout=2)
+            return
+        self.copy_to_clipboard(text)
+        self.notify(f"Copied: {text[:60]}", timeout=3)
 
     def action_clear_filter(self) -> None:
         self.filter_news(None)

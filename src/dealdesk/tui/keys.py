@@ -1,8 +1,16 @@
-"""The dashboard's keys: one table drives the bindings, the footer and the help screen."""
+"""The dashboard's keys: one table drives the bindings, the footer and the help screen.
+
+Default keys come from `config.DEFAULT_KEYS` (what `[keys]` in dealdesk.toml may remap);
+the app applies the user's keymap over them, and help shows the keys actually in force.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from textual.binding import Binding
+
+from ..config import DEFAULT_KEYS
 
 PANELS = ("partners", "compute", "users", "risks", "news")
 PANEL_TITLES = {
@@ -14,40 +22,62 @@ PANEL_TITLES = {
 }
 
 _PANEL_GROUP = Binding.Group("Panel", compact=True)
+_DISPLAY = {"slash": "/", "question_mark": "?"}
+
+
+def _binding(binding_id: str, action: str, description: str, **kwargs) -> Binding:
+    key = DEFAULT_KEYS[binding_id]
+    return Binding(key, action, description, id=binding_id,
+                   key_display=_DISPLAY.get(key), **kwargs)
+
 
 APP_BINDINGS = [
     *(
-        Binding(str(i), f"focus_panel('{name}')", PANEL_TITLES[name], group=_PANEL_GROUP,
-                id=f"focus_{name}")
-        for i, name in enumerate(PANELS, start=1)
+        _binding(f"focus_{name}", f"focus_panel('{name}')", PANEL_TITLES[name],
+                 group=_PANEL_GROUP)
+        for name in PANELS
     ),
-    Binding("tab", "cycle_panel(1)", "Next panel", show=False, priority=True, id="next_panel"),
-    Binding("shift+tab", "cycle_panel(-1)", "Previous panel", show=False, priority=True,
-            id="previous_panel"),
-    Binding("r", "refresh", "Refresh", id="refresh"),
-    Binding("f", "feeds", "Feeds", id="feeds"),
-    Binding("s", "signals", "Signals", id="signals"),
-    Binding("escape", "clear_filter", "All news", id="clear_filter"),
-    Binding("slash", "search", "Search", key_display="/", id="search"),
-    Binding("question_mark", "help", "Help", key_display="?", id="help"),
-    Binding("q", "quit", "Quit", id="quit"),
+    _binding("next_panel", "cycle_panel(1)", "Next panel", show=False, priority=True),
+    _binding("previous_panel", "cycle_panel(-1)", "Previous panel", show=False, priority=True),
+    _binding("refresh", "refresh", "Refresh"),
+    _binding("feeds", "feeds", "Feeds"),
+    _binding("signals", "signals", "Signals"),
+    _binding("copy", "copy", "Copy", show=False),
+    _binding("theme", "next_theme", "Theme", show=False),
+    _binding("clear_filter", "clear_filter", "All news"),
+    _binding("search", "search", "Search"),
+    _binding("help", "help", "Help"),
+    _binding("quit", "quit", "Quit"),
 ]
 
-# What the help screen lists, in order: (keys, what they do). Kept beside the bindings so a
-# new key cannot be added without being documented.
-HELP = [
-    ("1 … 5", "Focus Partners, Compute, Users, Risks, News"),
-    ("tab / shift+tab", "Next / previous panel"),
-    ("↑ ↓  j k", "Move in the focused panel"),
-    ("pgup pgdn  home end", "Move a page / to the ends"),
-    ("enter", "Open details: every fact, its timeline, quotes and sources"),
-    ("escape", "Go back (close details, help or search); clear the News filter"),
-    ("r", "Refresh all feeds (in the background; keys keep working)"),
-    ("f", "Feeds: each feed's status, last success, items, error, next retry"),
-    ("s", "Signals inbox: figures in the news vs the facts; a accept, d dismiss, u undo"),
-    ("c", "Copy the link (news) or quote (facts) on a details screen, by OSC 52"),
-    ("/", "Search the news archive"),
-    ("?", "This help"),
-    ("ctrl+p", "Command palette: every action by name"),
-    ("q", "Quit"),
+# What the help screen lists, in order: (binding ids or fixed keys, what they do).
+HELP: list[tuple[tuple[str, ...], str]] = [
+    (("focus_partners", "focus_compute", "focus_users", "focus_risks", "focus_news"),
+     "Focus Partners, Compute, Users, Risks, News"),
+    (("next_panel", "previous_panel"), "Next / previous panel"),
+    (("=up", "=down", "=j", "=k"), "Move in the focused panel"),
+    (("=pgup", "=pgdn", "=home", "=end"), "Move a page / to the ends"),
+    (("=enter",), "Open details: every fact, its timeline, quotes and sources"),
+    (("clear_filter",), "Go back (details, help, search); on the dashboard, show all news"),
+    (("refresh",), "Refresh all feeds (in the background; keys keep working)"),
+    (("feeds",), "Feeds: each feed's status, last success, items, error, next retry"),
+    (("signals",), "Signals inbox: figures in the news vs the facts; a accept, d dismiss, u undo"),
+    (("copy",), "Copy the selected link (news) or quote (facts), by OSC 52; works over SSH"),
+    (("search",), "Search the news archive"),
+    (("theme",), "Next theme: dark, light, high contrast (remembered)"),
+    (("help",), "This help"),
+    (("=ctrl+p",), "Command palette: every action by name"),
+    (("quit",), "Quit"),
 ]
+
+
+def help_rows(keymap: Mapping[str, str]) -> list[tuple[str, str]]:
+    """HELP with the keys in force: the user's `[keys]` where set, else the defaults."""
+    rows = []
+    for ids, what in HELP:
+        keys = []
+        for i in ids:
+            key = i[1:] if i.startswith("=") else keymap.get(i, DEFAULT_KEYS[i])
+            keys.append(_DISPLAY.get(key, key))
+        rows.append(("  ".join(keys), what))
+    return rows

@@ -9,7 +9,9 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
-from ...view import TableView
+from dataclasses import replace
+
+from ...view import TableView, monochrome
 
 
 class PanelTable(DataTable):
@@ -23,6 +25,9 @@ class PanelTable(DataTable):
 
 def fill_table(table: DataTable, view: TableView) -> None:
     """Show a view in a table, keeping the cursor on the same row key when it still exists."""
+    if table.app.no_color:
+        view = replace(view, rows=tuple(
+            replace(row, cells=tuple(monochrome(c) for c in row.cells)) for row in view.rows))
     key = None
     if table.row_count:
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value

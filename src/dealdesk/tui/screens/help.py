@@ -11,7 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...view import SEVERITY_LABEL, STALE_MARK, STATUS_LABEL
-from ..keys import HELP
+from ..keys import help_rows
 
 
 class HelpScreen(ModalScreen[None]):
@@ -24,7 +24,7 @@ class HelpScreen(ModalScreen[None]):
         table = Table.grid(padding=(0, 3))
         table.add_column(style="bold", no_wrap=True)
         table.add_column()
-        for keys, what in HELP:
+        for keys, what in help_rows(self.app.config.settings.keys):
             table.add_row(Text(keys), Text(what))
         with VerticalScroll(id="help-body") as body:
             body.border_title = "Keys"
