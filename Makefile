@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test snapshots check dump bench fuzz clean
+.PHONY: run test tmux snapshots check dump bench fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,7 +15,14 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/dealdesk
 
-test: $(STAMP)
+# The end-to-end tests drive the dashboard in a real terminal through tmux.
+tmux:
+	@command -v tmux >/dev/null 2>&1 || { \
+		echo "installing tmux for the end-to-end tests"; \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q tmux; \
+		else sudo apt-get update -q && sudo apt-get install -y -q tmux; fi; }
+
+test: $(STAMP) tmux
 	$(BIN)/python -m pytest -q
 
 # Regenerate the SVGs in snapshots/; open each changed one before committing it.
