@@ -197,3 +197,37 @@ async def test_c_copies_the_link_of_an_item_and_the_quote_of_a_fact(tmp_path, co
         await wait_for(pilot, lambda: isinstance(app.screen, DetailsScreen))
         await pilot.press("c")
         assert app.clipboard.startswith("Nvidia s’engage à investir jusqu’à 100 milliards")
+
+
+def _worker_children() -> list[int]:
+    """Refresh processes whose parent is this test process."""
+    import os
+    from pathlib import Path as P
+
+    found = []
+    for proc in P("/proc").iterdir():
+        if not proc.name.isdigit():
+            continue
+        try:
+            cmdline = (proc / "cmdline").read_bytes()
+            ppid = int((proc / "stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, ValueError, IndexError):
+            continue
+        if b"dealdesk.news.worker" in cmdline and ppid == os.getpid():
+            found.append(int(proc.name))
+    return found
+
+
+async def test_quitting_mid_refresh_ends_the_refresh_process(tmp_path, feed_server):
+    slow = feed_server.add("/slow.xml", body=rss(items(1, "Slow")), delay_s=5.0)
+    app = app_for(tmp_path, [FeedSpec("Slow", slow)])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("r")
+        await wait_for(pilot, lambda: _worker_children())
+        await pilot.press("q")
+        await pilot.pause()
+    for _ in range(100):
+        if not _worker_children():
+            break
+        await asyncio.sleep(0.05)
+    assert _worker_children() == []

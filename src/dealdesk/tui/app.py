@@ -1,12 +1,16 @@
 """The DealDesk dashboard.
 
-Dependencies come in through the constructor (config, where the store lives, a clock, an
-optional HTTP transport), so tests and snapshots run on fixed data and a fixed day. Widgets
-never do IO: thread workers read the store and run refreshes, then post messages back.
+Dependencies come in through the constructor (config, where the store lives, a clock), so
+tests and snapshots run on fixed data and a fixed day. Widgets never do IO: thread workers
+read the store, a child process refreshes the feeds, and both post messages back.
 """
 
 from __future__ import annotations
 
+import asyncio
+import json
+import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -28,9 +32,8 @@ from textual.widgets import Footer, Static, Tab, Tabs
 from .. import facts as F
 from .. import view as V
 from ..config import Config
-from ..news.entities import EntityMatcher
 from ..state import UiState, load_state, save_state
-from .messages import NewsLoaded, RefreshFinished, RefreshProgress, StoreChanged
+from .messages import FeedResult, NewsLoaded, RefreshFinished, RefreshProgress, StoreChanged
 from .keys import APP_BINDINGS, PANEL_TITLES, PANELS
 from .panels.facts_panels import ComputePanel, PartnersPanel, RisksPanel, UsersPanel
 from .panels.news import NewsPanel
@@ -84,14 +87,12 @@ class DealDeskApp(App[None]):
         clock: Clock = utc_now,
         *,
         refresh_on_start: bool = True,
-        transport: Any = None,
     ) -> None:
         super().__init__()
         self.config = config
         self.store_path = store_path
         self.clock = clock
         self.refresh_on_start = refresh_on_start
-        self.transport = transport
         self.accepted: list[F.AcceptedFigure] = []
         self.signals: list[Any] = []
         self.snap = F.snapshot(config.story, clock().date())
@@ -419,37 +420,53 @@ class DealDeskApp(App[None]):
         if self.refresh_state is None:
             self.run_refresh(force=False)
 
-    @work(thread=True, exclusive=True, group="refresh")
-    def run_refresh(self, force: bool) -> None:
-        """Fetch feeds in this thread's own event loop; the UI's loop only gets messages."""
-        from ..news.refresh import run_refresh
-        from ..news.signals import find_figures
-        from ..store import StoreError
+    @work(exclusive=True, group="refresh")
+    async def run_refresh(self, force: bool) -> None:
+        """Refresh in a child process (news.worker): parsing and storing never hold this
+        process's GIL, so keys answer at full speed. Its progress comes back as JSON lines."""
+        from ..news.worker import make_plan
 
         if self.store_path is None:
             self.post_message(RefreshFinished(error="no data directory"))
             return
-        specs = self.config.feeds
-        self.post_message(RefreshProgress(0, len(specs), "", "start"))
-        matcher = EntityMatcher(self.config.story.entities())
-        try:
-            report = run_refresh(
-                specs,
-                self.store_path,
-                self.config.settings.limits,
-                self.config.story.entities(),
-                self.clock,
-                force=force,
-                on_progress=lambda done, total, outcome: self.post_message(
-                    RefreshProgress(done, total, outcome.name, outcome.status)
-                ),
-                transport=self.transport,
-                figures=lambda item: find_figures(f"{item.title}. {item.summary}", matcher),
+        plan = make_plan(self.config.feeds, self.store_path, self.config.settings.limits,
+                         self.config.story.entities(), force)
+        self.post_message(RefreshProgress(0, len(self.config.feeds), "", "start"))
+        outcomes: list[FeedResult] = []
+        error: str | None = None
+        with tempfile.TemporaryFile() as errors:  # a pipe could fill up and stall the child
+            proc = await asyncio.create_subprocess_exec(
+                sys.executable, "-m", "dealdesk.news.worker",
+                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=errors,
             )
-        except StoreError as exc:
-            self.post_message(RefreshFinished(error=str(exc)))
-            return
-        self.post_message(RefreshFinished(report))
+            try:
+                assert proc.stdin is not None and proc.stdout is not None
+                proc.stdin.write(plan.encode())
+                await proc.stdin.drain()
+                proc.stdin.close()
+                async for raw in proc.stdout:
+                    line = json.loads(raw)
+                    if "start" in line:
+                        self.post_message(RefreshProgress(0, line["start"], "", "start"))
+                    elif "done" in line:
+                        outcomes.append(FeedResult(line["name"], line["status"],
+                                                   line["new_items"], line["elapsed_ms"],
+                                                   line["error"]))
+                        self.post_message(RefreshProgress(line["done"], line["total"],
+                                                          line["name"], line["status"]))
+                    elif line.get("error"):
+                        error = line["error"]
+                await proc.wait()
+            except BaseException:
+                if proc.returncode is None:  # quitting mid-refresh: the child goes too
+                    proc.kill()
+                    await proc.wait()
+                raise
+            if proc.returncode and error is None:
+                errors.seek(0)
+                lines = errors.read().decode("utf-8", "replace").strip().splitlines()
+                error = f"refresh process failed: {lines[-1] if lines else proc.returncode}"
+        self.post_message(RefreshFinished(outcomes, error))
 
     def on_refresh_progress(self, message: RefreshProgress) -> None:
         self.refresh_state = (message.done, message.total)
@@ -459,16 +476,14 @@ class DealDeskApp(App[None]):
         self.refresh_state = None
         if message.error:
             self.notify(message.error, title="Refresh failed", severity="error", timeout=8)
-        elif message.report is not None:
-            report = message.report
-            new = sum(o.new_items for o in report.outcomes)
-            if report.failed:
-                failed = [o for o in report.outcomes if o.status == "error"]
-                names = ", ".join(f"{o.name} ({o.error})" for o in failed[:3])
-                self.notify(f"{new} new items; {report.failed} feeds failed: {names}",
+        else:
+            new = sum(o.new_items for o in message.outcomes)
+            if message.failed:
+                names = ", ".join(f"{o.name} ({o.error})" for o in message.failed[:3])
+                self.notify(f"{new} new items; {len(message.failed)} feeds failed: {names}",
                             title="Refresh", severity="warning", timeout=6)
-            elif report.outcomes:
-                self.notify(f"{new} new items from {len(report.outcomes)} feeds",
+            elif message.outcomes:
+                self.notify(f"{new} new items from {len(message.outcomes)} feeds",
                             title="Refresh", timeout=3)
         self.load_news()
 

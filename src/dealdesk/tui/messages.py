@@ -31,10 +31,25 @@ class RefreshProgress(Message):
         return isinstance(message, RefreshProgress)
 
 
+@dataclass(frozen=True)
+class FeedResult:
+    """One feed's outcome, as the refresh process reported it."""
+
+    name: str
+    status: str
+    new_items: int
+    elapsed_ms: int
+    error: str | None = None
+
+
 @dataclass
 class RefreshFinished(Message):
-    report: Any = None  # news.refresh.RefreshReport
+    outcomes: list[FeedResult] = field(default_factory=list)
     error: str | None = None
+
+    @property
+    def failed(self) -> list[FeedResult]:
+        return [o for o in self.outcomes if o.status == "error"]
 
 
 @dataclass

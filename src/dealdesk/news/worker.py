@@ -1,0 +1,90 @@
+"""A refresh in a child process, for the dashboard.
+
+The dashboard hands a plan (feeds, limits, tracked names, store path) to
+`python -m dealdesk.news.worker` on stdin and reads one JSON line per finished feed on
+stdout. Parsing and storing run in the child, so they never hold the dashboard's GIL: keys
+keep answering at full speed during a refresh of fifty feeds. The child writes to the same
+SQLite store a cron `dealdesk refresh` would, in WAL mode; the dashboard then re-reads it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from .model import FeedSpec, FetchLimits
+
+
+def make_plan(
+    specs: Sequence[FeedSpec],
+    store_path: Path,
+    limits: FetchLimits,
+    entities: Mapping[str, Sequence[str]],
+    force: bool,
+    respect_interval: bool = True,
+) -> str:
+    return json.dumps({
+        "specs": [asdict(s) for s in specs],
+        "store": str(store_path),
+        "limits": asdict(limits),
+        "entities": {k: list(v) for k, v in entities.items()},
+        "force": force,
+        "respect_interval": respect_interval,
+    })
+
+
+def run_plan(plan: dict[str, Any], out: TextIO) -> int:
+    """Refresh as planned, one JSON line per feed, then a closing line; the failed count."""
+    from .entities import EntityMatcher
+    from .refresh import run_refresh
+    from .signals import find_figures
+
+    entities = {k: tuple(v) for k, v in plan["entities"].items()}
+    matcher = EntityMatcher(entities)
+
+    def progress(done: int, total: int, outcome: Any) -> None:
+        out.write(json.dumps({
+            "done": done, "total": total, "name": outcome.name, "status": outcome.status,
+            "new_items": outcome.new_items, "elapsed_ms": outcome.elapsed_ms,
+            "error": outcome.error,
+        }) + "\n")
+        out.flush()
+
+    specs = [FeedSpec(**s) for s in plan["specs"]]
+    out.write(json.dumps({"start": len(specs)}) + "\n")
+    out.flush()
+    report = run_refresh(
+        specs,
+        Path(plan["store"]),
+        FetchLimits(**plan["limits"]),
+        entities,
+        lambda: datetime.now(UTC),
+        force=plan["force"],
+        respect_interval=plan["respect_interval"],
+        on_progress=progress,
+        figures=lambda item: find_figures(f"{item.title}. {item.summary}", matcher),
+    )
+    out.write(json.dumps({"finished": True, "failed": report.failed,
+                          "skipped": list(report.skipped)}) + "\n")
+    out.flush()
+    return report.failed
+
+
+def main() -> int:
+    from ..store import StoreError
+
+    try:
+        run_plan(json.loads(sys.stdin.read()), sys.stdout)
+    except StoreError as exc:
+        sys.stdout.write(json.dumps({"finished": True, "error": str(exc)}) + "\n")
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
