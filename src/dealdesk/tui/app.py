@@ -139,11 +139,14 @@ class DealDeskApp(App[None]):
         self._show_news()
         self._activate(self._initial_panel())
         self.load_news()
+        # The first frame comes first: the watcher and the start-up refresh begin after it.
+        self.call_after_refresh(self._start_background_work)
+
+    def _start_background_work(self) -> None:
         if self.store_path is not None:
             self.watch_store()
         if self.refresh_on_start:
             self.run_refresh(force=False)
-        if self.refresh_on_start:
             minutes = min([self.config.settings.limits.refresh_minutes,
                            *(f.refresh_minutes for f in self.config.feeds if f.refresh_minutes)])
             # Each tick refreshes only the feeds that are due, so per-feed intervals hold.
