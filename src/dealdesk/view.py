@@ -689,11 +689,15 @@ def signal_lines(
 ) -> list[SignalLine]:
     """Signals that touch a tracked fact, each beside the value the other facts give it."""
     lines = []
+    everything = F.with_accepted(story, accepted)
+    accepted_ids = {a.signal_id for a in accepted}
     for s in signals:
         target = F.target_of(story, s.metric, s.subject)
         if target is None:
             continue
-        others = F.with_accepted(story, [a for a in accepted if a.signal_id != s.id])
+        # Compared with the facts without this very figure (only an accepted one is in them).
+        others = (F.with_accepted(story, [a for a in accepted if a.signal_id != s.id])
+                  if s.id in accepted_ids else everything)
         lines.append(SignalLine(
             s.id, s.state, s.metric, s.value, s.qualifier, target, s.quote,
             s.published.date(), s.news_id, s.news_title, s.feed,

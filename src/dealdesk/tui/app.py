@@ -95,6 +95,7 @@ class DealDeskApp(App[None]):
         self.refresh_on_start = refresh_on_start
         self.accepted: list[F.AcceptedFigure] = []
         self.signals: list[Any] = []
+        self._signal_lines: list[V.SignalLine] | None = None
         self.snap = F.snapshot(config.story, clock().date())
         self.news_items: list[V.NewsLine] = []
         self.news_note = ""
@@ -172,7 +173,10 @@ class DealDeskApp(App[None]):
 
     @property
     def signal_lines(self) -> list[V.SignalLine]:
-        return V.signal_lines(self.config.story, self.signals, self.accepted, self.snap.today)
+        if self._signal_lines is None:
+            self._signal_lines = V.signal_lines(self.config.story, self.signals, self.accepted,
+                                                self.snap.today)
+        return self._signal_lines
 
     # -- panels and focus -----------------------------------------------------------------
 
@@ -340,18 +344,25 @@ class DealDeskApp(App[None]):
         self.post_message(NewsLoaded(lines, total, feeds, signals=signals))
 
     def on_news_loaded(self, message: NewsLoaded) -> None:
-        self.news_items = message.items
-        self.feed_states = message.feeds
-        self.news_note = message.error or ""
-        successes = [f.last_success for f in message.feeds if f.last_success is not None]
-        self.last_success = max(successes) if successes else None
-        self._show_news()
-        if isinstance(self.screen, FeedsScreen):
-            self.screen.show(self.feed_states, self.clock())
-        self._take_signals(message.signals)
+        # The store is re-read whenever anything commits (every feed of a refresh): redraw
+        # only what changed, so keys stay quick while a refresh writes.
+        note = message.error or ""
+        if (message.items, message.feeds, note) != (self.news_items, self.feed_states,
+                                                    self.news_note):
+            self.news_items = message.items
+            self.feed_states = message.feeds
+            self.news_note = note
+            successes = [f.last_success for f in message.feeds if f.last_success is not None]
+            self.last_success = max(successes) if successes else None
+            self._show_news()
+            if isinstance(self.screen, FeedsScreen):
+                self.screen.show(self.feed_states, self.clock())
+        if message.signals != self.signals:
+            self._take_signals(message.signals)
 
     def _take_signals(self, signals: list[Any]) -> None:
         self.signals = signals
+        self._signal_lines = None
         accepted = F.accepted_from(signals)
         if accepted != self.accepted:
             # An accepted figure is a fact now: every panel shows it with its provenance.
@@ -473,10 +484,11 @@ class DealDeskApp(App[None]):
 
     def on_refresh_progress(self, message: RefreshProgress) -> None:
         self.refresh_state = (message.done, message.total)
-        self._show_news()
+        self.query_one(NewsPanel).set_status(self._news_status())  # the rows are unchanged
 
     def on_refresh_finished(self, message: RefreshFinished) -> None:
         self.refresh_state = None
+        self.query_one(NewsPanel).set_status(self._news_status())
         if message.error:
             self.notify(message.error, title="Refresh failed", severity="error", timeout=8)
         else:
