@@ -330,6 +330,40 @@ async def test_stacked_or_unknown_encodings_are_refused():
         assert result.error == f"unsupported content encoding ({encoding})"
 
 
+@pytest.mark.parametrize(
+    ("header", "shown"),
+    [
+        ("[@click=app.quit]x[/]", "click app.quit x"),  # markup, should a view parse it
+        ("br\x9b2J\x9d52;c;ZXZp\x9c", "br 2J 52 c ZXZp"),  # C1 controls (latin-1 bytes)
+        ("zstd " + "x" * 200, "zstd " + "x" * 34 + "…"),  # a wall of text
+        ("\u00ff\u00fe", "unreadable"),
+    ],
+)
+async def test_what_a_server_sent_is_quoted_in_an_error_only_as_plain_words(header, shown):
+    result = await mock_fetch(
+        lambda request: httpx.Response(
+            200, stream=httpx.ByteStream(b"x"),
+            headers=[(b"Content-Encoding", header.encode("latin-1"))],  # bytes, as on the wire
+        )
+    )
+    assert result.status == "error"
+    assert result.error == f"unsupported content encoding ({shown})"
+
+
+async def test_an_unexpected_exception_is_an_error_with_a_clean_message(monkeypatch):
+    from dealdesk.news import fetch as fetch_module
+
+    async def boom(*args, **kwargs):
+        raise RuntimeError("odd\x1b]52;c;ZXZpbA==\x07 " + "y" * 500)
+
+    monkeypatch.setattr(fetch_module, "_fetch", boom)
+    async with make_client(LIMITS) as client:
+        result = await fetch_feed(client, FeedSpec("m", "https://example.com/"), LIMITS)
+    assert result.status == "error" and result.error.startswith("unexpected error (RuntimeError: odd ")
+    assert "\x1b" not in result.error and "52;c;" not in result.error
+    assert len(result.error) < 260
+
+
 async def test_in_memory_responses_are_capped_too():
     # Responses built with content= (as tests elsewhere may do) arrive already read.
     small = await mock_fetch(lambda request: httpx.Response(200, content=BODY))

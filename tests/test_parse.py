@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -9,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dealdesk.news.clean import clean_text
 from dealdesk.news.parse import SUMMARY_LIMIT, TITLE_LIMIT, parse_feed
 from tests.feedserver import finishes_within, rss
 
@@ -404,3 +406,108 @@ def test_never_raises_on_feed_shaped_garbage(data):
 def test_hostile_shapes_parse_in_bounded_time(data):
     parsed = finishes_within(10, parse, data)
     assert parsed.is_feed or parsed.error
+
+
+# --- properties of the parse wrapper: whatever the text, what comes out is clean -------------
+
+# Everything a stored item must never hold (as tests/test_clean.py's FORBIDDEN).
+FORBIDDEN_OUT = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060\u2066-\u2069\ufeff"
+    "\ud800-\udfff\U000e0000-\U000e007f]"
+)
+
+
+def _xml_char(c: str) -> bool:
+    o = ord(c)
+    return o in (0x9, 0xA, 0xD) or 0x20 <= o <= 0xD7FF or 0xE000 <= o <= 0xFFFD or o >= 0x10000
+
+
+# Any text XML can carry, leaning on what hostile feeds send: markup, escapes, bidi.
+XML_TEXT = st.text(
+    st.one_of(
+        st.characters(blacklist_categories=("Cs",)).filter(_xml_char),
+        st.sampled_from(list("[]@=/$:\\<>&;#\u202e\u2066\u200b\ufeff\u0085\u009b\u009d\u009c")),
+    ),
+    max_size=120,
+)
+
+
+def _rss_of(title: str, description: str, prolog: bytes = b"") -> bytes:
+    from xml.sax.saxutils import escape
+
+    return (
+        b'<?xml version="1.0" encoding="utf-8"?>' + prolog + b'<rss version="2.0"><channel>'
+        b"<title>t</title><item><title>" + escape(title).encode() + b"</title><description>"
+        + escape(description).encode() + b"</description></item></channel></rss>"
+    )
+
+
+def _assert_item_is_clean(item) -> None:
+    for text in (item.title, item.summary, item.guid, item.link or ""):
+        assert not FORBIDDEN_OUT.search(text), text
+        text.encode("utf-8")  # storable
+    assert item.link is None or item.link.startswith(("http://", "https://"))
+    assert 0 < len(item.title) <= TITLE_LIMIT and len(item.summary) <= SUMMARY_LIMIT
+    assert item.published.tzinfo is not None
+
+
+@settings(max_examples=300, deadline=None)
+@given(XML_TEXT, XML_TEXT)
+def test_the_fast_path_gives_exactly_the_cleaned_text(title, description):
+    parsed = parse(_rss_of(title, description))
+    assert parsed.is_feed and parsed.parser == "fast"
+    want_title = clean_text(title, TITLE_LIMIT)
+    want_summary = clean_text(description, SUMMARY_LIMIT)
+    if not want_title and not want_summary:
+        assert parsed.items == []  # nothing a reader could recognise
+        return
+    (item,) = parsed.items
+    _assert_item_is_clean(item)
+    assert item.summary == want_summary
+    # Never grows: the title is the cleaned title, or (without one) cut from the summary.
+    if want_title:
+        assert item.title == want_title and len(item.title) <= len(title)
+    else:
+        assert len(item.title) <= min(200, len(description))
+
+
+@settings(max_examples=200, deadline=None)
+@given(XML_TEXT, XML_TEXT)
+def test_the_feedparser_path_gives_clean_text_that_never_grows(title, description):
+    # An internal DTD subset keeps the document off the fast path.
+    parsed = parse(_rss_of(title, description, b'<!DOCTYPE rss [<!ENTITY x "y">]>'))
+    assert parsed.is_feed and parsed.parser == "feedparser"
+    for item in parsed.items:
+        _assert_item_is_clean(item)
+        assert len(item.title) <= max(len(title), min(200, len(description)))
+        assert len(item.summary) <= len(description)
+
+
+HOSTILE_FEEDISH = st.lists(
+    st.sampled_from(
+        [b"<rss version='2.0'>", b"</rss>", b"<channel>", b"</channel>", b"<item>", b"</item>",
+         b"<title>", b"</title>", b"<link>", b"</link>", b"<description>", b"</description>",
+         b"<guid>", b"</guid>", b"<![CDATA[", b"]]>", b"<b>", b"</b>", b"<script>",
+         b"[@click=app.quit]", b"[/]", b"[link=https://evil.example/]", b"\x1b[31m", b"\x1b]52;c;",
+         b"\x07", b"\x1b\\", b"\xc2\x9b2J", b"\xc2\x9d8;;", b"&#27;", b"&#x9b;", b"&#x202e;",
+         b"&#x1b;]52;c;", b"\xe2\x80\xae", b"\xe2\x81\xa6", b"\xe2\x80\x8b", b"\xef\xbb\xbf",
+         b"\xf3\xa0\x81\x81", b"javascript:alert(1)", b"https://ok.example/", b"data:text/html,x",
+         b"<!DOCTYPE rss [<!ENTITY e SYSTEM 'file:///etc/passwd'>]>", b"&e;", b"&amp;", b"&",
+         b"\xff", b"\x00", b"words", b" ", b"\n", b"\t",
+         b'<feed xmlns="http://www.w3.org/2005/Atom">', b"<entry>", b"</entry>",
+         b'<title type="xhtml"><div xmlns="http://www.w3.org/1999/xhtml">', b"</div>",
+         b'<link href="', b'"/>', b'xml:base="javascript:x//"']
+    ),
+    max_size=40,
+).map(b"".join)
+
+
+@settings(max_examples=300, deadline=None)
+@given(HOSTILE_FEEDISH)
+def test_whatever_the_bytes_every_item_is_clean(data):
+    parsed = parse(data)
+    assert parsed.is_feed or (parsed.error and parsed.items == [])
+    assert not FORBIDDEN_OUT.search(parsed.title)
+    for item in parsed.items:
+        _assert_item_is_clean(item)
+        assert "root:" not in item.title + item.summary

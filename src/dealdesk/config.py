@@ -249,6 +249,7 @@ def one_of(choices: tuple[str, ...]) -> Check:
             raise ValueError(f"{value!r} is not one of {', '.join(choices)}")
         return value
 
+    check.choices = choices  # type: ignore[attr-defined]
     return check
 
 
@@ -270,6 +271,38 @@ def _type_name(value: Any) -> str:
         str: "a string", int: "a whole number", float: "a number", bool: "true/false",
         list: "a list", dict: "a table", date: "a date", datetime: "a date-time",
     }.get(type(value), type(value).__name__)
+
+
+_EXAMPLES = {"date": "2025-09-22", "since": "2025-09-22", "as_of": "2025-09-15",
+             "published": "2025-09-23"}
+
+
+def _hint_for(check: Check, key: str, value: Any, default: Any) -> str:
+    """What to write instead, from the kind of value the key takes."""
+    example = default if default not in (MISSING, None, "", ()) else None
+    if check is positive_int:
+        return f"a whole number, at least 1, e.g. {key} = {example or 1}"
+    if check is positive_number:
+        return f"a number above 0, e.g. {key} = {example or 1}"
+    if check is number:
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            return "0 or more; leave the key out when the figure is unknown"
+        return f"a number without quotes, e.g. {key} = 10 (or 100e9)"
+    if check is a_date:
+        return f"a TOML date without quotes, e.g. {key} = {_EXAMPLES.get(key, '2025-09-22')}"
+    if check is text_list:
+        return f'a list of strings, e.g. {key} = ["NVDA"]'
+    if check is http_url:
+        return "an address starting with http:// or https://"
+    if check in (text, nonempty_text):
+        return f'a string in quotes, e.g. {key} = "..."'
+    choices = getattr(check, "choices", None)
+    if choices:
+        import difflib
+
+        close = difflib.get_close_matches(str(value), choices, n=1)
+        return f"did you mean {close[0]!r}?" if close else f"one of {', '.join(choices)}"
+    return "see the example config shipped with DealDesk"
 
 
 @dataclass
@@ -298,12 +331,14 @@ class Table:
         self.seen.add(key)
         if key not in self.values:
             if default is MISSING:
-                self.problem(None, f"[{self.label}] is missing {key!r}", hint)
+                self.problem(None, f"[{self.label}] is missing {key!r}",
+                             hint or f"every [[{self.name}]] needs {key}")
             return None if default is MISSING else default
         try:
             return check(self.values[key])
         except ValueError as exc:
-            self.problem(key, f"{key}: {exc}", hint)
+            self.problem(key, f"{key}: {exc}", hint or _hint_for(check, key, self.values[key],
+                                                                default))
             return None if default is MISSING else default
 
     def finish(self) -> None:
@@ -327,7 +362,8 @@ def tables(doc: Document, name: str, problems: list[Problem]) -> Iterator[Table]
         )
         return
     if not isinstance(value, list):
-        problems.append(Problem(doc.path, doc.lines.key("", 0, name), f"{name} must be a table"))
+        problems.append(Problem(doc.path, doc.lines.key("", 0, name), f"{name} must be a table",
+                                f"each entry is its own [[{name}]] table"))
         return
     for i, entry in enumerate(value):
         if isinstance(entry, dict):
@@ -462,7 +498,8 @@ def _check_key_clashes(table: Table, keys: dict[str, str], problems: list[Proble
 def _section(doc: Document, name: str, problems: list[Problem]) -> Table:
     value = doc.data.get(name, {})
     if not isinstance(value, dict):
-        problems.append(Problem(doc.path, doc.lines.key("", 0, name), f"[{name}] must be a table"))
+        problems.append(Problem(doc.path, doc.lines.key("", 0, name), f"[{name}] must be a table",
+                                f"write it as a [{name}] section"))
         value = {}
     return Table(doc, name, 0, value, problems)
 
@@ -525,7 +562,8 @@ def _load_story(facts_dir: Path, settings: Settings, problems: list[Problem]) ->
             )
             t.finish()
             if src.id in sources:
-                t.problem("id", f"duplicate source id {src.id!r} (first at {source_lines[src.id]})")
+                t.problem("id", f"duplicate source id {src.id!r} (first at {source_lines[src.id]})",
+                          "give each [[source]] its own id")
             elif src.id:
                 sources[src.id] = src
                 source_lines[src.id] = f"{doc.path.name}:{t.where('id')}"
@@ -646,15 +684,20 @@ def _check_events(
                       f"events may set {', '.join(fields)}")
             continue
         if "value" not in t.values:
-            t.problem(None, "[event] is missing 'value'")
+            t.problem(None, "[event] is missing 'value'",
+                      f"the new value of {e.field}, e.g. value = {_EVENT_EXAMPLE.get(e.field, 10)}")
             continue
         try:
             value = fields[e.field](t.values["value"])
         except ValueError as exc:
-            t.problem("value", f"value: {exc}")
+            t.problem("value", f"value: {exc}",
+                      f"{e.field} takes e.g. value = {_EVENT_EXAMPLE.get(e.field, 10)}")
             continue
         events.append(replace(e, value=value))
     return events
+
+
+_EVENT_EXAMPLE = {"status": '"stalled"', "severity": '"high"', "note": '"..."', "role": '"..."'}
 
 
 def _did_you_mean(word: str, known: Mapping[str, Any] | list[str]) -> str:

@@ -183,7 +183,10 @@ class Store:
         try:
             conn = sqlite3.connect(path, timeout=5.0, isolation_level=None)
             conn.execute("PRAGMA busy_timeout = 5000")
+            # Both refusals come before the first write (WAL rewrites the file's header):
+            # a file that is not ours, or is newer than this code, is left exactly as it was.
             _refuse_foreign(conn, path)
+            _refuse_newer(conn, path)
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
@@ -585,6 +588,12 @@ def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:
             f"{path}: not a DealDesk database (another program's SQLite file); "
             "move it aside or pass another --data DIR"
         )
+
+
+def _refuse_newer(conn: sqlite3.Connection, path: Path) -> None:
+    (version,) = conn.execute("PRAGMA user_version").fetchone()
+    if version > SCHEMA_VERSION:
+        raise StoreError(_too_new(path, version))
 
 
 def _migrate(conn: sqlite3.Connection, path: Path) -> None:

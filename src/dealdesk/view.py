@@ -368,6 +368,7 @@ def risks_view(snap: F.Snapshot) -> TableView:
     )
 
 
+NEWS_TITLE_WIDTH = 70
 NEWS_EMPTY = (
     "No news yet. Press r to fetch the feeds listed in feeds.toml; items are kept in the "
     "local archive and show here at once on the next start."
@@ -392,7 +393,8 @@ def news_view(items: Sequence[NewsLine], now: datetime, empty: str = NEWS_EMPTY)
         Row(str(item.id), (
             Text("  " if item.read else "● ", style="bold cyan"),
             Text(age(item.published, now), justify="right"),
-            Text(item.title, style="" if item.read else "bold"),
+            Text(item.title, style="" if item.read else "bold", overflow="ellipsis",
+                 no_wrap=True),
             Text(item.feed, style="dim"),
             Text(", ".join(item.entities), style="cyan"),
         ))
@@ -400,8 +402,9 @@ def news_view(items: Sequence[NewsLine], now: datetime, empty: str = NEWS_EMPTY)
     )
     return TableView(
         "News",
-        (Column(""), Column("Age", justify="right"), Column("Title"), Column("Feed"),
-         Column("About")),
+        # A title has a width, so a 1,000-character headline cannot push the feed off-screen.
+        (Column(""), Column("Age", justify="right"), Column("Title", NEWS_TITLE_WIDTH),
+         Column("Feed"), Column("About")),
         rows,
         empty,
     )

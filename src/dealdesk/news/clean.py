@@ -10,7 +10,7 @@ from __future__ import annotations
 import html
 import re
 from html.parser import HTMLParser
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import quote, urljoin, urlsplit
 
 ELLIPSIS = "…"
 
@@ -25,6 +25,25 @@ _INVISIBLE = re.compile(
     "\U000e0000-\U000e007f]"
 )
 _URL_WHITESPACE = re.compile("[\t\n\r]")  # WHATWG URL parsing drops these inside a URL
+_URL_SPACE = re.compile(r"\s")
+
+# Terminal control sequences (ECMA-48) are removed whole, so "\x1b[31mRed" reads "Red" rather
+# than "[31mRed", and an OSC 52 clipboard payload does not linger as text: CSI (ESC [ or the
+# C1 CSI) with its parameters and final byte; OSC, DCS, SOS, PM and APC strings up to their
+# terminator (BEL or ST); any other escape with its intermediate and final bytes. No
+# alternative reads past the next introducer (ESC, CSI, DCS, SOS, OSC, PM, APC) and repeats
+# are possessive, so attempts never overlap and a run of unterminated sequences is scanned
+# once: linear. What is left of an unterminated one goes with _INVISIBLE.
+_TERMINAL_SEQUENCE = re.compile(
+    "(?:\x1b\\[|\x9b)[0-?]*+[ -/]*+[@-~]"
+    "|(?:\x1b[\\]PX^_]|[\x90\x98\x9d\x9e\x9f])"
+    "[^\x07\x1b\x90\x98\x9b\x9c\x9d\x9e\x9f]*+(?:\x07|\x1b\\\\|\x9c)"
+    "|\x1b[ -/]*+[0-~]"
+)
+_HAS_CONTROL = re.compile("[\x1b\x90-\x9f]")
+# Controls that str.split() would have read as whitespace (information separators, NEL):
+# they separate words, so they become spaces rather than vanishing with the other controls.
+_SPACE_LIKE = re.compile("[\x1c-\x1f\x85]")
 
 # Ending one of these means the next text is a new line or cell for a reader: keep a space.
 _BLOCK_TAGS = frozenset(
@@ -143,13 +162,17 @@ def clean_text(s: str, limit: int, *, html_markup: bool = True) -> str:
     cut_raw = len(s) > budget
     if cut_raw:
         s = s[:budget]
+    # Sequences go first: their payload (an OSC 52 clipboard text, say) is not HTML.
+    if _HAS_CONTROL.search(s):
+        s = _TERMINAL_SEQUENCE.sub("", s)
     if html_markup:
         if "<" in s:
             s = _html_to_text(s)
         elif "&" in s:
             s = html.unescape(s)
-    # Decoding entities can produce the very characters we remove, so remove after it.
-    s = _INVISIBLE.sub("", s)
+    # Decoding entities can produce the very characters we remove, so remove after it
+    # (html.unescape yields a few C1 controls, never a terminator to make a sequence of them).
+    s = _INVISIBLE.sub("", _SPACE_LIKE.sub(" ", s))
     s = " ".join(s.split())
     if len(s) > limit or (cut_raw and s):
         s = s[: limit - 1].rstrip() + ELLIPSIS
@@ -184,7 +207,9 @@ def clean_link(url: str | None, base: str | None = None) -> str | None:
         parts = urlsplit(candidate)
         if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
             return None
-        candidate = candidate.replace(" ", "%20")
+        # Whitespace left inside (a space, VT, FF, NBSP, U+2028...) is percent-encoded, as a
+        # browser would: a link never holds a character that moves the cursor or splits it.
+        candidate = _URL_SPACE.sub(lambda m: quote(m.group(), safe=""), candidate)
         return parts.scheme.lower() + candidate[len(parts.scheme) :]
     except (ValueError, TypeError):  # e.g. "http://[::1" (bad IPv6 literal)
         return None

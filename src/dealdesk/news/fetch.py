@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import re
 import socket
 import ssl
 import time
@@ -23,6 +24,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+from .clean import clean_text
 from .model import FeedSpec, FetchLimits
 
 ACCEPT = (
@@ -91,7 +93,8 @@ async def fetch_feed(
     except (OSError, ValueError, zlib.error) as exc:
         result = _error(spec, _classify(exc), state)
     except Exception as exc:  # one odd feed must not take the whole refresh down
-        result = _error(spec, f"unexpected error ({type(exc).__name__}: {exc})", state)
+        detail = clean_text(str(exc), 200, html_markup=False)
+        result = _error(spec, f"unexpected error ({type(exc).__name__}: {detail})", state)
     elapsed_ms = int((time.monotonic() - started) * 1000)
     return replace(result, elapsed_ms=elapsed_ms)
 
@@ -200,7 +203,7 @@ class _Inflater:
             self._decoder = zlib.decompressobj()
             self._deflate_raw_retry = True
         else:
-            raise _Failure(f"unsupported content encoding ({encoding.strip()})")
+            raise _Failure(f"unsupported content encoding ({_header_words(encoding)})")
 
     def _keep(self, data: bytes) -> bool:
         self._size += len(data)
@@ -316,6 +319,18 @@ def _retry_after(value: str | None, now: datetime | None = None) -> float | None
         when = when.replace(tzinfo=timezone.utc)
     now = now or datetime.now(timezone.utc)
     return max(0.0, (when - now).total_seconds())
+
+
+# An error message is shown in a terminal and a dashboard: what a server sent is quoted in it
+# only as letters, digits and a little punctuation, never its control characters or markup.
+_HEADER_UNSAFE = re.compile(r"[^A-Za-z0-9 ,._+-]+")
+
+
+def _header_words(value: str, limit: int = 40) -> str:
+    words = " ".join(_HEADER_UNSAFE.sub(" ", value).split())
+    if len(words) > limit:
+        words = words[: limit - 1].rstrip() + "…"
+    return words or "unreadable"
 
 
 def _size_label(n: int) -> str:

@@ -75,6 +75,9 @@ class DealDeskApp(App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "DealDesk"
     BINDINGS = APP_BINDINGS
+    # Focus is ours to give (the remembered panel); Textual's own first-widget focus would
+    # race with it.
+    AUTO_FOCUS = None
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
 
@@ -153,6 +156,10 @@ class DealDeskApp(App[None]):
             # Each tick refreshes only the feeds that are due, so per-feed intervals hold.
             self.set_interval(minutes * 60, self._scheduled_refresh)
 
+    def notify(self, message: str, *, markup: bool = False, **kwargs: Any) -> None:
+        """Toasts carry feed text and server errors: plain text unless asked otherwise."""
+        super().notify(message, markup=markup, **kwargs)
+
     def _initial_panel(self) -> str:
         return self.ui_state.panel if self.ui_state.panel in PANELS else "partners"
 
@@ -208,6 +215,8 @@ class DealDeskApp(App[None]):
     def _focus_panel(self, name: str) -> None:
         panel = self.panel(name)
         target = panel.table if panel.table.display else panel
+        target.focus()
+        # Again once the styles of a newly shown panel apply: hidden widgets refuse focus.
         self.call_after_refresh(target.focus)
 
     def action_focus_panel(self, name: str) -> None:
@@ -291,7 +300,9 @@ class DealDeskApp(App[None]):
 
     def _show_news(self) -> None:
         panel = self.query_one(NewsPanel)
-        panel.border_title = f"5 News · {self.news_filter}" if self.news_filter else "5 News"
+        # A Text, not a str: a str border title is parsed as markup, and the filter is a name.
+        panel.border_title = Text(f"5 News · {self.news_filter}" if self.news_filter
+                                  else "5 News")
         empty = (f"No stored news mentions {self.news_filter}. Press escape to show all news."
                  if self.news_filter else V.NEWS_EMPTY)
         panel.show_news(self.news_items, self.clock(), empty)

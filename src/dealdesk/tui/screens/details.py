@@ -38,13 +38,14 @@ class DetailsScreen(Screen):
         if self.copy_text:
             # OSC 52: the terminal sets the clipboard, which works over SSH too.
             self.app.copy_to_clipboard(self.copy_text)
-            self.notify(f"Copied: {self.copy_text[:60]}", timeout=3)
+            self.notify(f"Copied: {self.copy_text[:60]}", timeout=3, markup=False)
 
     def compose(self) -> ComposeResult:
         d = self.details
         with VerticalScroll(id="details-body") as body:
-            body.border_title = d.title
-            body.border_subtitle = d.subtitle
+            # Text, not str: a str border title is parsed as markup, and titles come from feeds.
+            body.border_title = Text(d.title)
+            body.border_subtitle = Text(d.subtitle)
             yield Static(_facts_table(d), classes="details-facts")
             if d.body:
                 yield Static(Group(*d.body), classes="details-heading")
