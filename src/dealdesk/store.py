@@ -482,30 +482,25 @@ class Store:
         qualifier, subject, quote). A figure already recorded keeps its state, so a
         dismissed signal stays dismissed when the item is seen again.
         """
+        return self.add_signals_many([(news_id, figures)], now)
+
+    def add_signals_many(
+        self, found: Iterable[tuple[int, Iterable[Any]]], now: datetime | None = None
+    ) -> int:
+        """add_signals for many items in one transaction: a refresh stores thousands."""
         stamp = _iso(now or datetime.now(timezone.utc))
         added = 0
         with self._transaction() as db:
-            for figure in figures:
-                metric = _field(figure, "metric")
-                value = _field(figure, "value")
-                if not metric or value is None:
-                    continue
-                try:
-                    value = float(value)
-                except (TypeError, ValueError):
-                    continue
-                cursor = db.execute(
-                    "INSERT INTO signals(news_id, metric, value, unit, qualifier, subject, "
-                    "quote, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
-                    "ON CONFLICT(news_id, metric, value, subject) DO NOTHING",
-                    (
-                        news_id, str(metric), value, _opt_str(_field(figure, "unit")),
-                        _opt_str(_field(figure, "qualifier")),
-                        _opt_str(_field(figure, "subject")) or "",
-                        _opt_str(_field(figure, "quote")) or "", stamp,
-                    ),
-                )
-                added += cursor.rowcount
+            for news_id, figures in found:
+                for figure in figures:
+                    row = _signal_row(news_id, figure, stamp)
+                    if row is not None:
+                        added += db.execute(
+                            "INSERT INTO signals(news_id, metric, value, unit, qualifier, "
+                            "subject, quote, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                            "ON CONFLICT(news_id, metric, value, subject) DO NOTHING",
+                            row,
+                        ).rowcount
         return added
 
     def signals(self, state: str | None = None) -> list[StoredSignal]:
@@ -550,6 +545,22 @@ class Store:
 # Letters and digits only: exactly what the unicode61 tokenizer keeps, so no quoted term
 # is ever empty (a bare "_" would make an empty phrase).
 _WORD = re.compile(r"[^\W_]+")
+
+
+def _signal_row(news_id: int, figure: Any, stamp: str) -> tuple[Any, ...] | None:
+    metric = _field(figure, "metric")
+    value = _field(figure, "value")
+    if not metric or value is None:
+        return None
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        return None
+    return (
+        news_id, str(metric), value, _opt_str(_field(figure, "unit")),
+        _opt_str(_field(figure, "qualifier")), _opt_str(_field(figure, "subject")) or "",
+        _opt_str(_field(figure, "quote")) or "", stamp,
+    )
 
 
 def fts_query(text: str, max_words: int = 16) -> str | None:

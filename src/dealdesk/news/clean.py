@@ -172,7 +172,8 @@ def clean_text(s: str, limit: int, *, html_markup: bool = True) -> str:
             s = html.unescape(s)
     # Decoding entities can produce the very characters we remove, so remove after it
     # (html.unescape yields a few C1 controls, never a terminator to make a sequence of them).
-    s = _INVISIBLE.sub("", _SPACE_LIKE.sub(" ", s))
+    if _INVISIBLE.search(s):  # rare, and _SPACE_LIKE's characters are all in _INVISIBLE
+        s = _INVISIBLE.sub("", _SPACE_LIKE.sub(" ", s))
     s = " ".join(s.split())
     if len(s) > limit or (cut_raw and s):
         s = s[: limit - 1].rstrip() + ELLIPSIS

@@ -194,6 +194,7 @@ def _record(
 ) -> int:
     new = store.record(result, items, fetched_at, limits)
     if figures is not None:
+        found_all = []
         for item_id, item in new:
             try:
                 found = figures(item)
@@ -201,5 +202,7 @@ def _record(
                 log.exception("finding figures in item %s failed", item_id)
                 continue
             if found:
-                store.add_signals(item_id, found, fetched_at)
+                found_all.append((item_id, found))
+        if found_all:  # one transaction per feed, not one per item
+            store.add_signals_many(found_all, fetched_at)
     return len(new)

@@ -297,6 +297,7 @@ _ABBREVIATIONS = frozenset(
 )
 _TERMINATOR_RE = re.compile(r"[.!?\u2026]+(?:[ \u00a0\u202f]?[»”])?[\"’)\]]*")
 _WORD_BEFORE_RE = re.compile(r"([\w.]+)\Z")
+_ABBREVIATION_WINDOW = 32  # longer than any abbreviation worth knowing
 _QUOTED_RE = re.compile(r"«[^«»\n]{0,2000}»|“[^“”\n]{0,2000}”")
 _LINE_BREAK_RE = re.compile(r"\n\s*")
 _OPENERS = "«“\"'‘([$€£"
@@ -353,7 +354,9 @@ def _cuts(text: str, start: int, end: int) -> Iterator[int]:
 
 
 def _is_abbreviation(text: str, start: int, dot: int) -> bool:
-    m = _WORD_BEFORE_RE.search(text, start, dot)
+    # Only the word before the dot matters: searching from the block's start made every
+    # period a scan of the whole block (quadratic in a long summary).
+    m = _WORD_BEFORE_RE.search(text, max(start, dot - _ABBREVIATION_WINDOW), dot)
     if m is None:
         return False
     word = m.group(1).lower()

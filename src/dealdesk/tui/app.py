@@ -167,7 +167,10 @@ class DealDeskApp(App[None]):
         text = Text("DealDesk", style="bold")
         text.append(f"  {self.config.settings.title}")
         text.append(f"  ·  as of {self.snap.today.isoformat()}", style="dim")
-        new = sum(1 for line in self.signal_lines if line.state == "new")
+        # Counted, not built: a SignalLine per signal is too much for every title update.
+        story = self.config.story
+        new = sum(1 for s in self.signals
+                  if s.state == "new" and F.target_of(story, s.metric, s.subject) is not None)
         if new:
             text.append(f"  ·  ● {new} new signal{'s' if new > 1 else ''} (s)", style="bold")
         return text
@@ -433,6 +436,8 @@ class DealDeskApp(App[None]):
                 store.close()
 
     def on_store_changed(self, _: StoreChanged) -> None:
+        # At most one re-read per watcher tick (2 s), even while a refresh commits per feed,
+        # so fast feeds' items show before a slow one finishes.
         self.load_news()
 
     def action_refresh(self) -> None:

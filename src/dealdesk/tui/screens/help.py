@@ -7,17 +7,19 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import ModalScreen
+from textual.screen import Screen
 from textual.widgets import Static
 
 from ...view import SEVERITY_LABEL, STALE_MARK, STATUS_LABEL
 from ..keys import help_rows
 
 
-class HelpScreen(ModalScreen[None]):
+class HelpScreen(Screen[None]):
+    """Opaque on purpose: a modal would render all five panels again beneath it."""
+
     BINDINGS = [
-        Binding("escape", "dismiss", "Back"),
-        Binding("question_mark", "dismiss", "Back", show=False),
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("question_mark", "app.pop_screen", "Back", show=False),
     ]
 
     def compose(self) -> ComposeResult:
