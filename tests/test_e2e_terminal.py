@@ -28,10 +28,13 @@ def terminal():
 @pytest.mark.parametrize("env", ["TERM=xterm-256color", "TERM=xterm", "TERM=xterm-256color NO_COLOR=1"])
 def test_dashboard_in_a_real_terminal(tmp_path, feed_server, terminal, env):
     slow = feed_server.add("/slow.xml", body=rss([{"title": "Fresh from the slow feed",
-                                                    "guid": "slow-1"}]), delay_s=2.0)
+                                                    "guid": "slow-1"}]), delay_s=12.0)
     cfg = tmp_path / "cfg"
     shutil.copytree(CONFIG_DIR, cfg)
     (cfg / "feeds.toml").write_text(f'[[feed]]\nname = "Slow"\nurl = "{slow}"\n')
+    # Slower than the dashboard could ever take to start, yet inside the fetch limits.
+    (cfg / "dealdesk.toml").write_text(
+        "[fetch]\nread_timeout_seconds = 30\ndeadline_seconds = 40\n", encoding="utf-8")
     data = tmp_path / "data"
     from dealdesk.config import load
 
@@ -47,8 +50,10 @@ def test_dashboard_in_a_real_terminal(tmp_path, feed_server, terminal, env):
     screen = terminal.press_until("5", lambda s: HEADLINES[1][1][:30] in s)
     assert "Fresh from the slow feed" not in screen
 
-    # The refresh at start lands in the background; then `r` starts another one.
-    terminal.wait(lambda s: "Fresh from the slow feed" in s and "updated" in s)
+    # The refresh at start lands in the background; then `r` starts another one, quicker.
+    terminal.wait(lambda s: "Fresh from the slow feed" in s and "updated" in s, seconds=30)
+    feed_server.add("/slow.xml", body=rss([{"title": "Fresh from the slow feed",
+                                            "guid": "slow-1"}]), delay_s=3.0)
     terminal.keys("r")
     terminal.wait(lambda s: "refreshing" in s)
     terminal.keys("?")

@@ -46,13 +46,14 @@ class Tmux:
             time.sleep(0.05)
         raise AssertionError(f"screen never matched; last screen:\n{screen}")
 
-    def press_until(self, key: str, condition: Callable[[str], bool], tries: int = 3) -> str:
+    def press_until(self, key: str, condition: Callable[[str], bool], tries: int = 3,
+                    each: float = 1.5) -> str:
         """Send a key until the screen shows its effect: the first frame can come a moment
         before the program reads its input, and a key sent then is lost."""
         for attempt in range(tries):
             self.keys(key)
             try:
-                return self.wait(condition, seconds=5.0)
+                return self.wait(condition, seconds=each)
             except AssertionError:
                 if attempt == tries - 1:
                     raise

@@ -7,42 +7,33 @@ read the store, a child process refreshes the feeds, and both post messages back
 
 from __future__ import annotations
 
-import asyncio
-import json
-import sys
-import tempfile
-import time
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from functools import partial
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from rich.text import Text
-from textual import on, work
-from textual.worker import get_current_worker
+from textual import on
 from textual.app import App, ComposeResult, SystemCommand
-from textual.screen import Screen
-from textual.theme import Theme
 from textual.containers import Container
 from textual.reactive import reactive
+from textual.screen import Screen
+from textual.theme import Theme
 from textual.widgets import Footer, Static, Tab, Tabs
 
 from .. import facts as F
 from .. import view as V
 from ..config import Config
 from ..state import UiState, load_state, save_state
-from .messages import FeedResult, NewsLoaded, RefreshFinished, RefreshProgress, StoreChanged
 from .keys import APP_BINDINGS, PANEL_TITLES, PANELS
 from .panels.facts_panels import ComputePanel, PartnersPanel, RisksPanel, UsersPanel
+from .newsroom import NewsRoom
 from .panels.news import NewsPanel
 from .panels.table import Panel
 from .screens.details import DetailsScreen
-from .screens.feeds import FeedsScreen
 from .screens.help import HelpScreen
-from .screens.search import SearchScreen
-from .screens.signals import SignalsScreen
 
 Clock = Callable[[], datetime]
 
@@ -66,12 +57,11 @@ HIGH_CONTRAST = Theme(
     error="#ff6060",
     dark=True,
 )
-NEWS_WINDOW = 200
-DASHBOARD_ONLY = ("cycle_panel", "focus_panel", "clear_filter", "copy")  # items read into the News panel; the archive itself is unbounded
-WATCH_SECONDS = 2.0
+# Keys that act on the dashboard's panels: unseen behind details, help or search.
+DASHBOARD_ONLY = ("cycle_panel", "focus_panel", "clear_filter", "copy")
 
 
-class DealDeskApp(App[None]):
+class DealDeskApp(NewsRoom, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "DealDesk"
     BINDINGS = APP_BINDINGS
@@ -298,274 +288,6 @@ class DealDeskApp(App[None]):
     def action_help(self) -> None:
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen())
-
-    # -- news ---------------------------------------------------------------------------------
-
-    def _show_news(self) -> None:
-        panel = self.query_one(NewsPanel)
-        # A Text, not a str: a str border title is parsed as markup, and the filter is a name.
-        panel.border_title = Text(f"5 News · {self.news_filter}" if self.news_filter
-                                  else "5 News")
-        empty = (f"No stored news mentions {self.news_filter}. Press escape to show all news."
-                 if self.news_filter else V.NEWS_EMPTY)
-        panel.show_news(self.news_items, self.clock(), empty)
-        panel.set_status(self._news_status())
-
-    def _news_status(self) -> Text:
-        text = Text()
-        if self.refresh_state is not None:
-            done, total = self.refresh_state
-            text.append(f"⟳ refreshing {done}/{total} feeds", style="bold")
-        elif self.last_success is not None:
-            text.append(f"updated {V.when(self.last_success, self.clock())}")
-        else:
-            text.append("never refreshed")
-        failed = [f for f in self.feed_states if f.status == "error"]
-        if failed:
-            names = ", ".join(f"{f.name} ({f.error})" for f in failed[:3])
-            more = f" and {len(failed) - 3} more" if len(failed) > 3 else ""
-            text.append(f" · ✖ {len(failed)} failed: {names}{more} · f: feeds", style="red")
-        if self.news_note:
-            text.append(f" · {self.news_note}", style="red")
-        return text
-
-    def _open_store(self):
-        from ..store import Store
-
-        return Store.open(self.store_path)
-
-    @work(thread=True, exclusive=True, group="news-load")
-    def load_news(self) -> None:
-        """Read the newest items and feed states from the store; never touches the network."""
-        if self.store_path is None or not self.store_path.exists():
-            self.post_message(NewsLoaded([], 0))
-            return
-        from ..store import StoreError
-
-        try:
-            with self._open_store() as store:
-                items = store.latest_items(limit=NEWS_WINDOW, entity=self.news_filter)
-                total = store.count_items(self.news_filter)
-                feeds = store.feed_states(self.config.feeds)
-                signals = store.signals()
-        except StoreError as exc:
-            self.post_message(NewsLoaded([], 0, error=str(exc)))
-            return
-        lines = [
-            V.NewsLine(i.id, i.title, i.feed, i.published, i.read, i.entities, i.link)
-            for i in items
-        ]
-        self.post_message(NewsLoaded(lines, total, feeds, signals=signals))
-
-    def on_news_loaded(self, message: NewsLoaded) -> None:
-        # The store is re-read whenever anything commits (every feed of a refresh): redraw
-        # only what changed, so keys stay quick while a refresh writes.
-        note = message.error or ""
-        if (message.items, message.feeds, note) != (self.news_items, self.feed_states,
-                                                    self.news_note):
-            self.news_items = message.items
-            self.feed_states = message.feeds
-            self.news_note = note
-            successes = [f.last_success for f in message.feeds if f.last_success is not None]
-            self.last_success = max(successes) if successes else None
-            self._show_news()
-            if isinstance(self.screen, FeedsScreen):
-                self.screen.show(self.feed_states, self.clock())
-        if message.signals != self.signals:
-            self._take_signals(message.signals)
-
-    def _take_signals(self, signals: list[Any]) -> None:
-        self.signals = signals
-        self._signal_lines = None
-        accepted = F.accepted_from(signals)
-        if accepted != self.accepted:
-            # An accepted figure is a fact now: every panel shows it with its provenance.
-            self.accepted = accepted
-            self.snap = F.snapshot(F.with_accepted(self.config.story, accepted),
-                                   self.clock().date())
-            self._show_facts()
-        self.query_one("#titlebar", Static).update(self._title_text())
-        for screen in self.screen_stack:
-            if isinstance(screen, SignalsScreen):
-                screen.show(self.signal_lines)
-
-    def action_signals(self) -> None:
-        if not isinstance(self.screen, SignalsScreen):
-            self.push_screen(SignalsScreen())
-
-    @work(thread=True, group="signal-state")
-    def set_signal_state(self, signal_id: int, state: str) -> None:
-        from ..store import StoreError
-
-        try:
-            with self._open_store() as store:
-                store.set_signal_state(signal_id, state)
-        except StoreError as exc:
-            self.call_from_thread(self.notify, str(exc), severity="error")
-            return
-        self.call_from_thread(self.load_news)
-
-    @work(thread=True, exclusive=True, group="store-watch")
-    def watch_store(self) -> None:
-        """Notice what another process (a cron `dealdesk refresh`) commits, without a restart.
-
-        PRAGMA data_version changes when another connection commits; one long-lived
-        connection in this thread polls it every couple of seconds.
-        """
-        from ..store import StoreError
-
-        worker = get_current_worker()
-        store = None
-        version = None
-        try:
-            while not worker.is_cancelled:
-                if store is None and self.store_path is not None and self.store_path.exists():
-                    try:
-                        store = self._open_store()
-                        version = store.data_version()
-                    except StoreError:
-                        store = None
-                elif store is not None:
-                    current = store.data_version()
-                    if current != version:
-                        version = current
-                        self.post_message(StoreChanged())
-                time.sleep(WATCH_SECONDS)
-        finally:
-            if store is not None:
-                store.close()
-
-    def on_store_changed(self, _: StoreChanged) -> None:
-        # At most one re-read per watcher tick (2 s), even while a refresh commits per feed,
-        # so fast feeds' items show before a slow one finishes.
-        self.load_news()
-
-    def action_refresh(self) -> None:
-        if self.refresh_state is not None:
-            self.notify("A refresh is already running.", timeout=2)
-            return
-        self.run_refresh(force=True)
-
-    def _scheduled_refresh(self) -> None:
-        if self.refresh_state is None:
-            self.run_refresh(force=False)
-
-    @work(exclusive=True, group="refresh")
-    async def run_refresh(self, force: bool) -> None:
-        """Refresh in a child process (news.worker): parsing and storing never hold this
-        process's GIL, so keys answer at full speed. Its progress comes back as JSON lines."""
-        from ..news.worker import make_plan
-
-        if self.store_path is None:
-            self.post_message(RefreshFinished(error="no data directory"))
-            return
-        plan = make_plan(self.config.feeds, self.store_path, self.config.settings.limits,
-                         self.config.story.entities(), force)
-        self.post_message(RefreshProgress(0, len(self.config.feeds), "", "start"))
-        outcomes: list[FeedResult] = []
-        error: str | None = None
-        with tempfile.TemporaryFile() as errors:  # a pipe could fill up and stall the child
-            proc = await asyncio.create_subprocess_exec(
-                sys.executable, "-m", "dealdesk.news.worker",
-                stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=errors,
-            )
-            try:
-                assert proc.stdin is not None and proc.stdout is not None
-                proc.stdin.write(plan.encode())
-                await proc.stdin.drain()
-                proc.stdin.close()
-                async for raw in proc.stdout:
-                    line = json.loads(raw)
-                    if "start" in line:
-                        self.post_message(RefreshProgress(0, line["start"], "", "start"))
-                    elif "done" in line:
-                        outcomes.append(FeedResult(line["name"], line["status"],
-                                                   line["new_items"], line["elapsed_ms"],
-                                                   line["error"]))
-                        self.post_message(RefreshProgress(line["done"], line["total"],
-                                                          line["name"], line["status"]))
-                    elif line.get("error"):
-                        error = line["error"]
-                await proc.wait()
-            except BaseException:
-                if proc.returncode is None:  # quitting mid-refresh: the child goes too
-                    proc.kill()
-                    await proc.wait()
-                raise
-            if proc.returncode and error is None:
-                errors.seek(0)
-                lines = errors.read().decode("utf-8", "replace").strip().splitlines()
-                error = f"refresh process failed: {lines[-1] if lines else proc.returncode}"
-        self.post_message(RefreshFinished(outcomes, error))
-
-    def on_refresh_progress(self, message: RefreshProgress) -> None:
-        self.refresh_state = (message.done, message.total)
-        self.query_one(NewsPanel).set_status(self._news_status())  # the rows are unchanged
-
-    def on_refresh_finished(self, message: RefreshFinished) -> None:
-        self.refresh_state = None
-        self.query_one(NewsPanel).set_status(self._news_status())
-        if message.error:
-            self.notify(message.error, title="Refresh failed", severity="error", timeout=8)
-        else:
-            new = sum(o.new_items for o in message.outcomes)
-            if message.failed:
-                names = ", ".join(f"{o.name} ({o.error})" for o in message.failed[:3])
-                self.notify(f"{new} new items; {len(message.failed)} feeds failed: {names}",
-                            title="Refresh", severity="warning", timeout=6)
-            elif message.outcomes:
-                self.notify(f"{new} new items from {len(message.outcomes)} feeds",
-                            title="Refresh", timeout=3)
-        self.load_news()
-
-    # -- news items, search, feeds, filters ------------------------------------------------
-
-    def open_news_item(self, item_id: int) -> None:
-        self._load_item(item_id)
-
-    @work(thread=True, group="news-item")
-    def _load_item(self, item_id: int) -> None:
-        from ..store import StoreError
-
-        try:
-            with self._open_store() as store:
-                item = store.get_item(item_id)
-                if item is not None and not item.read:
-                    store.mark_read(item_id)
-        except StoreError as exc:
-            self.call_from_thread(self.notify, str(exc), severity="error")
-            return
-        if item is not None:
-            self.call_from_thread(self._show_item, item)
-
-    def _show_item(self, item) -> None:
-        self.push_screen(DetailsScreen(V.news_item_details(item, self.clock()), item.link))
-        self.load_news()  # the unread mark goes
-
-    def action_search(self) -> None:
-        if isinstance(self.screen, SearchScreen):
-            return
-
-        def chosen(item_id: int | None) -> None:
-            if item_id is not None:
-                self.open_news_item(item_id)
-
-        self.push_screen(SearchScreen(self.store_path, self.clock()), chosen)
-
-    def action_feeds(self) -> None:
-        if not isinstance(self.screen, FeedsScreen):
-            self.push_screen(FeedsScreen(self.feed_states or self._never_fetched(), self.clock()))
-
-    def _never_fetched(self) -> list[Any]:
-        from ..store import FeedState
-
-        return [FeedState(name=f.name, url=f.url, status="never") for f in self.config.feeds]
-
-    def filter_news(self, entity: str | None) -> None:
-        if entity != self.news_filter:
-            self.news_filter = entity
-            self._remember(news_filter=entity)
-            self.load_news()
 
     # -- theme, copy -------------------------------------------------------------------------
 

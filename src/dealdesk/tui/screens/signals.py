@@ -7,7 +7,7 @@ so they survive a restart and show in `dump` too.
 
 from __future__ import annotations
 
-from textual import on, work
+from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical

@@ -1,0 +1,947 @@
+#!/usr/bin/env python3
+"""DealDesk side by side with newsboat and a bare Textual app; writes benchmarks/RESULTS.md.
+
+    make bench                                   # the full run (about 5 minutes)
+    .venv/bin/python benchmarks/run.py --quick --feeds 2 --no-newsboat --out /tmp/r.md
+
+What is measured (all traffic on 127.0.0.1, against benchmarks/feedserver.py):
+  refresh    `dealdesk refresh` cold (empty store) and warm (every feed answers 304) against
+             `newsboat -x reload` with reload-threads 10 (its warm figure is its third
+             reload: it stores ETags only on its second), alternating, in the same run.
+  paint      seconds from launch to the first frame showing the facts ("Partners" and
+             "Nvidia"), in a real pty at 120x40 with 10,000 stored items, against a bare
+             Textual app (Header, DataTable, Footer) measured the same way.
+  keys       key-to-screen latency of `?` (help opens) and `?` again (it closes) while a
+             refresh of slow feeds runs, and at rest.
+  memory     peak RSS of `dealdesk refresh` (cold) and of a dashboard session.
+  parse      items/s of parse_feed against feedparser on the same 10,000-item document.
+
+The script installs what it needs where missing: psutil and pyte with pip, newsboat with
+apt-get (as root). Every loop and wait is bounded. RESULTS.md keeps whatever follows the
+line `<!-- notes -->` in the previous file (hand-written profiles and before/after notes).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import platform
+import random
+import re
+import shutil
+import signal
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.request
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+sys.path.insert(0, str(BENCH))
+
+NOTES_MARKER = "<!-- notes -->"
+PROXY_VARS = ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "http_proxy", "https_proxy", "all_proxy")
+COLS, ROWS = 120, 40
+
+TARGETS = {
+    "refresh_cold": ("<= 0.35x newsboat", lambda r: r <= 0.35),
+    "refresh_warm": ("<= 0.35x newsboat", lambda r: r <= 0.35),
+    "paint": ("<= 1.3x bare app", lambda r: r <= 1.3),
+    "keys_p95": ("<= 50 ms", lambda v: v <= 50),
+    "dash_rss": ("<= 150 MB", lambda v: v <= 150),
+    "parse": (">= 20x feedparser", lambda r: r >= 20),
+}
+
+
+# --------------------------------------------------------------------------- set-up
+
+
+def log(msg: str) -> None:
+    print(f"[bench {time.strftime('%H:%M:%S')}] {msg}", flush=True)
+
+
+def ensure_python_deps() -> None:
+    missing = []
+    for module, package in (("psutil", "psutil"), ("pyte", "pyte")):
+        try:
+            importlib.import_module(module)
+        except ImportError:
+            missing.append(package)
+    if missing:
+        log(f"installing {' '.join(missing)} with pip")
+        subprocess.run([sys.executable, "-m", "pip", "install", "--quiet", *missing],
+                       check=True, timeout=300)
+        importlib.invalidate_caches()
+
+
+def ensure_newsboat() -> str | None:
+    found = shutil.which("newsboat")
+    if found:
+        return found
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        log("newsboat is missing and apt-get cannot run here (not root): skipping newsboat")
+        return None
+    env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+    log("installing newsboat with apt-get")
+    for attempt in range(2):
+        if attempt:
+            subprocess.run(["apt-get", "update", "-q"], env=env, timeout=600,
+                           stdout=subprocess.DEVNULL)
+        done = subprocess.run(["apt-get", "install", "-y", "-q", "newsboat"], env=env,
+                              timeout=900, stdout=subprocess.DEVNULL)
+        if done.returncode == 0 and shutil.which("newsboat"):
+            return shutil.which("newsboat")
+    log("could not install newsboat: skipping it")
+    return None
+
+
+def clean_env(src: Path | None = None, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
+    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
+    # Some sandboxes and CI images set this; a user's machine keeps bytecode, so every run
+    # after the first loads DealDesk from __pycache__ instead of compiling ~8,000 lines.
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    for key in [k for k in env if k.startswith("DEALDESK_") or k == "TEXTUAL"]:
+        del env[key]
+    if src is not None:
+        env["PYTHONPATH"] = os.pathsep.join(
+            [str(src / "src"), *filter(None, [env.get("PYTHONPATH")])]
+        )
+    env.update(extra)
+    return env
+
+
+class Server:
+    """benchmarks/feedserver.py in its own process; it stops when our stdin pipe closes."""
+
+    def __init__(self, feeds: int, items: int, delay: float, churn_delay: float) -> None:
+        self.proc = subprocess.Popen(
+            [sys.executable, str(BENCH / "feedserver.py"), "--feeds", str(feeds),
+             "--items", str(items), "--delay", str(delay), "--churn-delay", str(churn_delay),
+             "--max-seconds", "5400"],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=clean_env(),
+        )
+        line = self.proc.stdout.readline().decode()
+        if not line.startswith("port "):
+            self.stop()
+            raise RuntimeError(f"feed server did not start: {line!r}")
+        self.port = int(line.split()[1])
+        self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.port}{path}"
+
+    def stats(self, reset: bool = True) -> dict[str, int]:
+        with self._opener.open(self.url("/stats?reset=1" if reset else "/stats"),
+                               timeout=5) as response:
+            return json.loads(response.read())
+
+    def stop(self) -> None:
+        if self.proc.stdin:
+            self.proc.stdin.close()
+        try:
+            self.proc.wait(5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(5)
+
+
+def write_config(target: Path, urls: list[str], concurrency: int | None) -> Path:
+    if target.exists():
+        shutil.rmtree(target)
+    shutil.copytree(ROOT / "config", target)
+    from fill_store import feed_names
+
+    blocks = [f'[[feed]]\nname = "{name}"\nurl = "{url}"\n'
+              for name, url in zip(feed_names(len(urls)), urls)]
+    (target / "feeds.toml").write_text("\n".join(blocks))
+    if concurrency is not None:
+        settings = target / "dealdesk.toml"
+        text, n = re.subn(r"(?m)^concurrency\s*=\s*\d+", f"concurrency = {concurrency}",
+                          settings.read_text())
+        if not n:
+            text = text.replace("[fetch]", f"[fetch]\nconcurrency = {concurrency}", 1)
+        settings.write_text(text)
+    return target
+
+
+def warm_bytecode(env: dict[str, str]) -> None:
+    """Compile DealDesk (the copy under test) to __pycache__ as its first run would, so no
+    measured run pays for compiling (see clean_env)."""
+    subprocess.run(
+        [sys.executable, "-c",
+         "import compileall, os, dealdesk; "
+         "compileall.compile_dir(os.path.dirname(dealdesk.__file__), quiet=1)"],
+        env=env, timeout=300, check=False,
+    )
+
+
+# --------------------------------------------------------------------------- statistics
+
+
+@dataclass
+class Series:
+    values: list[float] = field(default_factory=list)
+
+    def add(self, v: float | None) -> None:
+        if v is not None:
+            self.values.append(v)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.values) if self.values else float("nan")
+
+    def fmt(self, unit: str = "s", scale: float = 1.0, digits: int = 3) -> str:
+        if not self.values:
+            return "n/a"
+        v = [x * scale for x in self.values]
+        med = statistics.median(v)
+        if len(v) == 1:
+            return f"{med:.{digits}f} {unit}"
+        return f"{med:.{digits}f} {unit} ({min(v):.{digits}f}–{max(v):.{digits}f})"
+
+
+def percentile(values: list[float], q: float) -> float:
+    """Linear interpolation between closest ranks (numpy's default)."""
+    if not values:
+        return float("nan")
+    v = sorted(values)
+    pos = (len(v) - 1) * q
+    lo = int(pos)
+    hi = min(lo + 1, len(v) - 1)
+    return v[lo] + (v[hi] - v[lo]) * (pos - lo)
+
+
+def run_timed(argv: list[str], env: dict[str, str], timeout: float, log_to: Path | None = None
+              ) -> tuple[float, int, float]:
+    """(wall seconds, exit code, peak RSS in MiB) of one run; killed after `timeout`."""
+    out = open(log_to, "ab") if log_to else subprocess.DEVNULL
+    try:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, stdout=out, stderr=subprocess.STDOUT, env=env,
+                                stdin=subprocess.DEVNULL)
+        timer = threading.Timer(timeout, proc.kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
+        elapsed = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+    finally:
+        if log_to:
+            out.close()
+    return elapsed, proc.returncode, usage.ru_maxrss / 1024
+
+
+# --------------------------------------------------------------------------- the runs
+
+
+@dataclass
+class Context:
+    args: argparse.Namespace
+    work: Path
+    server: Server
+    newsboat: str | None
+    dd_env: dict[str, str]
+    dd_cmd: list[str]
+    results: dict = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def bench_refresh(ctx: Context) -> None:
+    a = ctx.args
+    cfg = write_config(ctx.work / "cfg-feeds",
+                       [ctx.server.url(f"/feed/{i}.xml") for i in range(a.feeds)],
+                       a.concurrency)
+    nb_dir = ctx.work / "newsboat"
+    nb_dir.mkdir(exist_ok=True)
+    (nb_dir / "urls").write_text(
+        "".join(ctx.server.url(f"/feed/{i}.xml") + "\n" for i in range(a.feeds)))
+    (nb_dir / "config").write_text("reload-threads 10\n")
+    nb_home = nb_dir / "home"
+    nb_home.mkdir(exist_ok=True)
+    nb_env = clean_env(HOME=str(nb_home), XDG_CONFIG_HOME=str(nb_home / ".config"),
+                       XDG_DATA_HOME=str(nb_home / ".local/share"))
+    logfile = ctx.work / "refresh.log"
+    r = {k: Series() for k in ("dd_cold", "dd_warm", "nb_cold", "nb_second", "nb_warm",
+                               "dd_rss", "nb_rss")}
+    checks: list[str] = []
+
+    def expect(label: str, want: str, n: int) -> None:
+        got = ctx.server.stats()
+        if got.get(want, 0) != n or sum(got.values()) != n:
+            checks.append(f"{label}: expected {n}x {want}, server sent {got}")
+
+    def dealdesk(rep: int) -> None:
+        data = ctx.work / f"dd-data-{rep}"
+        shutil.rmtree(data, ignore_errors=True)
+        argv = [*ctx.dd_cmd, "refresh", "--config", str(cfg), "--data", str(data)]
+        ctx.server.stats()
+        t, rc, rss = run_timed(argv, ctx.dd_env, 120, logfile)
+        if rc:
+            checks.append(f"dealdesk refresh (cold) exited {rc}: see {logfile}")
+        expect("dealdesk cold", "200", a.feeds)
+        r["dd_cold"].add(t)
+        r["dd_rss"].add(rss)
+        t, rc, _ = run_timed(argv, ctx.dd_env, 120, logfile)
+        if rc:
+            checks.append(f"dealdesk refresh (warm) exited {rc}: see {logfile}")
+        expect("dealdesk warm", "304", a.feeds)
+        r["dd_warm"].add(t)
+        shutil.rmtree(data, ignore_errors=True)
+
+    def newsboat(rep: int) -> None:
+        cache = nb_dir / f"cache-{rep}.db"
+        for stale in nb_dir.glob(f"cache-{rep}.db*"):
+            stale.unlink()
+        argv = [ctx.newsboat, "-x", "reload", "-u", str(nb_dir / "urls"), "-c", str(cache),
+                "-C", str(nb_dir / "config")]
+        ctx.server.stats()
+        for n, key in enumerate(("nb_cold", "nb_second", "nb_warm")):
+            t, rc, rss = run_timed(argv, nb_env, 120, logfile)
+            if rc:
+                checks.append(f"newsboat reload {n + 1} exited {rc}")
+            if n == 0:
+                r["nb_rss"].add(rss)
+                expect("newsboat reload 1", "200", a.feeds)
+            elif n == 2:
+                expect("newsboat reload 3", "304", a.feeds)
+            else:
+                ctx.server.stats()
+            r[key].add(t)
+        for stale in nb_dir.glob(f"cache-{rep}.db*"):
+            stale.unlink()
+
+    systems = {"dealdesk": dealdesk}
+    if ctx.newsboat:
+        systems["newsboat"] = newsboat
+    for rep in range(a.reps):
+        order = list(systems) if rep % 2 == 0 else list(reversed(systems))
+        for name in order:
+            systems[name](rep)
+        log(f"refresh rep {rep + 1}/{a.reps}: dealdesk cold {r['dd_cold'].values[-1]:.2f} s "
+            f"warm {r['dd_warm'].values[-1]:.2f} s"
+            + (f"; newsboat cold {r['nb_cold'].values[-1]:.2f} s "
+               f"warm {r['nb_warm'].values[-1]:.2f} s" if ctx.newsboat else ""))
+    # The start-up floor: interpreter + the imports a headless refresh needs.
+    floor = Series()
+    for _ in range(max(3, a.reps)):
+        t, _, _ = run_timed([sys.executable, "-c", "import dealdesk.cli, dealdesk.news.refresh"],
+                            ctx.dd_env, 60)
+        floor.add(t)
+    r["dd_imports"] = floor
+    ctx.results["refresh"] = r
+    ctx.notes += checks
+
+
+def _facts_shown(text: str) -> bool:
+    return "Partners" in text and "Nvidia" in text
+
+
+_NEWS_ROW = re.compile(r"update \d+\.\d+")
+
+
+def _news_shown(text: str) -> bool:
+    return bool(_NEWS_ROW.search(text))
+
+
+def _refresh_done(text: str) -> bool:
+    return "new items from" in text or "feeds failed" in text
+
+
+def build_store(ctx: Context) -> Path:
+    from fill_store import feed_names, fill
+
+    a = ctx.args
+    path = ctx.work / "store-template" / "dealdesk.sqlite3"
+    if path.exists():
+        path.unlink()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    feeds = [(name, ctx.server.url(f"/feed/{i}.xml"))
+             for i, name in enumerate(feed_names(a.feeds))]
+    start = time.perf_counter()
+    count = fill(path, a.store_items, feeds)
+    log(f"store with {count} items built in {time.perf_counter() - start:.1f} s")
+    with sqlite3.connect(path) as conn:  # one self-contained file to copy
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    ctx.results["store_items"] = count
+    return path
+
+
+def fresh_data(ctx: Context, template: Path, name: str) -> Path:
+    data = ctx.work / name
+    shutil.rmtree(data, ignore_errors=True)
+    data.mkdir(parents=True)
+    shutil.copy2(template, data / template.name)
+    return data
+
+
+def bench_paint(ctx: Context, template: Path) -> None:
+    import psutil
+    from pty_screen import PtyScreen
+
+    a = ctx.args
+    cfg = write_config(ctx.work / "cfg-paint",
+                       [ctx.server.url(f"/feed/{i}.xml") for i in range(a.feeds)],
+                       a.concurrency)
+    r = {k: Series() for k in ("dd_paint", "dd_news", "dd_refreshed", "dd_rss_paint",
+                               "dd_rss", "bare_paint", "bare_rss")}
+    failures: list[str] = []
+
+    def dealdesk(rep: int) -> None:
+        data = fresh_data(ctx, template, f"paint-data-{rep}")
+        argv = [*ctx.dd_cmd, "--config", str(cfg), "--data", str(data)]
+        with PtyScreen(argv, COLS, ROWS, env=ctx.dd_env) as term:
+            # Watched from the start, so each is dated by the output that first showed it.
+            painted, news, refreshed = (term.watch(p, since=0) for p in
+                                        (_facts_shown, _news_shown, _refresh_done))
+            t = term.result(painted, a.timeout)
+            if t is None:
+                failures.append(f"dashboard: no facts after {a.timeout} s:\n{term.text()}")
+                return
+            r["dd_paint"].add(t - term.started)
+            try:
+                r["dd_rss_paint"].add(psutil.Process(term.proc.pid).memory_info().rss / 2**20)
+            except psutil.Error:
+                pass
+            t = term.result(news, a.timeout)
+            r["dd_news"].add(None if t is None else t - term.started)
+            t = term.result(refreshed, 4 * a.timeout)
+            if t is None:
+                failures.append(f"dashboard: start-up refresh not finished:\n{term.text()}")
+            else:
+                r["dd_refreshed"].add(t - term.started)
+            term.wait_idle(0.5, 10)
+            term.close("q")
+            r["dd_rss"].add(term.rusage.ru_maxrss / 1024)
+        shutil.rmtree(data, ignore_errors=True)
+
+    def bare(rep: int) -> None:
+        with PtyScreen([sys.executable, str(BENCH / "bare_app.py")], COLS, ROWS,
+                       env=ctx.dd_env) as term:
+            t = term.wait_for(_facts_shown, a.timeout, since=0)
+            if t is None:
+                failures.append(f"bare app: nothing after {a.timeout} s:\n{term.text()}")
+                return
+            r["bare_paint"].add(t - term.started)
+            term.wait_idle(0.3, 5)
+            term.close("q")
+            r["bare_rss"].add(term.rusage.ru_maxrss / 1024)
+
+    for rep in range(a.reps):
+        for fn in ((dealdesk, bare) if rep % 2 == 0 else (bare, dealdesk)):
+            fn(rep)
+        log(f"paint rep {rep + 1}/{a.reps}: dealdesk {r['dd_paint'].median:.3f} s, "
+            f"bare {r['bare_paint'].median:.3f} s (medians so far)")
+    ctx.results["paint"] = r
+    ctx.notes += failures
+
+
+def _partners_rows(text: str) -> tuple[int, int] | None:
+    """The screen lines inside the Partners box (its table), from the screen text."""
+    lines = text.split("\n")
+    top = next((i for i, line in enumerate(lines) if "1 Partners" in line), None)
+    if top is None:
+        return None
+    bottom = next((i for i in range(top + 1, len(lines)) if lines[i].lstrip().startswith("╰")),
+                  None)
+    return (top + 1, bottom) if bottom else None
+
+
+def bench_keys(ctx: Context, template: Path) -> None:
+    """Two probes, alternating: `?` twice (the help screen opens and closes: a whole-screen
+    change) and `j` then `k` (the cursor moves in the Partners table: a one-row change, the
+    commonest key). Latency = key written -> the output that shows the change arrives."""
+    from pty_screen import PtyScreen, region_signature
+
+    a = ctx.args
+    cfg = write_config(ctx.work / "cfg-churn",
+                       [ctx.server.url(f"/churn/{i}.xml") for i in range(a.feeds)],
+                       a.concurrency)
+    data = fresh_data(ctx, template, "keys-data")
+    argv = [*ctx.dd_cmd, "--config", str(cfg), "--data", str(data)]
+    samples = {(probe, phase): [] for probe in ("help", "cursor") for phase in ("busy", "idle")}
+    timeouts = {"busy": 0, "idle": 0}
+    refreshes = 0
+    rng = random.Random(1)
+    key_timeout = 5.0
+
+    def help_open(text: str) -> bool:
+        return "escape to close" in text
+
+    def press_help(term: PtyScreen, want_open: bool) -> float | None:
+        sent = term.send("?")
+        t = term.wait_for(help_open if want_open else (lambda s: not help_open(s)),
+                          key_timeout, since=sent)
+        return None if t is None else (t - sent) * 1000
+
+    def press_cursor(term: PtyScreen, key: str, rows: tuple[int, int]) -> float | None:
+        before = term.region(*rows)
+        sent = term.send(key)
+        t = term.wait_for(lambda scr: region_signature(scr, *rows) != before, key_timeout,
+                          since=sent, raw=True)
+        return None if t is None else (t - sent) * 1000
+
+    def probe_pair(term: PtyScreen, phase: str, rows: tuple[int, int] | None) -> bool:
+        """One of each probe. During a refresh the samples count only if the refresh was
+        running both before and after them (checked with the help closed: it may cover the
+        status line). False when the dashboard stopped answering."""
+        was = "refreshing" in term.text()
+        got: list[tuple[str, float]] = []
+        for probe, presses in (("help", (True, False)), ("cursor", ("j", "k"))):
+            if probe == "cursor" and rows is None:
+                continue
+            for arg in presses:
+                ms = (press_help(term, arg) if probe == "help"
+                      else press_cursor(term, arg, rows))
+                if ms is None:
+                    timeouts[phase] += 1
+                    if probe == "help" and help_open(term.text()):
+                        term.send("?")
+                    term.wait_idle(0.3, 5)
+                    return term.alive()
+                got.append((probe, ms))
+                time.sleep(rng.uniform(0.02, 0.12))
+        if phase == "idle" or (was and "refreshing" in term.text()):
+            for probe, ms in got:
+                samples[(probe, phase)].append(ms)
+        return True
+
+    cpu_start, wall_start = time.process_time(), time.perf_counter()
+    with PtyScreen(argv, COLS, ROWS, env=ctx.dd_env) as term:
+        if term.wait_for(_facts_shown, a.timeout, since=0) is None:
+            ctx.notes.append(f"keys: the dashboard did not paint:\n{term.text()}")
+            return
+        term.send("1")  # the Partners table has the focus (it has at start, too)
+        rows = None
+        for _ in range(20):  # a frame may arrive in several reads: wait for a whole one
+            term.wait_idle(0.1, 1.0)
+            if (rows := _partners_rows(term.text())) is not None:
+                break
+        if rows is None:
+            ctx.notes.append("keys: Partners table not found on screen; cursor probe skipped")
+
+        deadline = time.monotonic() + a.keys_seconds
+        while (len(samples[("help", "busy")]) < a.keys and time.monotonic() < deadline
+               and term.alive()):
+            if "refreshing" not in term.text():
+                if refreshes >= a.max_refreshes:
+                    break
+                sent = term.send("r")
+                term.wait_for(lambda s: "refreshing" in s, 10, since=sent)
+                refreshes += 1
+                continue
+            if not probe_pair(term, "busy", rows):
+                break
+        # At rest: the refresh over, nothing else running.
+        term.wait_for(lambda s: "refreshing" not in s, 4 * a.timeout, since=0)
+        term.wait_idle(1.0, 15)
+        for _ in range(a.keys_idle):
+            if not probe_pair(term, "idle", rows):
+                break
+        term.close("q")
+    harness = (time.process_time() - cpu_start) / (time.perf_counter() - wall_start)
+    shutil.rmtree(data, ignore_errors=True)
+    ctx.results["keys"] = {
+        "samples": {f"{p}_{ph}": v for (p, ph), v in samples.items()},
+        "timeouts": timeouts, "refreshes": refreshes + 1, "harness_cpu": harness,
+        "cursor_probe": rows is not None,
+    }
+    for probe in ("help", "cursor"):
+        busy, idle = samples[(probe, "busy")], samples[(probe, "idle")]
+        log(f"keys ({probe}) during refresh: n={len(busy)} p50 {percentile(busy, .5):.0f} ms "
+            f"p95 {percentile(busy, .95):.0f} ms; at rest n={len(idle)} "
+            f"p50 {percentile(idle, .5):.0f} ms p95 {percentile(idle, .95):.0f} ms")
+
+
+def bench_parse(ctx: Context) -> None:
+    """In a subprocess, so the dealdesk under test (--src) is the one imported."""
+    code = f"""
+import io, json, statistics, sys, time
+from datetime import datetime, timezone
+sys.path.insert(0, {str(BENCH)!r})
+import feedparser
+from parse_bench import make_rss
+from dealdesk.news.parse import parse_feed
+n, runs = {ctx.args.parse_items}, {ctx.args.parse_runs}
+data = make_rss(n)
+now = datetime(2025, 9, 24, tzinfo=timezone.utc)
+def ours(): return parse_feed(data, "bench", now, "https://news.example.com/feed")
+def theirs(): return feedparser.parse(io.BytesIO(data), sanitize_html=False,
+                                      resolve_relative_uris=False)
+assert len(ours().items) == n == len(theirs().entries)
+out = {{"bytes": len(data), "ours": [], "feedparser": [], "path": ours().parser}}
+for i in range(runs):
+    for name, fn in (("ours", ours), ("feedparser", theirs)):
+        t = time.perf_counter(); fn(); out[name].append(time.perf_counter() - t)
+print(json.dumps(out))
+"""
+    done = subprocess.run([sys.executable, "-c", code], env=ctx.dd_env, capture_output=True,
+                          text=True, timeout=600)
+    if done.returncode:
+        ctx.notes.append(f"parse bench failed:\n{done.stderr[-2000:]}")
+        return
+    out = json.loads(done.stdout.strip().splitlines()[-1])
+    n = ctx.args.parse_items
+    ctx.results["parse"] = {
+        "items": n, "bytes": out["bytes"], "path": out["path"],
+        "ours": Series([n / t for t in out["ours"]]),
+        "feedparser": Series([n / t for t in out["feedparser"]]),
+    }
+    log(f"parse: {n / statistics.median(out['ours']):,.0f} items/s against feedparser "
+        f"{n / statistics.median(out['feedparser']):,.0f} items/s")
+
+
+# --------------------------------------------------------------------------- report
+
+
+def _cmd_version(argv: list[str]) -> str:
+    try:
+        out = subprocess.run(argv, capture_output=True, text=True, timeout=10)
+        return (out.stdout or out.stderr).strip().splitlines()[0]
+    except (OSError, subprocess.SubprocessError, IndexError):
+        return "n/a"
+
+
+def machine_info(ctx: Context) -> list[tuple[str, str]]:
+    import psutil
+
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    probe = subprocess.run(
+        [sys.executable, "-c",
+         "import dealdesk, textual, httpx, feedparser, sqlite3, sys; "
+         "print(dealdesk.__version__, dealdesk.__file__, textual.__version__, "
+         "httpx.__version__, feedparser.__version__, sqlite3.sqlite_version)"],
+        env=ctx.dd_env, capture_output=True, text=True, timeout=60,
+    ).stdout.split()
+    dd_version, dd_file, textual_v, httpx_v, feedparser_v, sqlite_v = (probe + ["?"] * 6)[:6]
+    commit = _cmd_version(["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"])
+    dirty = subprocess.run(["git", "-C", str(ROOT), "status", "--porcelain", "--", "src"],
+                           capture_output=True, text=True).stdout.strip()
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        pyte_version = version("pyte")
+    except PackageNotFoundError:
+        pyte_version = "?"
+    return [
+        ("date", datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")),
+        ("machine", f"{cpu}, {os.cpu_count()} cores, "
+                    f"{psutil.virtual_memory().total / 2**30:.1f} GiB RAM"),
+        ("system", f"{platform.platform()}"),
+        ("load average at the end (1, 5, 15 min)",
+         " ".join(f"{x:.2f}" for x in os.getloadavg()) + " (other work on the machine "
+         "shows here)"),
+        ("python", platform.python_version()),
+        ("dealdesk", f"{dd_version} at git {commit}{' (src modified)' if dirty else ''}"
+                     + (f", from {ctx.args.src}" if ctx.args.src else "")
+                     + f" ({Path(dd_file).parent})"),
+        ("textual / httpx / feedparser / SQLite",
+         f"{textual_v} / {httpx_v} / {feedparser_v} / {sqlite_v}"),
+        ("newsboat", _cmd_version([ctx.newsboat, "--version"]) if ctx.newsboat else "not run"),
+        ("pty emulator", f"pyte {pyte_version}"),
+    ]
+
+
+def summary_rows(ctx: Context) -> list[list[str]]:
+    """[measure, DealDesk, reference, ratio, target, met]."""
+    rows: list[list[str]] = []
+    res = ctx.results
+
+    def verdict(key: str, value: float) -> tuple[str, str]:
+        label, ok = TARGETS[key]
+        if value != value:  # nan
+            return label, "n/a"
+        return label, "yes" if ok(value) else "**no**"
+
+    if "refresh" in res:
+        r = res["refresh"]
+        for key, dd, nb, what in (
+            ("refresh_cold", "dd_cold", "nb_cold", "refresh, cold (empty store)"),
+            ("refresh_warm", "dd_warm", "nb_warm", "refresh, warm (all 304)"),
+        ):
+            if r["nb_cold"].values:
+                ratio = r[dd].median / r[nb].median
+                rows.append([what, r[dd].fmt(), "newsboat " + r[nb].fmt(), f"{ratio:.2f}x",
+                             *verdict(key, ratio)])
+            else:
+                rows.append([what, r[dd].fmt(), "newsboat not run", "n/a",
+                             TARGETS[key][0], "n/a"])
+        rows.append(["refresh peak RSS (cold)", r["dd_rss"].fmt("MB", digits=0),
+                     "newsboat " + r["nb_rss"].fmt("MB", digits=0) if r["nb_rss"].values
+                     else "—", "", "", ""])
+    if "paint" in res:
+        p = res["paint"]
+        ratio = p["dd_paint"].median / p["bare_paint"].median
+        rows.append([f"first paint, {res.get('store_items', 0):,} items stored",
+                     p["dd_paint"].fmt(), "bare app " + p["bare_paint"].fmt(),
+                     f"{ratio:.2f}x", *verdict("paint", ratio)])
+        rss = p["dd_rss"].median
+        rows.append([f"dashboard peak RSS, {res.get('store_items', 0):,} items",
+                     p["dd_rss"].fmt("MB", digits=0),
+                     "bare app " + p["bare_rss"].fmt("MB", digits=0), "",
+                     *verdict("dash_rss", rss)])
+    if "keys" in res:
+        k = res["keys"]["samples"]
+        for probe, what in (("help", "`?` opens/closes help"), ("cursor", "`j`/`k` move a row")):
+            busy, idle = k[f"{probe}_busy"], k[f"{probe}_idle"]
+            if not busy and not idle:
+                continue
+            p95 = percentile(busy, 0.95)
+            rows.append([f"key latency during refresh, {what}: p50 / p95 (n={len(busy)})",
+                         f"{percentile(busy, .5):.0f} / {p95:.0f} ms",
+                         f"at rest {percentile(idle, .5):.0f} / "
+                         f"{percentile(idle, .95):.0f} ms (n={len(idle)})", "",
+                         *verdict("keys_p95", p95)])
+    if "parse" in res:
+        q = res["parse"]
+        ratio = q["ours"].median / q["feedparser"].median
+        rows.append([f"parse, {q['items']:,}-item feed ({q['path']} path)",
+                     q["ours"].fmt("items/s", digits=0),
+                     "feedparser " + q["feedparser"].fmt("items/s", digits=0),
+                     f"{ratio:.1f}x", *verdict("parse", ratio)])
+    return rows
+
+
+def detail_lines(ctx: Context) -> list[str]:
+    res, lines = ctx.results, []
+    if "refresh" in res:
+        r = res["refresh"]
+        lines += [
+            f"- dealdesk refresh: cold {r['dd_cold'].fmt()}, warm {r['dd_warm'].fmt()}; "
+            f"interpreter + imports alone {r['dd_imports'].fmt()}",
+        ]
+        if r["nb_cold"].values:
+            lines.append(f"- newsboat -x reload: 1st {r['nb_cold'].fmt()}, "
+                         f"2nd {r['nb_second'].fmt()}, 3rd {r['nb_warm'].fmt()}")
+    if "paint" in res:
+        p = res["paint"]
+        lines += [
+            f"- dashboard: facts shown {p['dd_paint'].fmt()}, stored news shown "
+            f"{p['dd_news'].fmt()}, start-up refresh of {ctx.args.feeds} due feeds done "
+            f"{p['dd_refreshed'].fmt()} after launch",
+            f"- dashboard RSS at first paint {p['dd_rss_paint'].fmt('MB', digits=0)}, "
+            f"peak over the session {p['dd_rss'].fmt('MB', digits=0)}",
+        ]
+    if "keys" in res:
+        k = res["keys"]
+        worst = max((v for key, vals in k["samples"].items() if key.endswith("busy")
+                     for v in vals), default=float("nan"))
+        lines.append(
+            f"- keys: samples during {k['refreshes']} refreshes, worst {worst:.0f} ms; "
+            f"timeouts (> 5 s): {k['timeouts']['busy']} busy, {k['timeouts']['idle']} at rest; "
+            f"the measuring process (pty reader + pyte) used {k['harness_cpu']:.0%} of a core")
+    if "parse" in res:
+        q = res["parse"]
+        lines.append(f"- parse document: {q['bytes'] / 1e6:.1f} MB, "
+                     f"{ctx.args.parse_runs} runs each")
+    return lines
+
+
+def render(ctx: Context, argv: list[str], elapsed: float) -> str:
+    a = ctx.args
+    rows = summary_rows(ctx)
+    head = ["measure", "DealDesk median (min–max)", "reference", "ratio", "target", "met"]
+    table = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
+    table += ["| " + " | ".join(row) + " |" for row in rows]
+    machine = [f"| {k} | {v} |" for k, v in machine_info(ctx)]
+    cmd = "make bench" if not argv else ".venv/bin/python benchmarks/run.py " + " ".join(argv)
+    missed = [row[0] for row in rows if row[5] == "**no**"]
+    parts = [
+        "# DealDesk benchmarks",
+        "",
+        f"Generated by `benchmarks/run.py` in {elapsed / 60:.1f} min. Reproduce: `{cmd}` "
+        "(installs newsboat, psutil and pyte where missing).",
+        "",
+        "| | |", "|---|---|", *machine,
+        "",
+        "## Results",
+        "",
+        f"Ratios are DealDesk / reference, both measured in this run, alternating. "
+        f"{a.reps} repetitions of each refresh and first-paint measurement; "
+        "medians with min–max.",
+        "",
+        *table,
+        "",
+        "Targets missed: " + ("; ".join(missed) if missed else "none") + ".",
+        "",
+        "## Details",
+        "",
+        *detail_lines(ctx),
+        "",
+        "## Set-up",
+        "",
+        f"- Feed server (benchmarks/feedserver.py, own process, 127.0.0.1): {a.feeds} RSS "
+        f"feeds of {a.items} items, descriptions of about 500 bytes, {a.delay * 1000:.0f} ms "
+        "added to every response, ETag and Last-Modified with 304s, Nagle off.",
+        "- Every program runs with bytecode caching on (PYTHONDONTWRITEBYTECODE, set in some "
+        "sandboxes, is removed) after compiling DealDesk once, as on a user's machine.",
+        f"- DealDesk: `python -m dealdesk.cli`, the shipped config with feeds.toml replaced; "
+        f"`[fetch] concurrency = {a.concurrency or 16}`"
+        + (" (the default)" if a.concurrency is None else " (set for this run)") + ".",
+        "- newsboat: `newsboat -x reload -u URLS -c CACHE -C CONFIG` with "
+        "`reload-threads 10`; cold = 1st reload on an empty cache, warm = 3rd reload.",
+        f"- First paint: a pty of {COLS}x{ROWS} (TERM=xterm-256color) read by "
+        "benchmarks/pty_screen.py; time from spawn to the arrival of the output that makes "
+        "the screen (pyte) show both \"Partners\" and \"Nvidia\". The store holds "
+        f"{ctx.results.get('store_items', 0):,} items of the same feeds (benchmarks/"
+        "fill_store.py, through Store.record), last fetched 12 h ago, so the dashboard's "
+        "start-up refresh fetches all of them while it paints, as after a night away. "
+        "Bare app: benchmarks/bare_app.py (Header, DataTable, Footer).",
+        "- Keys: two probes, alternating: `?` (help opens) then `?` again (it closes; "
+        "`escape` would add Textual's ~100 ms wait for the rest of an escape sequence), and "
+        "`j` then `k` (the Partners cursor moves: detected as a change of colours in that "
+        f"table). {a.keys} help samples while the dashboard "
+        f"refreshes {a.feeds} feeds that answer after {a.churn_delay:g} s with {a.items} new "
+        "items each time (/churn: every refresh parses and stores new items); `r` starts "
+        "the next refresh when one ends. Latency = key written to the pty -> arrival of the "
+        "output that shows the change.",
+        "- Memory: peak RSS (wait4 ru_maxrss) of the cold refresh, and of a whole dashboard "
+        "session (launch, paint, start-up refresh, quit).",
+        "- Parse: benchmarks/parse_bench.py's document; parse_feed vs "
+        "`feedparser.parse(sanitize_html=False, resolve_relative_uris=False)` on the same "
+        "bytes, in a fresh process.",
+    ]
+    if ctx.notes:
+        parts += ["", "## Problems seen during this run", ""]
+        parts += [f"- {n}" for n in ctx.notes]
+    return "\n".join(parts) + "\n"
+
+
+def write_results(ctx: Context, path: Path, argv: list[str], elapsed: float) -> str:
+    text = render(ctx, argv, elapsed)
+    kept = ""
+    if path.exists():
+        old = path.read_text()
+        if NOTES_MARKER in old:
+            kept = old[old.index(NOTES_MARKER):]
+    if not kept:
+        kept = (f"{NOTES_MARKER}\n\n## Notes\n\n(Hand-written below this line; run.py keeps "
+                "it when it rewrites the file.)\n")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(text + "\n" + kept)
+    return text
+
+
+def print_table(ctx: Context) -> None:
+    rows = [["measure", "DealDesk", "reference", "ratio", "target", "met"],
+            *summary_rows(ctx)]
+    rows = [[c.replace("**", "") for c in row] for row in rows]
+    widths = [max(len(row[i]) for row in rows) for i in range(6)]
+    for n, row in enumerate(rows):
+        print("  ".join(c.ljust(w) for c, w in zip(row, widths)))
+        if n == 0:
+            print("  ".join("-" * w for w in widths))
+
+
+# --------------------------------------------------------------------------- main
+
+
+def parse_args(argv: list[str]) -> argparse.Namespace:
+    p = argparse.ArgumentParser(description="DealDesk benchmarks (see the module docstring)")
+    p.add_argument("--quick", action="store_true",
+                   help="a fast pass for the smoke test: 1 repetition, small store, few keys")
+    p.add_argument("--feeds", type=int, default=50)
+    p.add_argument("--items", type=int, default=50, help="items per feed")
+    p.add_argument("--delay", type=float, default=0.2, help="seconds added to each response")
+    p.add_argument("--churn-delay", type=float, default=1.0,
+                   help="seconds per response of the feeds refreshed during the key test")
+    p.add_argument("--reps", type=int, default=None, help="repetitions (default 7; quick 1)")
+    p.add_argument("--store-items", type=int, default=None,
+                   help="items in the dashboard's store (default 10000; quick 200)")
+    p.add_argument("--keys", type=int, default=None,
+                   help="key samples during refresh (default 80; quick 4)")
+    p.add_argument("--keys-idle", type=int, default=None, help="key pairs at rest")
+    p.add_argument("--keys-seconds", type=float, default=None,
+                   help="bound on the key test's busy phase (default 180 s; quick 15 s)")
+    p.add_argument("--max-refreshes", type=int, default=None)
+    p.add_argument("--parse-items", type=int, default=None)
+    p.add_argument("--parse-runs", type=int, default=None)
+    p.add_argument("--timeout", type=float, default=30.0, help="bound on each wait")
+    p.add_argument("--concurrency", type=int, default=None,
+                   help="[fetch] concurrency for DealDesk (default: the shipped config's)")
+    p.add_argument("--src", type=Path, default=None,
+                   help="benchmark the dealdesk in DIR/src (a patched copy) instead")
+    p.add_argument("--only", default="refresh,paint,keys,parse",
+                   help="comma-separated subset of refresh,paint,keys,parse")
+    p.add_argument("--no-newsboat", action="store_true")
+    p.add_argument("--out", type=Path, default=BENCH / "RESULTS.md")
+    p.add_argument("--work", type=Path, default=None,
+                   help="scratch directory (default: a new temporary one, removed after)")
+    a = p.parse_args(argv)
+    quick = a.quick
+    defaults = dict(reps=(1, 7), store_items=(200, 10_000), keys=(4, 80), keys_idle=(2, 20),
+                    keys_seconds=(15.0, 180.0), max_refreshes=(3, 40),
+                    parse_items=(500, 10_000), parse_runs=(1, 5))
+    for name, (q, full) in defaults.items():
+        if getattr(a, name) is None:
+            setattr(a, name, q if quick else full)
+    if quick and a.delay == 0.2:
+        a.delay = 0.05
+    a.only = {s.strip() for s in a.only.split(",") if s.strip()}
+    return a
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    a = parse_args(argv)
+    started = time.perf_counter()
+    ensure_python_deps()
+    nb = None if a.no_newsboat or "refresh" not in a.only else ensure_newsboat()
+    own_work = a.work is None
+    work = Path(tempfile.mkdtemp(prefix="dealdesk-bench-")) if own_work else a.work
+    work.mkdir(parents=True, exist_ok=True)
+    src = a.src.resolve() if a.src else None
+    dd_env = clean_env(src)
+    server = Server(a.feeds, a.items, a.delay, a.churn_delay)
+    ctx = Context(a, work, server, nb, dd_env, [sys.executable, "-m", "dealdesk.cli"])
+    log(f"feed server on 127.0.0.1:{server.port}; scratch in {work}")
+    warm_bytecode(dd_env)
+    # Whatever happens, the server and scratch go; a SIGTERM is turned into an exit.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
+    try:
+        if "parse" in a.only:
+            bench_parse(ctx)
+        if "refresh" in a.only:
+            bench_refresh(ctx)
+        if a.only & {"paint", "keys"}:
+            template = build_store(ctx)
+            if "paint" in a.only:
+                bench_paint(ctx, template)
+            if "keys" in a.only:
+                bench_keys(ctx, template)
+    finally:
+        server.stop()
+    elapsed = time.perf_counter() - started
+    print()
+    print_table(ctx)
+    write_results(ctx, a.out, argv, elapsed)
+    (a.out.with_suffix(".json")).write_text(json.dumps(
+        ctx.results, default=lambda o: o.values if isinstance(o, Series) else str(o), indent=1))
+    if ctx.notes:
+        print("\nproblems:\n" + "\n".join(ctx.notes))
+    print(f"\nwrote {a.out}")
+    if own_work:
+        shutil.rmtree(work, ignore_errors=True)
+    return 1 if ctx.notes else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
