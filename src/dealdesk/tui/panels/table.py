@@ -28,6 +28,11 @@ def fill_table(table: DataTable, view: TableView) -> None:
     if table.app.no_color:
         view = replace(view, rows=tuple(
             replace(row, cells=tuple(monochrome(c) for c in row.cells)) for row in view.rows))
+    # Text cut by a column's width ends in an ellipsis, not mid-word.
+    widths = [column.width for column in view.columns]
+    view = replace(view, rows=tuple(
+        replace(row, cells=tuple(_ellipsis(c) if w else c for c, w in zip(row.cells, widths)))
+        for row in view.rows))
     key = None
     if table.row_count:
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
@@ -38,6 +43,12 @@ def fill_table(table: DataTable, view: TableView) -> None:
         table.add_row(*row.cells, key=row.key)
     if key is not None and key in table.rows:
         table.move_cursor(row=table.get_row_index(key), animate=False)
+
+
+def _ellipsis(cell: Text) -> Text:
+    cell = cell.copy()
+    cell.overflow, cell.no_wrap = "ellipsis", True
+    return cell
 
 
 class Panel(Vertical):
