@@ -19,7 +19,6 @@ ROOT = Path(__file__).resolve().parent.parent
 RUN = ROOT / "benchmarks" / "run.py"
 
 
-@pytest.mark.skipif(sys.platform == "win32", reason="the benchmark drives a POSIX pty")
 def test_bench_quick_two_feeds(tmp_path: Path) -> None:
     results = ROOT / "benchmarks" / "RESULTS.md"
     before = results.stat().st_mtime_ns if results.exists() else None

@@ -9,26 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from dealdesk.news.entities import EntityMatcher
 from dealdesk.news.ingest import ingest, render, to_json, to_toml
 from dealdesk.news.signals import Figure
 
-MATCHER = EntityMatcher(
-    {
-        "Nvidia": ["NVDA", "NVIDIA"],
-        "Microsoft": ["MSFT", "Azure"],
-        "Oracle": ["OCI", "ORCL"],
-        "AMD": [],
-        "Broadcom": ["AVGO"],
-        "CoreWeave": [],
-        "AWS": ["Amazon Web Services", "Amazon"],
-        "Cerebras": [],
-        "Stargate": [],
-        "SoftBank": [],
-        "ChatGPT": [],
-        "OpenAI": [],
-    }
-)
+from .test_signals import MATCHER  # the same tracked names in both tables
 
 # The copy in tests/data is what CI reads; the original sits in ../shared beside the clone
 # when it is there, and then both are checked.
