@@ -179,3 +179,29 @@ def test_a_corrupt_store_is_one_clear_line(tmp_path):
         assert str(data / "dealdesk.sqlite3") in result.stderr
         assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
     assert (data / "dealdesk.sqlite3").read_bytes().startswith(b"this is not")
+
+
+def test_ingested_toml_pastes_into_config_facts(tmp_path, capsys):
+    """The seed article's figures, pasted as a file into config/facts/, load as facts."""
+    from dealdesk import facts as F
+    from dealdesk.config import load
+
+    seed = Path(__file__).parent / "data" / "seed_article_fr.txt"
+    assert main(["ingest", str(seed), "--date", "2025-09-23", "--config", str(CONFIG_DIR)]) == 0
+    cfg = tmp_path / "cfg"
+    shutil.copytree(CONFIG_DIR, cfg)
+    (cfg / "facts" / "ingested.toml").write_text(capsys.readouterr().out, encoding="utf-8")
+    story = load(cfg).story
+    source = story.sources["seed_article_fr"]
+    assert source.published.isoformat() == "2025-09-23" and "Nvidia" in source.title
+    moved = {(e.subject, e.field, e.value, e.qualifier) for e in story.events
+             if e.source == "seed_article_fr"}
+    assert moved == {("Nvidia", "capacity_gw", 10, "at_least"),
+                     ("Nvidia", "commitment_usd", 100e9, "up_to"),
+                     ("Microsoft", "commitment_usd", 13e9, "more_than"),
+                     ("Oracle", "commitment_usd", 300e9, None)}
+    assert any(u.source == "seed_article_fr" and u.weekly_active_users == 700e6
+               for u in story.users)
+    assert "100 milliards de dollars" in next(
+        e.quote for e in story.events if e.source == "seed_article_fr" and e.value == 100e9)
+    F.snapshot(story, F.date(2026, 11, 29))  # and the dashboard's model takes it

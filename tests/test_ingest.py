@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import tomllib
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -161,9 +162,12 @@ def test_json_keeps_text_and_nulls() -> None:
 
 
 def test_render_is_what_the_cli_prints(seed_text: str) -> None:
-    toml_out = tomllib.loads(render(seed_text, MATCHER, source_id="seed-2025-09"))
-    assert toml_out["source"][0] == {"id": "seed-2025-09", "lang": "fr"}
-    assert len(toml_out["proposed"]) == len(SEED_FACTS)
+    toml_out = tomllib.loads(render(
+        seed_text, MATCHER, source_id="seed-x", published=date(2025, 9, 23),
+        partners={"Nvidia", "Microsoft", "Oracle"}, products={"ChatGPT"}))
+    assert toml_out["source"][0]["id"] == "seed-x"
+    assert toml_out["source"][0]["published"] == date(2025, 9, 23)
+    assert len(toml_out["event"]) + len(toml_out["users"]) == len(SEED_FACTS)
     json_out = json.loads(render(seed_text, MATCHER, lang="fr", fmt="json"))
     assert {(s["metric"], s["value"], s["subject"]) for s in json_out} == {
         (m, v, s) for m, v, _, _, s in SEED_FACTS

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from . import __version__
@@ -53,8 +53,17 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("file", metavar="FILE", help="a text file, or - for standard input")
     p.add_argument("--lang", choices=("fr", "en"), default=None)
     p.add_argument("--format", choices=("toml", "json"), default="toml")
+    p.add_argument("--date", type=_iso_date, default=None,
+                   help="the article's date, YYYY-MM-DD (default: today)")
     _common(p, suppress=True)
     return parser
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {value!r} (use YYYY-MM-DD)") from None
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -180,8 +189,13 @@ def _ingest(args: argparse.Namespace, config_dir: Path) -> int:
         return EXIT_USAGE
     text = raw.decode("utf-8", errors="replace")
     source_id = "new-source" if args.file == "-" else Path(args.file).stem
-    matcher = EntityMatcher(config.story.entities())
-    sys.stdout.write(render(text, matcher, lang=args.lang, fmt=args.format, source_id=source_id))
+    story = config.story
+    matcher = EntityMatcher(story.entities())
+    sys.stdout.write(render(
+        text, matcher, lang=args.lang, fmt=args.format, source_id=source_id,
+        published=args.date, partners={p.name for p in story.partners},
+        products={u.product for u in story.users},
+    ))
     return EXIT_OK
 
 

@@ -7,12 +7,14 @@ the file, builds the EntityMatcher from the config, and prints `render(...)`.
 from __future__ import annotations
 
 import json
+from collections.abc import Collection
+from datetime import date
 from decimal import Decimal
 
 from dealdesk.news.entities import EntityMatcher
 from dealdesk.news.signals import Figure, detect_lang, find_figures
 
-__all__ = ["ingest", "render", "to_json", "to_toml"]
+__all__ = ["ingest", "render", "to_facts_toml", "to_json", "to_toml"]
 
 
 def ingest(text: str, lang: str | None, matcher: EntityMatcher) -> list[Figure]:
@@ -82,6 +84,52 @@ def to_json(figures: list[Figure]) -> str:
     return json.dumps(signals, ensure_ascii=False, indent=2) + "\n"
 
 
+def to_facts_toml(
+    figures: list[Figure],
+    source_id: str,
+    lang: str,
+    *,
+    title: str,
+    published: date,
+    partners: Collection[str] = (),
+    products: Collection[str] = ("ChatGPT",),
+) -> str:
+    """Tables config/facts/ accepts as they are: a [[source]], then a [[users]] row for each
+    user count of a tracked product and an [[event]] for each figure about a tracked
+    partner, dated like the article. Figures about anything else stay as comments."""
+    lines = [
+        "# Proposed by `dealdesk ingest`: check each figure against its quote, then save this",
+        "# as a file in config/facts/ (dealdesk check validates it).",
+        "",
+        "[[source]]",
+        f"id = {_toml_str(source_id)}",
+        f"title = {_toml_str(title or source_id)}",
+        'kind = "reported"',
+        f"lang = {_toml_str(lang)}",
+        f"published = {published.isoformat()}",
+    ]
+    untracked: list[Figure] = []
+    for fig in figures:
+        hedge = [f"qualifier = {_toml_str(fig.qualifier)}"] if fig.qualifier else []
+        if fig.metric == "weekly_active_users" and fig.subject in products:
+            lines += ["", "[[users]]", f"product = {_toml_str(fig.subject)}",
+                      f"as_of = {published.isoformat()}",
+                      f"weekly_active_users = {_toml_number(fig.value)}", *hedge]
+        elif fig.metric != "weekly_active_users" and fig.subject in partners:
+            lines += ["", "[[event]]", f"date = {published.isoformat()}",
+                      f"subject = {_toml_str(fig.subject)}", f"field = {_toml_str(fig.metric)}",
+                      f"value = {_toml_number(fig.value)}", *hedge]
+        else:
+            untracked.append(fig)
+            continue
+        lines += [f"source = {_toml_str(source_id)}", f"quote = {_toml_str(fig.quote)}"]
+    if untracked:
+        lines += ["", "# Not about a tracked partner or product; add one first to keep these:"]
+        lines += [f"#   {fig.metric} {_toml_number(fig.value)} ({fig.subject or 'no subject'}): "
+                  f"{fig.quote[:120]!r}" for fig in untracked]
+    return "\n".join(lines) + "\n"
+
+
 def render(
     text: str,
     matcher: EntityMatcher,
@@ -89,13 +137,21 @@ def render(
     lang: str | None = None,
     fmt: str = "toml",
     source_id: str = "new-source",
+    published: date | None = None,
+    partners: Collection[str] = (),
+    products: Collection[str] = ("ChatGPT",),
 ) -> str:
-    """What `dealdesk ingest` prints: TOML (default) or JSON."""
+    """What `dealdesk ingest` prints: fact tables ready for config/facts/, or JSON signals."""
     if fmt not in ("toml", "json"):
         raise ValueError(f"unknown format {fmt!r}: expected toml or json")
     lang = lang or detect_lang(text)
     figures = ingest(text, lang, matcher)
-    return to_json(figures) if fmt == "json" else to_toml(figures, source_id, lang)
+    if fmt == "json":
+        return to_json(figures)
+    title = next((line.strip() for line in text.splitlines() if line.strip()), "")[:200]
+    return to_facts_toml(figures, source_id, lang, title=title,
+                         published=published or date.today(), partners=partners,
+                         products=products)
 
 
 # TOML basic strings must escape the backslash, the double quote and every control
