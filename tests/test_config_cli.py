@@ -21,18 +21,11 @@ from pathlib import Path
 import pytest
 
 from .conftest import CONFIG_DIR
+from .test_config import PARTNER
 
 LINE = re.compile(r"^.+:\d+: .+$")
 WITH_HINT = re.compile(r"^.+:\d+: .+ \(hint: .+\)$")
 
-PARTNER = """
-[[partner]]
-name = "Testco"
-role = "tester"
-status = "announced"
-since = 2025-01-01
-source = "seed-2025-09"
-"""
 EVENT = """
 [[event]]
 date = 2025-10-01

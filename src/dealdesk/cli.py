@@ -123,7 +123,7 @@ def _now() -> datetime:
 
 def _dump(config: Config, store_path: Path, fmt: str) -> int:
     from . import dump, facts
-    from .view import NewsLine
+    from .view import news_line
 
     now = _now()
     items, feeds, signals = [], [], []
@@ -143,8 +143,7 @@ def _dump(config: Config, store_path: Path, fmt: str) -> int:
         )
         dump.write_json(data, sys.stdout)
     else:
-        lines = [NewsLine(i.id, i.title, i.feed, i.published, i.read, i.entities, i.link)
-                 for i in items]
+        lines = [news_line(i) for i in items]
         dump.write_text(snap, sys.stdout, lines, now)
     return EXIT_OK
 

@@ -388,6 +388,12 @@ class NewsLine:
     link: str | None = None
 
 
+def news_line(item: object) -> NewsLine:
+    """A stored item (store.StoredItem, duck-typed) as a News row."""
+    return NewsLine(item.id, item.title, item.feed, item.published, item.read, item.entities,
+                    item.link)
+
+
 def news_view(items: Sequence[NewsLine], now: datetime, empty: str = NEWS_EMPTY) -> TableView:
     rows = tuple(
         Row(str(item.id), (
@@ -545,6 +551,11 @@ def preview(snap: F.Snapshot, panel: str, key: str) -> Text | None:
         return Text(f"{as_of}: {source_label(snap.story, point.count.source)}"
                     f"{' · ' + point.count.note if point.count.note else ''}")
     return None
+
+
+def first_quote(view: DetailView | None) -> str | None:
+    """What `c` copies from a fact: the first quote in its timeline."""
+    return next((e.quote for e in view.timeline if e.quote), None) if view else None
 
 
 def details(snap: F.Snapshot, panel: str, key: str) -> DetailView | None:

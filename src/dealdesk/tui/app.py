@@ -257,8 +257,7 @@ class DealDeskApp(NewsRoom, App[None]):
         details = V.details(self.snap, message.panel, message.key)
         if details is None:
             return
-        quote = next((e.quote for e in details.timeline if e.quote), None)
-        self.push_screen(DetailsScreen(details, quote))
+        self.push_screen(DetailsScreen(details, V.first_quote(details)))
         if message.panel in ("partners", "compute"):
             # The partner's news waits in the News panel when the reader comes back.
             self.filter_news(message.key)
@@ -308,8 +307,7 @@ class DealDeskApp(NewsRoom, App[None]):
         if self.active_panel == "news":
             text = next((i.link for i in self.news_items if str(i.id) == key), None)
         else:
-            details = V.details(self.snap, self.active_panel, key)
-            text = next((e.quote for e in details.timeline if e.quote), None) if details else None
+            text = V.first_quote(V.details(self.snap, self.active_panel, key))
         if not text:
             self.notify("Nothing to copy on this row.", timeout=2)
             return

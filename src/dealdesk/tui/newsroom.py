@@ -87,10 +87,7 @@ class NewsRoom:
         except StoreError as exc:
             self.post_message(NewsLoaded([], 0, error=str(exc)))
             return
-        lines = [
-            V.NewsLine(i.id, i.title, i.feed, i.published, i.read, i.entities, i.link)
-            for i in items
-        ]
+        lines = [V.news_line(i) for i in items]
         self.post_message(NewsLoaded(lines, total, feeds, signals=signals))
 
     def on_news_loaded(self, message: NewsLoaded) -> None:

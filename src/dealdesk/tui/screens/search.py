@@ -72,8 +72,7 @@ class SearchScreen(ModalScreen[int | None]):
         except StoreError as exc:
             self.app.call_from_thread(self._status, str(exc))
             return
-        lines = [V.NewsLine(i.id, i.title, i.feed, i.published, i.read, i.entities, i.link)
-                 for i in items]
+        lines = [V.news_line(i) for i in items]
         self.app.call_from_thread(self._show, query, lines)
 
     def _show(self, query: str, lines: list[V.NewsLine]) -> None:
