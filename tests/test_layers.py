@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import CONFIG_DIR
-from .feedserver import closed_port
+from .feedserver import closed_port, feed_server, no_proxy_env, rss  # noqa: F401
 
 SRC = Path(__file__).resolve().parents[1] / "src" / "dealdesk"
 
@@ -68,3 +68,32 @@ def test_headless_commands_never_load_textual(tmp_path, argv, code):
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             timeout=60)
     assert result.stdout.strip() == f"{code} []", result.stderr
+
+
+def test_a_headless_refresh_loads_only_what_its_feeds_need(tmp_path, feed_server):
+    """Start-up is most of a warm refresh: a 304 needs no parser, and figures, tags and the
+    search index wait for the enrichment pass (dump, or the dashboard's refresh)."""
+    url = feed_server.add("/wire.xml", body=rss([{"title": "Nvidia adds 10 GW", "guid": "1"}]),
+                          etag='"v1"')
+    cfg = tmp_path / "cfg"
+    shutil.copytree(CONFIG_DIR, cfg)
+    (cfg / "feeds.toml").write_text(f'[[feed]]\nname = "wire"\nurl = "{url}"\n')
+    script = (
+        "import sys, io, contextlib\n"
+        f"argv = ['refresh', '--config', {str(cfg)!r}, '--data', {str(tmp_path / 'd')!r}]\n"
+        "from dealdesk.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    code = main(argv)\n"
+        "analysis = ('dealdesk.news.parse', 'dealdesk.news.signals', 'dealdesk.news.entities',"
+        " 'dealdesk.news.clean', 'feedparser')\n"
+        "print(code, [m for m in analysis if m in sys.modules])\n"
+    )
+
+    def run() -> str:
+        result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                                timeout=60)
+        return result.stdout.strip() + result.stderr
+
+    assert run() == "0 ['dealdesk.news.parse', 'dealdesk.news.clean']"  # cold: 200, parsed
+    assert run() == "0 []"  # warm: 304
+    assert [r.headers.get("if-none-match") for r in feed_server.requests()] == [None, '"v1"']

@@ -8,7 +8,9 @@ from datetime import datetime, timedelta, timezone
 import httpx
 import pytest
 
-from dealdesk.news import refresh as refresh_module
+from dealdesk.news import parse as parse_module
+from dealdesk.news.enrich import EnrichReport, figure_finder
+from dealdesk.news.entities import EntityMatcher
 from dealdesk.news.model import FeedSpec, FetchLimits
 from dealdesk.news.refresh import FeedOutcome, run_refresh
 from dealdesk.store import Store, StoreError
@@ -101,8 +103,8 @@ def test_second_run_is_conditional_and_a_newly_broken_feed_keeps_its_items(
     clock = Clock(T0)
     run_refresh(specs, store_path, LIMITS, ENTITIES, clock)
     parsed_feeds = []
-    real_parse = refresh_module.parse_feed
-    monkeypatch.setattr(refresh_module, "parse_feed",
+    real_parse = parse_module.parse_feed
+    monkeypatch.setattr(parse_module, "parse_feed",
                         lambda data, feed, *a: parsed_feeds.append(feed) or real_parse(data, feed, *a))
 
     # The wire now fails with a page that is not a feed; the cloud feed is unchanged.
@@ -149,32 +151,62 @@ def test_figures_become_signals_and_a_broken_extractor_loses_nothing(feed_server
     specs = specs_for(feed_server)[:1]
     store_path = tmp_path / "dealdesk.db"
 
-    def figures(item):
-        if "ChatGPT" in item.title:
+    def figures(title, summary):
+        if "ChatGPT" in title:
             raise RuntimeError("extractor bug")
-        if "$100 billion" in item.title:
+        if "$100 billion" in title:
             return [{"metric": "commitment_usd", "value": 100e9, "unit": "USD",
                      "subject": "Nvidia", "quote": "up to $100 billion"}]
         return []
 
     report = run_refresh(specs, store_path, LIMITS, ENTITIES, Clock(T0), figures=figures)
     assert report.outcomes[0].new_items == 3 and report.failed == 0
+    assert report.enriched == EnrichReport(items=3, signals=1)
     with Store.open(store_path) as store:
         (signal,) = store.signals()
         assert (signal.metric, signal.value, signal.state) == ("commitment_usd", 100e9, "new")
         assert signal.news_title == "Nvidia to invest up to $100 billion in OpenAI"
         assert store.count_items() == 3
+        assert store.count_pending() == 0  # the item whose extractor failed is not retried
+
+
+def test_without_enrichment_items_wait_for_the_next_pass(feed_server, tmp_path):
+    """A headless refresh stores first; the next refresh (or dump) tags and finds figures."""
+    specs = specs_for(feed_server)[:2]
+    store_path = tmp_path / "dealdesk.db"
+    report = run_refresh(specs, store_path, LIMITS, ENTITIES, Clock(T0),
+                         figures=figure_finder(EntityMatcher(ENTITIES)), enrich=False)
+    assert [o.new_items for o in report.outcomes] == [3, 1]
+    assert report.enriched == EnrichReport()
+    with Store.open(store_path) as store:
+        assert store.count_pending() == 4
+        assert all(item.entities == () for item in store.latest_items())
+        assert store.signals() == []
+
+    # Nothing new on the wire, yet the pending items are enriched by the next refresh.
+    report = run_refresh(specs, store_path, LIMITS, ENTITIES, Clock(T0 + timedelta(hours=1)),
+                         figures=figure_finder(EntityMatcher(ENTITIES)))
+    assert [o.new_items for o in report.outcomes] == [0, 0]
+    assert report.enriched.items == 4 and report.enriched.signals >= 2
+    with Store.open(store_path) as store:
+        assert store.count_pending() == 0
+        items = {i.title: i for i in store.latest_items()}
+        assert items["Nvidia to invest up to $100 billion in OpenAI"].entities == (
+            "Nvidia", "OpenAI")
+        found = {(s.metric, s.value, s.subject) for s in store.signals()}
+        assert ("commitment_usd", 100e9, "Nvidia") in found
+        assert ("weekly_active_users", 700e6, "OpenAI") in found
 
 
 def test_parsing_runs_off_the_event_loop_thread(feed_server, tmp_path, monkeypatch):
     threads = []
-    real_parse = refresh_module.parse_feed
+    real_parse = parse_module.parse_feed
 
     def spy(*args, **kwargs):
         threads.append(threading.current_thread())
         return real_parse(*args, **kwargs)
 
-    monkeypatch.setattr(refresh_module, "parse_feed", spy)
+    monkeypatch.setattr(parse_module, "parse_feed", spy)
     run_refresh(specs_for(feed_server)[:2], tmp_path / "d.db", LIMITS, ENTITIES, Clock(T0))
     assert len(threads) == 2
     assert threading.current_thread() not in threads  # asyncio.run's loop is on this thread

@@ -352,6 +352,52 @@ def test_fts_follows_updates_and_deletes(db):
     db._conn.execute("INSERT INTO items_fts(items_fts) VALUES ('integrity-check')")
 
 
+def test_pending_items_are_indexed_tagged_and_signalled_when_enriched(db):
+    figure = {"metric": "capacity_gw", "value": 10.0, "unit": "GW", "subject": "Nvidia"}
+    new = db.record(ok(), [item("1", "Nvidia adds capacity", summary="Ten gigawatts"),
+                           item("2", "Markets close")], NOW, LIMITS, pending=True)
+    assert db.count_pending() == 2
+    assert db.search("gigawatts") == []  # not indexed until enriched
+    (first, _), (second, _) = new
+    assert db.pending_items() == [(first, "Nvidia adds capacity", "Ten gigawatts"),
+                                  (second, "Markets close", "")]
+
+    assert db.enrich([(first, ("Nvidia",), [figure]), (second, (), [])], NOW) == 1
+    assert db.count_pending() == 0 and db.pending_items() == []
+    assert [i.title for i in db.search("gigawatts")] == ["Nvidia adds capacity"]
+    assert {i.title: i.entities for i in db.latest_items()} == {
+        "Nvidia adds capacity": ("Nvidia",), "Markets close": ()}
+    (signal,) = db.signals()
+    assert (signal.news_id, signal.metric, signal.value) == (first, "capacity_gw", 10.0)
+    # A pending item deleted or edited before the pass never confuses the index.
+    db.record(ok(), [item("3", "Oracle later")], NOW, LIMITS, pending=True)
+    (third,) = [i.id for i in db.latest_items() if i.title == "Oracle later"]
+    db._conn.execute("UPDATE items SET title = 'Oracle edited' WHERE id = ?", (third,))
+    db._conn.execute("DELETE FROM items WHERE id = ?", (first,))
+    assert db.search("oracle") == [] and db.search("gigawatts") == []
+    db._conn.execute("INSERT INTO items_fts(items_fts) VALUES ('integrity-check')")
+
+
+def test_a_version_1_store_is_migrated_with_its_items_searchable(tmp_path, monkeypatch):
+    path = tmp_path / "dealdesk.db"
+    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:1])
+    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 1)
+    Store.open(path).close()
+    with sqlite3.connect(path) as conn:  # as DealDesk with schema v1 wrote it
+        conn.execute("INSERT INTO feeds(name) VALUES ('wire')")
+        conn.execute("INSERT INTO items(feed, guid, title, published, fetched_at) "
+                     "VALUES ('wire', '1', 'Stargate site opens', '2026-11-29', '2026-11-29')")
+    monkeypatch.undo()
+    with Store.open(path) as store:
+        assert store.count_pending() == 0  # what v1 stored was tagged and indexed already
+        assert [i.title for i in store.search("stargate")] == ["Stargate site opens"]
+        store.record(ok(), [item("2", "Stargate phase two")], NOW, LIMITS, pending=True)
+        assert len(store.search("stargate")) == 1
+        store.enrich([(i, (), []) for i, _, _ in store.pending_items()], NOW)
+        assert len(store.search("stargate")) == 2
+        store._conn.execute("INSERT INTO items_fts(items_fts) VALUES ('integrity-check')")
+
+
 def test_data_version_sees_another_connections_writes(tmp_path):
     path = tmp_path / "dealdesk.db"
     with Store.open(path) as reader, Store.open(path) as writer:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from . import __version__
 from .config import STORE_FILE, Config, ConfigError, load, resolve_config_dir, resolve_data_dir
-from .store import StoreError
+from .store import Store, StoreError
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_FEEDS_FAILED = 0, 1, 2, 3
 DUMP_NEWS_LIMIT = 500
@@ -127,10 +127,9 @@ def _dump(config: Config, store_path: Path, fmt: str) -> int:
 
     now = _now()
     items, feeds, signals = [], [], []
-    if store_path.exists():  # dump never creates a store: it only reads what is there
-        from .store import Store
-
+    if store_path.exists():  # dump never creates a store
         with Store.open(store_path) as store:
+            _enrich(config, store, now)
             items = store.latest_items(limit=DUMP_NEWS_LIMIT)
             feeds = store.feed_states(config.feeds)
             signals = store.signals()
@@ -148,12 +147,27 @@ def _dump(config: Config, store_path: Path, fmt: str) -> int:
     return EXIT_OK
 
 
-def _refresh(config: Config, store_path: Path, force: bool) -> int:
-    from .news.entities import EntityMatcher
-    from .news.refresh import run_refresh
-    from .news.signals import find_figures
+def _enrich(config: Config, store: Store, now: datetime) -> None:
+    """Tag and find figures in what a headless refresh stored, before showing signals."""
+    import sqlite3
 
+    from .news.enrich import enrich_pending, figure_finder
+    from .news.entities import EntityMatcher
+
+    if not store.count_pending():
+        return
     matcher = EntityMatcher(config.story.entities())
+    try:
+        enrich_pending(store, matcher, figure_finder(matcher), now)
+    except sqlite3.Error as exc:  # a read-only store still dumps what it has
+        print(f"{store.path}: new items not enriched ({exc})", file=sys.stderr)
+
+
+def _refresh(config: Config, store_path: Path, force: bool) -> int:
+    from .news.refresh import run_refresh
+
+    # Fetch, parse and store only: tagging and finding figures (the enrichment pass) is
+    # left to the dashboard's refresh and to `dump`, which run it before they show anything.
     report = run_refresh(
         config.feeds,
         store_path,
@@ -162,7 +176,7 @@ def _refresh(config: Config, store_path: Path, force: bool) -> int:
         _now,
         force=force,
         respect_interval=False,  # "fetch every feed once", except those backing off
-        figures=lambda item: find_figures(f"{item.title}. {item.summary}", matcher),
+        enrich=False,
     )
     width = max((len(o.name) for o in report.outcomes), default=4)
     for o in report.outcomes:

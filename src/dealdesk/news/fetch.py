@@ -24,8 +24,8 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from .clean import clean_text
 from .model import FeedSpec, FetchLimits
+from .transport import FeedTransport
 
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
@@ -93,6 +93,8 @@ async def fetch_feed(
     except (OSError, ValueError, zlib.error) as exc:
         result = _error(spec, _classify(exc), state)
     except Exception as exc:  # one odd feed must not take the whole refresh down
+        from .clean import clean_text  # rare: not worth its import on every refresh
+
         detail = clean_text(str(exc), 200, html_markup=False)
         result = _error(spec, f"unexpected error ({type(exc).__name__}: {detail})", state)
     elapsed_ms = int((time.monotonic() - started) * 1000)
@@ -358,7 +360,7 @@ def make_client(
         ),
         headers={"User-Agent": limits.user_agent},
         follow_redirects=False,  # fetch_feed follows them itself, within limits
-        transport=transport,
+        transport=transport or FeedTransport(),
     )
 
 

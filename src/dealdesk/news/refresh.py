@@ -1,11 +1,12 @@
-"""One refresh: fetch the due feeds concurrently, parse, tag, store. Headless.
+"""One refresh: fetch the due feeds concurrently, parse, store, then enrich. Headless.
 
 Used as is by `dealdesk refresh` and from a TUI worker thread (it runs its own event loop
 with asyncio.run, so call it from a thread that has none). Threads involved:
 - the event loop: network only;
 - asyncio.to_thread: parsing and entity tagging (CPU work never blocks the downloads);
 - one dedicated store thread owning the SQLite connection, writing each feed's outcome
-  in its own transaction as soon as that feed is done.
+  in its own transaction as soon as that feed is done, then (unless `enrich` is off)
+  running the enrichment pass (news.enrich) over the new items.
 """
 
 from __future__ import annotations
@@ -24,10 +25,9 @@ from typing import Any, TypeVar
 import httpx
 
 from ..store import Store
-from .entities import EntityMatcher
+from .enrich import EnrichReport, Figures, enrich_pending
 from .fetch import FetchResult, fetch_all, make_client
 from .model import FeedSpec, FetchLimits, NewsItem
-from .parse import ParsedFeed, parse_feed
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -47,6 +47,7 @@ class FeedOutcome:
 class RefreshReport:
     outcomes: list[FeedOutcome]  # in the order of the specs given
     skipped: tuple[str, ...] = field(default=())  # not due yet (only when not forced)
+    enriched: EnrichReport = field(default=EnrichReport())
 
     @property
     def failed(self) -> int:
@@ -54,7 +55,6 @@ class RefreshReport:
 
 
 Progress = Callable[[int, int, FeedOutcome], None]
-Figures = Callable[[NewsItem], list[Any]]
 
 
 def run_refresh(
@@ -68,17 +68,20 @@ def run_refresh(
     transport: httpx.AsyncBaseTransport | None = None,
     figures: Figures | None = None,
     respect_interval: bool = True,
+    enrich: bool = True,
 ) -> RefreshReport:
     """Refresh the feeds (all of them with `force`, else only those due) into the store.
 
     A feed that fails is recorded as failed with its reason and keeps its cached items;
     the others carry on. `on_progress(done, total, outcome)` is called from this thread's
-    event loop after each feed is stored. Raises StoreError if the store cannot be opened.
+    event loop after each feed is stored. Then, with `enrich`, every pending item (these and
+    any a headless refresh left) is tagged with `entities` and, given `figures`, its figures
+    become signals. Raises StoreError if the store cannot be opened.
     """
     return asyncio.run(
         _refresh(
             list(specs), Path(store_path), limits, entities, now, force, on_progress,
-            transport, figures, respect_interval,
+            transport, figures, respect_interval, enrich,
         )
     )
 
@@ -94,6 +97,7 @@ async def _refresh(
     transport: httpx.AsyncBaseTransport | None,
     figures: Figures | None,
     respect_interval: bool,
+    enrich: bool,
 ) -> RefreshReport:
     loop = asyncio.get_running_loop()
     # A single thread owns the connection: sqlite3 objects must not cross threads.
@@ -108,17 +112,24 @@ async def _refresh(
             due = await in_store(store.due_feeds, specs, now(), limits.refresh_minutes, force,
                                  respect_interval)
             validators = await in_store(store.validators)
-            matcher = EntityMatcher(entities)
             outcomes: dict[str, FeedOutcome] = {}
 
             async def settle(result: FetchResult) -> None:
-                outcome = await _settle(result, store, in_store, matcher, limits, now, figures)
+                outcome = await _settle(result, store, in_store, limits, now)
                 outcomes[outcome.name] = outcome
                 if on_progress is not None:
                     on_progress(len(outcomes), len(due), outcome)
 
-            async with make_client(limits, transport) as client:
-                await fetch_all(due, limits, validators, client=client, on_done=settle)
+            if due:
+                async with make_client(limits, transport) as client:
+                    await fetch_all(due, limits, validators, client=client, on_done=settle)
+            enriched = EnrichReport()
+            if enrich:
+                from .entities import EntityMatcher
+
+                enriched = await in_store(
+                    enrich_pending, store, EntityMatcher(entities), figures, now()
+                )
         finally:
             await in_store(store.close)
     finally:
@@ -127,6 +138,7 @@ async def _refresh(
     return RefreshReport(
         outcomes=[outcomes[spec.name] for spec in due if spec.name in outcomes],
         skipped=tuple(spec.name for spec in specs if spec.name not in due_names),
+        enriched=enriched,
     )
 
 
@@ -134,29 +146,19 @@ async def _settle(
     result: FetchResult,
     store: Store,
     in_store: Callable[..., Any],
-    matcher: EntityMatcher,
     limits: FetchLimits,
     now: Callable[[], datetime],
-    figures: Figures | None,
 ) -> FeedOutcome:
     fetched_at = now()
     items: list[NewsItem] = []
     if result.status == "ok":
-        try:
-            parsed = await asyncio.to_thread(
-                _parse_and_tag, result, fetched_at, matcher
-            )
-        except Exception as exc:  # parse_feed is built not to raise; belt and braces
-            log.exception("parsing %s failed", result.name)
-            parsed = ParsedFeed(is_feed=False, error=f"unreadable ({type(exc).__name__})")
-        if parsed.is_feed:
-            items = parsed.items
-        else:
+        items, error = await asyncio.to_thread(_parse, result, fetched_at)
+        if error is not None:
             # Keep the old validators: an error page's ETag must not make the next
             # request a 304 for a feed we never managed to read.
-            result = replace(result, status="error", error=parsed.error, body=None)
+            result = replace(result, status="error", error=error, body=None)
     try:
-        new_items = await in_store(_record, store, result, items, fetched_at, limits, figures)
+        new_items = len(await in_store(store.record, result, items, fetched_at, limits, True))
     except sqlite3.Error as exc:
         log.exception("storing %s failed", result.name)
         result = replace(result, status="error", error=f"store error ({exc})")
@@ -171,38 +173,14 @@ async def _settle(
     )
 
 
-def _parse_and_tag(
-    result: FetchResult, fetched_at: datetime, matcher: EntityMatcher
-) -> ParsedFeed:
-    parsed = parse_feed(
-        result.body or b"", result.name, fetched_at, result.final_url or result.url, fetched_at
-    )
-    parsed.items = [
-        replace(item, entities=matcher.find(f"{item.title}\n{item.summary}"))
-        for item in parsed.items
-    ]
-    return parsed
+def _parse(result: FetchResult, fetched_at: datetime) -> tuple[list[NewsItem], str | None]:
+    """The feed's items, or why it is not a feed."""
+    from . import parse  # imported here: a refresh where every feed answers 304 never parses
 
-
-def _record(
-    store: Store,
-    result: FetchResult,
-    items: list[NewsItem],
-    fetched_at: datetime,
-    limits: FetchLimits,
-    figures: Figures | None,
-) -> int:
-    new = store.record(result, items, fetched_at, limits)
-    if figures is not None:
-        found_all = []
-        for item_id, item in new:
-            try:
-                found = figures(item)
-            except Exception:  # a bug in figure extraction must not lose the news itself
-                log.exception("finding figures in item %s failed", item_id)
-                continue
-            if found:
-                found_all.append((item_id, found))
-        if found_all:  # one transaction per feed, not one per item
-            store.add_signals_many(found_all, fetched_at)
-    return len(new)
+    try:
+        parsed = parse.parse_feed(result.body or b"", result.name, fetched_at,
+                                  result.final_url or result.url, fetched_at)
+    except Exception as exc:  # parse_feed is built not to raise; belt and braces
+        log.exception("parsing %s failed", result.name)
+        return [], f"unreadable ({type(exc).__name__})"
+    return (parsed.items, None) if parsed.is_feed else ([], parsed.error)

@@ -40,12 +40,11 @@ def make_plan(
 
 def run_plan(plan: dict[str, Any], out: TextIO) -> int:
     """Refresh as planned, one JSON line per feed, then a closing line; the failed count."""
+    from .enrich import figure_finder
     from .entities import EntityMatcher
     from .refresh import run_refresh
-    from .signals import find_figures
 
     entities = {k: tuple(v) for k, v in plan["entities"].items()}
-    matcher = EntityMatcher(entities)
 
     def progress(done: int, total: int, outcome: Any) -> None:
         out.write(json.dumps({
@@ -67,7 +66,7 @@ def run_plan(plan: dict[str, Any], out: TextIO) -> int:
         force=plan["force"],
         respect_interval=plan["respect_interval"],
         on_progress=progress,
-        figures=lambda item: find_figures(f"{item.title}. {item.summary}", matcher),
+        figures=figure_finder(EntityMatcher(entities)),
     )
     out.write(json.dumps({"finished": True, "failed": report.failed,
                           "skipped": list(report.skipped)}) + "\n")
