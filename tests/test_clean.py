@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 import time
 
@@ -9,7 +10,18 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dealdesk.news.clean import clean_link, clean_text
+from dealdesk.news.clean import (
+    _BLOCK_TAGS,
+    _HAS_CONTROL,
+    _INVISIBLE,
+    _LEFTOVER_MARKUP,
+    _SPACE_LIKE,
+    _html_to_text,
+    _parsed_text,
+    _single_line,
+    clean_link,
+    clean_text,
+)
 from tests.feedserver import finishes_within
 
 # Everything clean_text promises never to return.
@@ -261,3 +273,73 @@ def test_links_with_a_host_are_web_links_without_whitespace_or_controls(scheme, 
     if out is not None:
         assert out.startswith(("http://", "https://"))
         assert not FORBIDDEN.search(out) and not re.search(r"\s", out), out
+
+
+# --- the fast paths against the plain way of doing the same work ---------------------------
+
+
+def test_printable_words_prove_there_was_nothing_invisible():
+    # _single_line skips the _INVISIBLE scan when the joined words are printable: sound only
+    # if each character _INVISIBLE removes is whitespace to str.split() and one _SPACE_LIKE
+    # turns into a space anyway, or else unprintable. Every code point, so a new Unicode
+    # version that made one of them printable would show here.
+    for code in range(0x110000):
+        c = chr(code)
+        if _INVISIBLE.match(c):
+            if c.isspace():
+                assert _SPACE_LIKE.match(c), hex(code)
+            else:
+                assert not c.isprintable(), hex(code)
+
+
+def test_in_ascii_only_esc_can_start_a_terminal_sequence():
+    # clean_text looks for "\x1b" alone in ASCII text instead of running _HAS_CONTROL.
+    assert [chr(c) for c in range(128) if _HAS_CONTROL.match(chr(c))] == ["\x1b"]
+
+
+# The tag patterns as they were before they were tuned for speed: the reference.
+_PLAIN_ATTRS = r"""(?:\s(?:[^<>"']|"[^"<>]*"|'[^'<>]*')*)?/?>"""
+_PLAIN_BLOCK_TAG = re.compile(
+    r"</?(?:" + "|".join(sorted(_BLOCK_TAGS, key=len, reverse=True)) + r")" + _PLAIN_ATTRS
+)
+_PLAIN_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]*" + _PLAIN_ATTRS)
+_PLAIN_NOT_SIMPLE = re.compile(r"<[!?]|</?[A-Z]|(?i:<(?:script|style|template|noscript)\b)")
+
+
+def _reference_html_to_text(s: str) -> str:
+    if _PLAIN_NOT_SIMPLE.search(s):
+        return _parsed_text(s)
+    stripped = _PLAIN_TAG.sub("", _PLAIN_BLOCK_TAG.sub(" ", s))
+    return _parsed_text(s) if _LEFTOVER_MARKUP.search(stripped) else html.unescape(stripped)
+
+
+# Feed-like HTML and the shapes that must leave the regex path: upper-case and mixed-case
+# tags, script/style (also spelt with a long s), comments, quotes holding ">", stray "<".
+TAG_SOUP = st.lists(
+    st.one_of(
+        st.sampled_from(
+            ["<", ">", "</", "/>", "<p>", "</p>", "<b>", "</b>", "<br/>", "<br >", "<P>", "</DIV>",
+             "<bR>", "<h1>", "<pre>", "<hr/>", "<td>", "<sCript>", "<script>", "</script>",
+             "<style>", "<Template>", "<noscript>", "<scriptx>", "<script-x>", "<\u017fcript>",
+             "<\u017ftyle>", "<!--", "-->", "<![CDATA[", "]]>", "<?x ?>", "<a href='x'>",
+             '<img src="a>b">', '<a title="x > y">', "<div class=x\ny>", "<a b='", '"', "'",
+             "=", "&amp;", "&lt;b&gt;", "&#x1b;", "&#133;", "&nbsp;", "&", ";", "\x1b[31m",
+             "\x9b", "\x85", "\x1c", "\u200b", "\u202e", "\xad", "\xa0", "\u2028", " ",
+             "\n", "\t", "word", "\xe9t\xe9"]
+        ),
+        st.text(max_size=3),
+    ),
+    max_size=30,
+).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(TAG_SOUP)
+def test_tuned_tag_stripping_gives_what_the_plain_patterns_gave(text):
+    assert _html_to_text(text) == _reference_html_to_text(text)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(TAG_SOUP, st.text()))
+def test_single_line_gives_what_the_full_scan_gave(text):
+    assert _single_line(text) == " ".join(_INVISIBLE.sub("", _SPACE_LIKE.sub(" ", text)).split())

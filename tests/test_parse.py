@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import gc
 import re
+import threading
 import time
 from datetime import datetime, timedelta, timezone
 
@@ -11,7 +13,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dealdesk.news.clean import clean_text
-from dealdesk.news.parse import SUMMARY_LIMIT, TITLE_LIMIT, parse_feed
+from dealdesk.news.parse import (
+    SUMMARY_LIMIT,
+    TITLE_LIMIT,
+    _collector_paused,
+    _parse_date,
+    _parse_date_text,
+    parse_feed,
+)
 from tests.feedserver import finishes_within, rss
 
 FETCHED = datetime(2025, 9, 24, 12, 0, tzinfo=timezone.utc)
@@ -511,3 +520,59 @@ def test_whatever_the_bytes_every_item_is_clean(data):
     for item in parsed.items:
         _assert_item_is_clean(item)
         assert "root:" not in item.title + item.summary
+
+
+# --- what the speed-ups must not change --------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(
+    st.text(max_size=40),
+    st.from_regex(r"\s*([A-Za-z]{3}, )?\d{1,2} [A-Za-z]{3} \d{4} \d{2}:\d{2}(:\d{2})?"
+                  r" ?(GMT|UTC|Z|[+-]\d{4}|EST)?\s*", fullmatch=True),
+))
+def test_a_cached_date_is_the_date_parsed_afresh(text):
+    first, again = _parse_date(text), _parse_date(text)  # the second comes from the cache
+    stripped = text.strip()
+    fresh = _parse_date_text.__wrapped__(stripped) if stripped else None
+    assert first == again == fresh
+    assert first is None or first.utcoffset() == timedelta(0)
+
+
+def test_parsing_leaves_the_garbage_collector_as_it_found_it():
+    broken = RSS.replace(b"</channel>", b"")  # refused by the fast path: feedparser reads it
+    assert gc.isenabled()
+    assert parse(RSS).parser == "fast" and parse(broken).parser == "feedparser"
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        parse(RSS)
+        parse(broken)
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_overlapping_parses_resume_the_collector_when_the_last_one_ends():
+    inside, leave_first = threading.Barrier(2), threading.Event()
+    seen: list[bool] = []
+
+    def first() -> None:
+        with _collector_paused():
+            inside.wait()
+            leave_first.wait()
+        seen.append(gc.isenabled())  # the other parse is still running
+
+    worker = threading.Thread(target=first)
+    worker.start()
+    with _collector_paused():
+        inside.wait()
+        leave_first.set()
+        worker.join()
+    assert seen == [False] and gc.isenabled()
+
+
+def test_a_parse_that_raises_still_resumes_the_collector():
+    with pytest.raises(RuntimeError), _collector_paused():
+        raise RuntimeError
+    assert gc.isenabled()

@@ -13,11 +13,15 @@ bytes; no URL or file name is ever handed to a parser.
 
 from __future__ import annotations
 
+import functools
+import gc
 import hashlib
 import io
 import re
+import threading
 import xml.etree.ElementTree as ET
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from email.utils import parsedate_to_datetime
@@ -52,7 +56,7 @@ class ParsedFeed:
     parser: str = "fast"  # "fast" | "feedparser" | "none": which path produced this
 
 
-@dataclass
+@dataclass(slots=True)
 class _Raw:
     """An item's fields as found, before cleaning (shared by both parser paths)."""
 
@@ -97,7 +101,8 @@ def parse_feed(
     if obvious:
         return ParsedFeed(is_feed=False, error=obvious, parser="none")
     try:
-        title, raws = _fast_parse(data, base_url)
+        with _collector_paused():
+            title, raws = _fast_parse(data, base_url)
         parser = "fast"
     except Exception:  # _FastPathRefused, or a surprise the lenient parser may survive
         try:
@@ -111,9 +116,37 @@ def parse_feed(
             return ParsedFeed(is_feed=False, error=_why_not_a_feed(data), parser="none")
         title, raws = found
         parser = "feedparser"
-    items = _build_items(raws, feed, fetched_at, now, base_url)
+    with _collector_paused():
+        items = _build_items(raws, feed, fetched_at, now, base_url)
     title_text = clean_text(title.title, TITLE_LIMIT, html_markup=title.title_html)
     return ParsedFeed(items=items, title=title_text, parser=parser)
+
+
+# An ElementTree and the items built from it hold no reference cycles, yet every few hundred
+# new objects the cyclic collector walks them all again, older generations included: on a
+# 10,000-item feed that is a sixth of the parse. Paused here, they are freed by reference
+# counting as always and a later collection sees only the survivors, once. The collector is
+# process-wide and parses run in worker threads, so a count of pausers decides who resumes.
+_collector_lock = threading.Lock()
+_collector_pausers = 0
+_collector_was_enabled = False
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    global _collector_pausers, _collector_was_enabled
+    with _collector_lock:
+        if _collector_pausers == 0:
+            _collector_was_enabled = gc.isenabled()
+            gc.disable()
+        _collector_pausers += 1
+    try:
+        yield
+    finally:
+        with _collector_lock:
+            _collector_pausers -= 1
+            if _collector_pausers == 0 and _collector_was_enabled:
+                gc.enable()
 
 
 # --- telling feeds from other things ---------------------------------------------------
@@ -549,6 +582,13 @@ def _parse_date(text: str) -> datetime | None:
     text = text.strip()
     if not text or len(text) > 200:
         return None
+    return _parse_date_text(text)
+
+
+# Items of one feed often share a date, and every refresh brings back the same items, so a
+# date is parsed once and looked up after that. Datetimes are immutable: sharing is safe.
+@functools.lru_cache(maxsize=4096)
+def _parse_date_text(text: str) -> datetime | None:
     attempts = (
         (_iso, _rfc822) if text[:1].isdigit() else (_rfc822, _iso)
     )

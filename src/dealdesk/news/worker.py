@@ -10,6 +10,7 @@ SQLite store a cron `dealdesk refresh` would, in WAL mode; the dashboard then re
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
@@ -77,12 +78,22 @@ def run_plan(plan: dict[str, Any], out: TextIO) -> int:
 def main() -> int:
     from ..store import StoreError
 
+    # Background work: on a small machine the dashboard's keys must win the CPU over
+    # parsing and finding figures, so this process yields to it.
+    _lower_priority()
     try:
         run_plan(json.loads(sys.stdin.read()), sys.stdout)
     except StoreError as exc:
         sys.stdout.write(json.dumps({"finished": True, "error": str(exc)}) + "\n")
         return 2
     return 0
+
+
+def _lower_priority(step: int = 10) -> None:
+    try:
+        os.nice(step)
+    except (AttributeError, OSError):  # not on this platform, or not allowed: run as is
+        pass
 
 
 if __name__ == "__main__":
