@@ -161,6 +161,28 @@ def test_refresh_prints_a_row_per_feed_and_exits_3_when_one_fails(tmp_path, feed
                                  "items", "error"}
 
 
+def test_dump_enriches_what_a_headless_refresh_stored(tmp_path, feed_server):
+    from .feedserver import rss
+
+    url = feed_server.add("/w.xml", body=rss([
+        {"title": "Nvidia to invest up to $100 billion in OpenAI", "guid": "1"}]))
+    cfg = _loopback_config(tmp_path, {"Wire": url})
+    data = str(tmp_path / "d")
+    assert run("refresh", "--config", str(cfg), "--data", data).returncode == 0
+    from dealdesk.store import Store
+
+    with Store.open(tmp_path / "d" / "dealdesk.sqlite3") as store:
+        assert store.count_pending() == 1 and store.signals() == []
+    dump = json.loads(run("dump", "--format", "json", "--config", str(cfg), "--data", data).stdout)
+    (signal,) = dump["signals"]
+    assert (signal["metric"], signal["value"], signal["subject"]) == (
+        "commitment_usd", 100e9, "Nvidia")
+    with Store.open(tmp_path / "d" / "dealdesk.sqlite3") as store:
+        assert store.count_pending() == 0
+        assert [i.title for i in store.search("invest")] == [
+            "Nvidia to invest up to $100 billion in OpenAI"]
+
+
 def test_refresh_all_ok_exits_0(tmp_path, feed_server):
     from .feedserver import rss
 
