@@ -9,7 +9,7 @@ from dealdesk.tui.panels.table import Panel, PanelTable
 from dealdesk.tui.screens.details import DetailsScreen
 from dealdesk.tui.screens.help import HelpScreen
 
-from .apps import make_app
+from .apps import make_app, wait_for
 
 PANELS = ["partners", "compute", "users", "risks", "news"]
 
@@ -117,6 +117,51 @@ async def test_question_mark_lists_every_key():
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, HelpScreen)
+
+
+async def test_help_is_built_once_and_closing_it_keeps_the_footer():
+    """Closing help shows the dashboard as it was: same help screen next time, same keys
+    in the footer (Textual would rebuild them every time the dashboard comes back)."""
+    from textual.widgets._footer import FooterKey
+
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_screen = app.screen
+        keys = list(app.screen_stack[0].query(FooterKey))
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert list(app.screen.query(FooterKey)) == keys and keys
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert app.screen is help_screen
+
+
+async def test_the_footer_follows_keys_that_come_and_go():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+
+        def footer() -> list[str]:
+            from textual.widgets._footer import FooterKey
+
+            return [k.description for k in app.screen_stack[0].query(FooterKey)]
+
+        assert "All news" not in footer()
+        await pilot.press("enter", "escape")  # Nvidia's details filter the news
+        await wait_for(pilot, lambda: "All news" in footer())
+
+
+async def test_keys_pressed_before_the_other_panels_arrive_still_land():
+    """The first frame holds Partners alone; the rest is mounted a frame later."""
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("4")
+        await wait_for(pilot, lambda: focused_panel(app) == "risks")
+        assert [p.id for p in app.query(Panel)] == PANELS
+        assert app.query_one("#risks-table").row_count
 
 
 async def test_ctrl_p_opens_the_command_palette():

@@ -6,6 +6,7 @@ from datetime import date
 
 from dealdesk import facts as F
 from dealdesk import view as V
+from dealdesk.store import Store
 from dealdesk.tui.screens.details import DetailsScreen
 from dealdesk.tui.screens.signals import SignalsScreen
 
@@ -26,6 +27,7 @@ async def select(pilot, screen: SignalsScreen, line: V.SignalLine) -> None:
 async def test_inbox_shows_each_figure_beside_the_fact(tmp_path, config):
     app = make_app(fill_store(tmp_path / "s.sqlite3", config.feeds))
     async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("s")
         await wait_for(pilot, lambda: len(app.signal_lines) == 5)
         users = line_for(app, "ChatGPT", "weekly_active_users")
         assert V.comparison(users) == (
@@ -34,19 +36,42 @@ async def test_inbox_shows_each_figure_beside_the_fact(tmp_path, config):
         oracle = line_for(app, "Oracle", "commitment_usd")
         assert V.comparison(oracle).endswith("vs $300B (facts, 2025-09-23)")
         assert "1 400" not in V.comparison(oracle)
-        await pilot.press("s")
-        await pilot.pause()
         assert isinstance(app.screen, SignalsScreen)
         assert app.screen.query_one("#signals-table").row_count == 5
+
+
+def title(app) -> str:
+    return str(app.query_one("#titlebar").render())
+
+
+async def test_the_title_counts_new_signals_without_reading_them(tmp_path, config, monkeypatch):
+    """Counted by the store, tracked facts only; another process's changes show."""
+    from dealdesk.tui import newsroom
+
+    monkeypatch.setattr(newsroom, "WATCH_SECONDS", 0.05)
+    path = fill_store(tmp_path / "s.sqlite3", config.feeds)
+    with Store.open(path) as store:
+        item = store.latest_items(limit=1)[0]
+        # OpenAI's money is no tracked fact: stored, but neither in the inbox nor counted.
+        store.add_signals(item.id, [{"metric": "commitment_usd", "value": 1e9,
+                                     "subject": "OpenAI", "quote": "OpenAI raises $1B"}])
+        assert store.signal_counts("new")[("commitment_usd", "OpenAI")] == 1
+    app = make_app(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: "● 5 new signals (s)" in title(app))
+        assert app.signals is None  # never read: the inbox is closed
+        with Store.open(path) as store:  # as another process would
+            nvidia = next(s for s in store.signals("new") if s.subject == "Nvidia")
+            store.set_signal_state(nvidia.id, "dismissed")
+        await wait_for(pilot, lambda: "● 4 new signals (s)" in title(app))
 
 
 async def test_accept_makes_a_fact_with_its_source_and_survives_a_restart(tmp_path, config):
     path = fill_store(tmp_path / "s.sqlite3", config.feeds)
     app = make_app(path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.signal_lines)
         await pilot.press("s")
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.signal_lines)
         await select(pilot, app.screen, line_for(app, "ChatGPT", "weekly_active_users"))
         await pilot.press("a")
         await wait_for(pilot, lambda: app.snap.users["ChatGPT"][-1].count.weekly_active_users
@@ -75,9 +100,8 @@ async def test_dismiss_hides_and_is_remembered_and_undo_restores(tmp_path, confi
     path = fill_store(tmp_path / "s.sqlite3", config.feeds)
     app = make_app(path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.signal_lines)
         await pilot.press("s")
-        await pilot.pause()
+        await wait_for(pilot, lambda: app.signal_lines)
         screen = app.screen
         await select(pilot, screen, line_for(app, "Oracle", "commitment_usd"))
         await pilot.press("d")
@@ -88,10 +112,9 @@ async def test_dismiss_hides_and_is_remembered_and_undo_restores(tmp_path, confi
 
     again = make_app(path)
     async with again.run_test(size=(120, 40)) as pilot:
+        await pilot.press("s")
         await wait_for(pilot, lambda: again.signal_lines)
         assert line_for(again, "Oracle", "commitment_usd").state == "dismissed"
-        await pilot.press("s")
-        await pilot.pause()
         screen = again.screen
         assert screen.query_one("#signals-table").row_count == 4
         await pilot.press("h")

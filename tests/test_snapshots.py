@@ -137,8 +137,9 @@ def test_news_filtered_to_a_partner(snap_compare, news_app):
 
 def test_signals_inbox(snap_compare, news_app):
     async def before(pilot):
+        await pilot.press("s")
         await _until(pilot, lambda: pilot.app.signal_lines)
-        await pilot.press("s", "j")
+        await pilot.press("j")
         await pilot.pause()
 
     assert snap_compare(news_app, terminal_size=(120, 30), run_before=before)
@@ -147,11 +148,12 @@ def test_signals_inbox(snap_compare, news_app):
 def test_partner_timeline_with_an_accepted_signal(snap_compare, news_app):
     async def before(pilot):
         app = pilot.app
+        await pilot.press("s")
         await _until(pilot, lambda: app.signal_lines)
         line = next(l for l in app.signal_lines if l.subject == "AMD" and l.value == 6)
         app.set_signal_state(line.id, "accepted")
         await _until(pilot, lambda: app.accepted)
-        await pilot.press("escape", "1", "j", "j", "j", "j", "j", "j", "enter")
+        await pilot.press("escape", "1", "j", "j", "j", "j", "j", "j", "enter")  # inbox closed
         await pilot.pause()
 
     assert snap_compare(news_app, terminal_size=(100, 36), run_before=before)
@@ -200,3 +202,22 @@ def test_no_color_80x24(snap_compare, monkeypatch):
     """NO_COLOR: Textual renders in monochrome; symbols still tell status and severity."""
     monkeypatch.setenv("NO_COLOR", "1")
     assert snap_compare(make_app(), press=["4"], terminal_size=(80, 24))
+
+
+def test_scrollbars_in_runs_draw_the_same_cells():
+    """RunsScrollBarRender: Textual's cells, fewer segments (fewer bytes to the terminal)."""
+    from textual.scrollbar import ScrollBarRender
+
+    from dealdesk.tui.scrollbar import RunsScrollBarRender
+
+    def cells(bar):
+        return [(ch, seg.style) for seg in bar.segments for ch in seg.text]
+
+    for args in [dict(size=100, virtual_size=150, window_size=100, position=10),
+                 dict(size=40, virtual_size=40, window_size=40, position=0)]:
+        ours = RunsScrollBarRender.render_bar(vertical=False, **args)
+        theirs = ScrollBarRender.render_bar(vertical=False, **args)
+        assert cells(ours) == cells(theirs)
+        assert len(ours.segments) < 10 <= len(theirs.segments)
+        vertical = RunsScrollBarRender.render_bar(vertical=True, **args)
+        assert cells(vertical) == cells(ScrollBarRender.render_bar(vertical=True, **args))

@@ -7,12 +7,14 @@ from __future__ import annotations
 import asyncio
 import shutil
 import sys
+import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from dealdesk.config import STORE_FILE, load
-from dealdesk.news.model import FeedSpec
+from dealdesk.news.fetch import FetchResult
+from dealdesk.news.model import FeedSpec, NewsItem
 from dealdesk.store import Store
 from dealdesk.tui.app import DealDeskApp
 from dealdesk.tui.panels.news import NewsPanel
@@ -39,6 +41,8 @@ def app_for(tmp_path, feeds, clock=now_clock) -> DealDeskApp:
 
 
 def news_rows(app) -> list[str]:
+    if not app.query(NewsPanel):  # mounted a frame after the first
+        return []
     table = app.query_one(NewsPanel).table
     return [str(table.get_row_at(i)[2]) for i in range(table.row_count)]
 
@@ -172,6 +176,51 @@ async def test_a_cron_refresh_in_another_process_shows_without_restart(tmp_path,
         out, _ = await asyncio.wait_for(proc.communicate(), timeout=60)
         assert proc.returncode == 0, out
         await wait_for(pilot, lambda: len(news_rows(app)) == 2, seconds=10)
+
+
+def write_items_slowly(path, n: int, pause: float) -> None:
+    """Another process committing one item at a time, as a refresh stores feed after feed."""
+    for i in range(n):
+        item = NewsItem(feed="Other", guid=f"w{i}", title=f"Written {i}",
+                        link=f"https://example.com/w/{i}",
+                        published=datetime(2026, 11, 1, tzinfo=UTC) + timedelta(hours=i))
+        with Store.open(path) as store:
+            store.record(FetchResult("Other", "https://example.com/other", "ok", 200), [item],
+                         datetime.now(UTC))
+        time.sleep(pause)
+
+
+async def test_news_still_shows_while_our_refresh_runs_read_less_often(tmp_path, monkeypatch):
+    """While our own refresh writes, the store is re-read at most every BUSY_RELOAD_SECONDS
+    (each read competes with the keys), yet new items still show, and all once it ends."""
+    from dealdesk.tui import newsroom
+    from dealdesk.tui.messages import RefreshFinished, RefreshProgress
+
+    monkeypatch.setattr(newsroom, "WATCH_SECONDS", 0.05)
+    monkeypatch.setattr(newsroom, "BUSY_RELOAD_SECONDS", 0.6)
+    path = tmp_path / "store.sqlite3"
+    Store.open(path).close()
+    app = app_for(tmp_path, [])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause(0.3)  # the watcher takes its first reading
+        reads: list[float] = []
+        read_store = app._read_store
+
+        def counted(every_signal: bool):
+            reads.append(time.monotonic())
+            return read_store(every_signal)
+
+        monkeypatch.setattr(app, "_read_store", counted)
+        app.post_message(RefreshProgress(1, 20, "Other", "ok"))  # as if ours were running
+        await wait_for(pilot, lambda: app.refresh_state is not None)
+        writer = asyncio.create_task(asyncio.to_thread(write_items_slowly, path, 20, 0.1))
+        await wait_for(pilot, lambda: news_rows(app), seconds=5)
+        assert not writer.done()  # items show while the writes go on
+        await writer
+        gaps = [b - a for a, b in zip(reads, reads[1:])]
+        assert reads and all(gap >= 0.6 for gap in gaps), gaps
+        app.post_message(RefreshFinished())
+        await wait_for(pilot, lambda: len(news_rows(app)) == 20)
 
 
 @pytest.mark.parametrize("size", [(120, 40)])

@@ -584,6 +584,22 @@ class Store:
             cursor = db.execute("UPDATE signals SET state = ? WHERE id = ?", (state, signal_id))
         return cursor.rowcount == 1
 
+    def signal_counts(self, state: str) -> dict[tuple[str, str | None], int]:
+        """How many signals in `state` there are per (metric, subject), counted in SQL: the
+        dashboard's title needs the count of thousands of signals, not the signals."""
+        if state not in SIGNAL_STATES:
+            raise ValueError(f"unknown signal state {state!r}")
+        rows = self._conn.execute(
+            "SELECT metric, subject, count(*) FROM signals WHERE state = ? "
+            "GROUP BY metric, subject",
+            (state,),
+        )
+        counts: dict[tuple[str, str | None], int] = {}
+        for metric, subject, n in rows:
+            key = (metric, subject or None)  # as signals() gives it: "" and NULL alike
+            counts[key] = counts.get(key, 0) + n
+        return counts
+
 
 # --- helpers -------------------------------------------------------------------------------
 

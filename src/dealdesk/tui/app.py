@@ -3,16 +3,19 @@
 Dependencies come in through the constructor (config, where the store lives, a clock), so
 tests and snapshots run on fixed data and a fixed day. Widgets never do IO: thread workers
 read the store, a child process refreshes the feeds, and both post messages back.
+Screens and widgets that the first frame does not show are imported where first used:
+imports are a good part of the time to the first frame.
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import on
@@ -20,20 +23,25 @@ from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Container
 from textual.reactive import reactive
 from textual.screen import Screen
+from textual.scrollbar import ScrollBar
 from textual.theme import Theme
-from textual.widgets import Footer, Static, Tab, Tabs
+from textual.widgets import Static
 
 from .. import facts as F
 from .. import view as V
 from ..config import Config
 from ..state import UiState, load_state, save_state
+from .footer import KeysFooter
 from .keys import APP_BINDINGS, PANEL_TITLES, PANELS
-from .panels.facts_panels import ComputePanel, PartnersPanel, RisksPanel, UsersPanel
 from .newsroom import NewsRoom
+from .panels.facts_panels import (ComputePanel, FactsPanel, PartnersPanel, RisksPanel,
+                                  UsersPanel)
 from .panels.news import NewsPanel
 from .panels.table import Panel
-from .screens.details import DetailsScreen
-from .screens.help import HelpScreen
+from .scrollbar import RunsScrollBarRender
+
+if TYPE_CHECKING:
+    from textual.widgets import Tabs
 
 Clock = Callable[[], datetime]
 
@@ -57,6 +65,7 @@ HIGH_CONTRAST = Theme(
     error="#ff6060",
     dark=True,
 )
+PANEL_WIDGETS = (PartnersPanel, ComputePanel, UsersPanel, RisksPanel, NewsPanel)
 # Keys that act on the dashboard's panels: unseen behind details, help or search.
 DASHBOARD_ONLY = ("cycle_panel", "focus_panel", "clear_filter", "copy")
 
@@ -87,8 +96,10 @@ class DealDeskApp(NewsRoom, App[None]):
         self.clock = clock
         self.refresh_on_start = refresh_on_start
         self.accepted: list[F.AcceptedFigure] = []
-        self.signals: list[Any] = []
+        self.new_signals = 0
+        self.signals: list[Any] | None = None  # every signal: read for the Signals inbox only
         self._signal_lines: list[V.SignalLine] | None = None
+        self._last_load = 0.0  # monotonic time of the last store read (load_news)
         self.snap = F.snapshot(config.story, clock().date())
         self.news_items: list[V.NewsLine] = []
         self.news_note = ""
@@ -97,6 +108,8 @@ class DealDeskApp(NewsRoom, App[None]):
         self.last_success: datetime | None = None
         self.refresh_state: tuple[int, int] | None = None
         self._tab_echoes: set[str] = set()
+        self.panels_ready = False  # all five mounted (only Partners is in the first frame)
+        ScrollBar.renderer = RunsScrollBarRender  # Textual's hook for all scrollbars
         self.register_theme(HIGH_CONTRAST)
         self.set_keymap(dict(config.settings.keys))
         # What the reader had on screen last time: panel, theme, News filter.
@@ -109,32 +122,52 @@ class DealDeskApp(NewsRoom, App[None]):
     # -- layout ---------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        # The first frame is the title bar, Partners (lean) and the footer: the other panels'
+        # boxes and tables cost more than all of that, so they come a frame later
+        # (_after_first_frame), and so do the tabs, hidden anyway until the screen learns its
+        # size (-narrow, -short).
         yield Static(self._title_text(), id="titlebar")
-        first = self._initial_panel()
-        self._tab_echoes.add(f"tab-{first}")  # the tabs announce their first tab on mount
-        tabs = Tabs(
-            *(Tab(f"{i} {PANEL_TITLES[p]}", id=f"tab-{p}") for i, p in enumerate(PANELS, 1)),
-            active=f"tab-{first}",
-            id="panel-tabs",
-        )
-        tabs.can_focus = False
-        yield tabs
         with Container(id="panels"):
-            yield PartnersPanel()
-            yield ComputePanel()
-            yield UsersPanel()
-            yield RisksPanel()
-            yield NewsPanel()
-        yield Footer()
+            yield PartnersPanel(active=self._initial_panel() == "partners", lean=True)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.title = self.config.settings.title
         self._show_facts()
-        self._show_news()
         self._activate(self._initial_panel())
+        # After the first frame: the other panels, then the store's news, the watcher and
+        # the start-up refresh.
+        self.call_after_refresh(self._after_first_frame)
+
+    async def _after_first_frame(self) -> None:
+        later = [panel(active=panel.panel_id == self.active_panel) for panel in PANEL_WIDGETS[1:]]
+        panels = self.query_one("#panels")
+        with self.batch_update():  # one layout for all of it
+            # On the dashboard's screen, wherever a key may have taken the reader meanwhile.
+            await asyncio.gather(panels.screen.mount(self._tabs(), before=panels),
+                                 panels.mount_all(later),
+                                 self.query_one(PartnersPanel).add_rare_lines())
+            self.panels_ready = True
+            for panel in later:
+                if isinstance(panel, FactsPanel):
+                    panel.update_snapshot(self.snap)
+            self._show_news()
+        self._focus_panel(self.active_panel)  # a key may have chosen a panel meanwhile
         self.load_news()
-        # The first frame comes first: the watcher and the start-up refresh begin after it.
         self.call_after_refresh(self._start_background_work)
+
+    def _tabs(self) -> Tabs:
+        from textual.widgets import Tab, Tabs
+
+        active = f"tab-{self.active_panel}"
+        self._tab_echoes.add(active)  # the tabs announce their first tab on mount
+        tabs = Tabs(
+            *(Tab(f"{i} {PANEL_TITLES[p]}", id=f"tab-{p}") for i, p in enumerate(PANELS, 1)),
+            active=active,
+            id="panel-tabs",
+        )
+        tabs.can_focus = False
+        return tabs
 
     def _start_background_work(self) -> None:
         if self.store_path is not None:
@@ -157,30 +190,33 @@ class DealDeskApp(NewsRoom, App[None]):
         text = Text("DealDesk", style="bold")
         text.append(f"  {self.config.settings.title}")
         text.append(f"  ·  as of {self.snap.today.isoformat()}", style="dim")
-        # Counted, not built: a SignalLine per signal is too much for every title update.
-        story = self.config.story
-        new = sum(1 for s in self.signals
-                  if s.state == "new" and F.target_of(story, s.metric, s.subject) is not None)
+        new = self.new_signals  # counted by the store: thousands of signals are never read
         if new:
             text.append(f"  ·  ● {new} new signal{'s' if new > 1 else ''} (s)", style="bold")
         return text
 
     def _show_facts(self) -> None:
-        for panel in self.query(Panel):
-            if hasattr(panel, "update_snapshot"):
-                panel.update_snapshot(self.snap)
-        self.query_one("#titlebar", Static).update(self._title_text())
+        for panel in self.query(FactsPanel):
+            panel.update_snapshot(self.snap)
+        self._show_title()
+
+    def _show_title(self) -> None:
+        # One line high by CSS whatever it says: no new layout of the whole screen.
+        self.query_one("#titlebar", Static).update(self._title_text(), layout=False)
 
     @property
     def signal_lines(self) -> list[V.SignalLine]:
         if self._signal_lines is None:
-            self._signal_lines = V.signal_lines(self.config.story, self.signals, self.accepted,
-                                                self.snap.today)
+            self._signal_lines = V.signal_lines(self.config.story, self.signals or [],
+                                                self.accepted, self.snap.today)
         return self._signal_lines
 
     # -- panels and focus -----------------------------------------------------------------
 
-    def panel(self, name: str) -> Panel:
+    def panel(self, name: str) -> Panel | None:
+        """None for a panel not mounted yet: only Partners is, in the first frame."""
+        if name != "partners" and not self.panels_ready:
+            return None
         return self.query_one(f"#{name}", Panel)
 
     def _activate(self, name: str) -> None:
@@ -200,13 +236,15 @@ class DealDeskApp(NewsRoom, App[None]):
         self._remember(panel=name)
         for panel in self.query(Panel):
             panel.set_class(panel.id == name, "-active")
-        for tabs in self.query(Tabs):  # none while the app is shutting down
+        for tabs in self.query("#panel-tabs"):  # none in the first frame or when quitting
             if tabs.active != f"tab-{name}":
                 self._tab_echoes.add(f"tab-{name}")
                 tabs.active = f"tab-{name}"
 
     def _focus_panel(self, name: str) -> None:
         panel = self.panel(name)
+        if panel is None:  # focused once mounted (_after_first_frame)
+            return
         target = panel.table if panel.table.display else panel
         target.focus()
         # Again once the styles of a newly shown panel apply: hidden widgets refuse focus.
@@ -236,8 +274,7 @@ class DealDeskApp(NewsRoom, App[None]):
         if isinstance(node, Panel) and node.id != self.active_panel:
             self.active_panel = node.id
 
-    @on(Tabs.TabActivated)
-    def _tab_clicked(self, event: Tabs.TabActivated) -> None:
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
         # The tabs also announce the changes the keys make: those echoes are skipped, or a
         # late one would undo a newer key press. What is left is a click.
         if event.tab.id in self._tab_echoes:
@@ -257,6 +294,8 @@ class DealDeskApp(NewsRoom, App[None]):
         details = V.details(self.snap, message.panel, message.key)
         if details is None:
             return
+        from .screens.details import DetailsScreen
+
         self.push_screen(DetailsScreen(details, V.first_quote(details)))
         if message.panel in ("partners", "compute"):
             # The partner's news waits in the News panel when the reader comes back.
@@ -285,8 +324,13 @@ class DealDeskApp(NewsRoom, App[None]):
         yield from super().get_system_commands(screen)
 
     def action_help(self) -> None:
+        from .screens.help import HelpScreen
+
+        # Built once and kept installed: opening it again only shows it.
+        if not self.is_screen_installed("help"):
+            self.install_screen(HelpScreen(), "help")
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen())
+            self.push_screen("help")
 
     # -- theme, copy -------------------------------------------------------------------------
 
@@ -301,7 +345,7 @@ class DealDeskApp(NewsRoom, App[None]):
     def action_copy(self) -> None:
         """The highlighted news item's link, or the highlighted fact's quote, by OSC 52."""
         panel = self.panel(self.active_panel)
-        if not panel.table.row_count:
+        if panel is None or not panel.table.row_count:
             return
         key = panel.table.coordinate_to_cell_key(panel.table.cursor_coordinate).row_key.value
         if self.active_panel == "news":

@@ -16,7 +16,9 @@ class NewsLoaded(Message):
     total: int
     feeds: list[Any] = field(default_factory=list)  # store.FeedState
     error: str | None = None
-    signals: list[Any] = field(default_factory=list)  # store.StoredSignal, every state
+    new_signals: int = 0  # new signals about a tracked fact: the title bar's count
+    accepted: list[Any] = field(default_factory=list)  # store.StoredSignal: facts now
+    signals: list[Any] | None = None  # every signal, read only for the Signals inbox
 
 
 @dataclass

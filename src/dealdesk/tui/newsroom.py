@@ -2,7 +2,8 @@
 
 A mixin of DealDeskApp, kept apart so the app module is about layout and focus. Everything
 here that touches the store runs in a worker thread, and the refresh in a child process
-(news.worker); results come back as messages (tui.messages).
+(news.worker); results come back as messages (tui.messages). The screens are imported
+where they open, after the first frame.
 """
 
 from __future__ import annotations
@@ -12,24 +13,21 @@ import json
 import sys
 import tempfile
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
-from textual.widgets import Static
 from textual.worker import get_current_worker
 
 from .. import facts as F
 from .. import view as V
-from .messages import FeedResult, NewsLoaded, RefreshFinished, RefreshProgress, StoreChanged
-from .panels.news import NewsPanel
-from .screens.details import DetailsScreen
-from .screens.feeds import FeedsScreen
-from .screens.search import SearchScreen
-from .screens.signals import SignalsScreen
+
+if TYPE_CHECKING:  # imported where posted: not needed for the first frame
+    from .messages import NewsLoaded, RefreshFinished, RefreshProgress, StoreChanged
 
 NEWS_WINDOW = 200  # items read into the News panel; the archive itself is unbounded
 WATCH_SECONDS = 2.0
+BUSY_RELOAD_SECONDS = 10.0  # re-reads while our own refresh writes (see on_store_changed)
 
 
 class NewsRoom:
@@ -38,7 +36,9 @@ class NewsRoom:
     # -- news ---------------------------------------------------------------------------------
 
     def _show_news(self) -> None:
-        panel = self.query_one(NewsPanel)
+        panel = self.panel("news")
+        if panel is None:  # filled from this state once mounted
+            return
         # A Text, not a str: a str border title is parsed as markup, and the filter is a name.
         panel.border_title = Text(f"5 News · {self.news_filter}" if self.news_filter
                                   else "5 News")
@@ -46,6 +46,11 @@ class NewsRoom:
                  if self.news_filter else V.NEWS_EMPTY)
         panel.show_news(self.news_items, self.clock(), empty)
         panel.set_status(self._news_status())
+
+    def _show_news_status(self) -> None:
+        panel = self.panel("news")
+        if panel is not None:
+            panel.set_status(self._news_status())
 
     def _news_status(self) -> Text:
         text = Text()
@@ -70,25 +75,43 @@ class NewsRoom:
 
         return Store.open(self.store_path)
 
-    @work(thread=True, exclusive=True, group="news-load")
     def load_news(self) -> None:
-        """Read the newest items and feed states from the store; never touches the network."""
+        """Re-read the store in a worker thread; every signal only for an open Signals inbox."""
+        self._last_load = time.monotonic()
+        self._read_store(every_signal=self._inbox_open())
+
+    def _inbox_open(self) -> bool:
+        from .screens.signals import SignalsScreen
+
+        return any(isinstance(screen, SignalsScreen) for screen in self.screen_stack)
+
+    @work(thread=True, exclusive=True, group="news-load")
+    def _read_store(self, every_signal: bool) -> None:
+        """The newest items, feed states, and of the signals what the dashboard shows: the
+        count of new ones (in SQL) and the accepted ones (facts now). Never the network."""
+        from ..store import StoreError
+        from .messages import NewsLoaded
+
         if self.store_path is None or not self.store_path.exists():
             self.post_message(NewsLoaded([], 0))
             return
-        from ..store import StoreError
-
         try:
             with self._open_store() as store:
                 items = store.latest_items(limit=NEWS_WINDOW, entity=self.news_filter)
                 total = store.count_items(self.news_filter)
                 feeds = store.feed_states(self.config.feeds)
-                signals = store.signals()
+                new = store.signal_counts("new")
+                accepted = store.signals("accepted")
+                signals = store.signals() if every_signal else None
         except StoreError as exc:
             self.post_message(NewsLoaded([], 0, error=str(exc)))
             return
         lines = [V.news_line(i) for i in items]
-        self.post_message(NewsLoaded(lines, total, feeds, signals=signals))
+        story = self.config.story
+        new_signals = sum(n for (metric, subject), n in new.items()
+                          if F.target_of(story, metric, subject) is not None)
+        self.post_message(NewsLoaded(lines, total, feeds, new_signals=new_signals,
+                                     accepted=accepted, signals=signals))
 
     def on_news_loaded(self, message: NewsLoaded) -> None:
         # The store is re-read whenever anything commits (every feed of a refresh): redraw
@@ -102,29 +125,40 @@ class NewsRoom:
             successes = [f.last_success for f in message.feeds if f.last_success is not None]
             self.last_success = max(successes) if successes else None
             self._show_news()
+            from .screens.feeds import FeedsScreen
+
             if isinstance(self.screen, FeedsScreen):
                 self.screen.show(self.feed_states, self.clock())
-        if message.signals != self.signals:
-            self._take_signals(message.signals)
+        self._take_signals(message)
 
-    def _take_signals(self, signals: list[Any]) -> None:
-        self.signals = signals
-        self._signal_lines = None
-        accepted = F.accepted_from(signals)
+    def _take_signals(self, message: NewsLoaded) -> None:
+        if message.signals is not None and message.signals != self.signals:
+            self.signals = message.signals
+            self._signal_lines = None
+        accepted = F.accepted_from(message.accepted)
         if accepted != self.accepted:
             # An accepted figure is a fact now: every panel shows it with its provenance.
             self.accepted = accepted
+            self._signal_lines = None
             self.snap = F.snapshot(F.with_accepted(self.config.story, accepted),
                                    self.clock().date())
             self._show_facts()
-        self.query_one("#titlebar", Static).update(self._title_text())
-        for screen in self.screen_stack:
-            if isinstance(screen, SignalsScreen):
-                screen.show(self.signal_lines)
+        if message.new_signals != self.new_signals:
+            self.new_signals = message.new_signals
+            self._show_title()
+        if self._signal_lines is None and self.signals is not None:
+            from .screens.signals import SignalsScreen
+
+            for screen in self.screen_stack:
+                if isinstance(screen, SignalsScreen):
+                    screen.show(self.signal_lines)
 
     def action_signals(self) -> None:
+        from .screens.signals import SignalsScreen
+
         if not isinstance(self.screen, SignalsScreen):
             self.push_screen(SignalsScreen())
+            self.load_news()  # with every signal, now that the inbox is open
 
     @work(thread=True, group="signal-state")
     def set_signal_state(self, signal_id: int, state: str) -> None:
@@ -146,6 +180,7 @@ class NewsRoom:
         connection in this thread polls it every couple of seconds.
         """
         from ..store import StoreError
+        from .messages import StoreChanged
 
         worker = get_current_worker()
         store = None
@@ -169,9 +204,12 @@ class NewsRoom:
                 store.close()
 
     def on_store_changed(self, _: StoreChanged) -> None:
-        # At most one re-read per watcher tick (2 s), even while a refresh commits per feed,
-        # so fast feeds' items show before a slow one finishes.
-        self.load_news()
+        # At most one re-read per watcher tick (2 s), so fast feeds' items show before a slow
+        # one finishes; while our own refresh commits feed after feed, at most one per
+        # BUSY_RELOAD_SECONDS (each re-read competes with the keys), and one when it ends.
+        busy = self.refresh_state is not None
+        if not busy or time.monotonic() - self._last_load >= BUSY_RELOAD_SECONDS:
+            self.load_news()
 
     def action_refresh(self) -> None:
         if self.refresh_state is not None:
@@ -188,6 +226,7 @@ class NewsRoom:
         """Refresh in a child process (news.worker): parsing and storing never hold this
         process's GIL, so keys answer at full speed. Its progress comes back as JSON lines."""
         from ..news.worker import make_plan
+        from .messages import FeedResult, RefreshFinished, RefreshProgress
 
         if self.store_path is None:
             self.post_message(RefreshFinished(error="no data directory"))
@@ -233,11 +272,11 @@ class NewsRoom:
 
     def on_refresh_progress(self, message: RefreshProgress) -> None:
         self.refresh_state = (message.done, message.total)
-        self.query_one(NewsPanel).set_status(self._news_status())  # the rows are unchanged
+        self._show_news_status()  # the rows are unchanged
 
     def on_refresh_finished(self, message: RefreshFinished) -> None:
         self.refresh_state = None
-        self.query_one(NewsPanel).set_status(self._news_status())
+        self._show_news_status()
         if message.error:
             self.notify(message.error, title="Refresh failed", severity="error", timeout=8)
         else:
@@ -272,10 +311,14 @@ class NewsRoom:
             self.call_from_thread(self._show_item, item)
 
     def _show_item(self, item) -> None:
+        from .screens.details import DetailsScreen
+
         self.push_screen(DetailsScreen(V.news_item_details(item, self.clock()), item.link))
         self.load_news()  # the unread mark goes
 
     def action_search(self) -> None:
+        from .screens.search import SearchScreen
+
         if isinstance(self.screen, SearchScreen):
             return
 
@@ -286,6 +329,8 @@ class NewsRoom:
         self.push_screen(SearchScreen(self.store_path, self.clock()), chosen)
 
     def action_feeds(self) -> None:
+        from .screens.feeds import FeedsScreen
+
         if not isinstance(self.screen, FeedsScreen):
             self.push_screen(FeedsScreen(self.feed_states or self._never_fetched(), self.clock()))
 

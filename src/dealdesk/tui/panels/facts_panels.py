@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.widgets import Digits, Sparkline, Static
+from textual.widgets import Static
 
 from ... import facts as F
 from ... import view as V
@@ -45,6 +45,8 @@ class UsersPanel(FactsPanel):
     product = "ChatGPT"
 
     def compose_top(self) -> ComposeResult:
+        from textual.widgets import Digits, Sparkline  # not in the first frame: imported late
+
         with Horizontal(classes="users-head"):
             yield Digits("", id="users-digits")
             with Vertical():
@@ -56,11 +58,12 @@ class UsersPanel(FactsPanel):
         users = V.users_view(snap, self.product, bar_width=8)
         latest = users.latest.count.weekly_active_users if users.latest else None
         # Digits draws digits only: the unit word sits beside it in the latest line.
-        self.query_one(Digits).update("" if latest is None else V.users(latest).rstrip("MB"))
+        digits = "" if latest is None else V.users(latest).rstrip("MB")
+        self.query_one("#users-digits").update(digits)
         self.query_one("#users-latest", Static).update(
             V.latest_users_line(users, snap.today, snap.story.stale_after_days)
         )
-        self.query_one(Sparkline).data = list(users.values)
+        self.query_one("#users-spark").data = list(users.values)
         self.show(users.table)
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.widgets import Static
 
@@ -14,6 +15,7 @@ from .table import Panel
 
 class NewsPanel(Panel):
     panel_id, title, number = "news", "News", 5
+    _status_shape = (0, 0)  # (width, lines) of the status line as last laid out
 
     def compose_top(self):
         yield Static(id="news-status")
@@ -25,5 +27,10 @@ class NewsPanel(Panel):
 
     def set_status(self, text: Text | str) -> None:
         status = self.query_one("#news-status", Static)
-        status.update(text)
+        # One line or two (its max-height): "refreshing 3/50" -> "4/50" keeps the height, so
+        # the whole screen needs no new layout, fifty times a refresh.
+        width = status.content_size.width
+        shape = (width, 1 if cell_len(str(text)) <= width else 2)
+        status.update(text, layout=shape != self._status_shape)
+        self._status_shape = shape
         status.display = bool(str(text))

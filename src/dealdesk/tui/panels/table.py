@@ -38,7 +38,9 @@ def fill_table(table: DataTable, view: TableView) -> None:
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
     table.clear(columns=True)
     for column in view.columns:
-        table.add_column(column.label, width=column.width)
+        # Text, not str: a str label is parsed as markup (and its first parse imports
+        # rich's emoji table, a few ms before the first frame).
+        table.add_column(Text(column.label), width=column.width)
     for row in view.rows:
         table.add_row(*row.cells, key=row.key)
     if key is not None and key in table.rows:
@@ -65,9 +67,16 @@ class Panel(Vertical):
             self.key = key
             super().__init__()
 
-    def __init__(self) -> None:
-        super().__init__(id=self.panel_id)
+    def __init__(self, *, active: bool = False, lean: bool = False) -> None:
+        # Born active rather than made so after mounting: a class change restyles the subtree.
+        classes = f"{self.DEFAULT_CLASSES} -active" if active else self.DEFAULT_CLASSES
+        super().__init__(id=self.panel_id, classes=classes)
         self.border_title = f"{self.number} {self.title}"
+        # Lean, for the first frame: without the lines it seldom shows (empty state, the
+        # narrow screens' preview) until add_rare_lines. Each widget delays that frame.
+        self._lean = lean
+        self._view: TableView | None = None
+        self._lines: dict[str, Text] = {}  # what _set_line last showed
 
     def compose_top(self) -> ComposeResult:
         yield from ()
@@ -75,9 +84,23 @@ class Panel(Vertical):
     def compose(self) -> ComposeResult:
         yield from self.compose_top()
         yield PanelTable(cursor_type="row", zebra_stripes=True, id=f"{self.panel_id}-table")
+        if not self._lean:
+            yield from self._rare_lines()
+        yield Static(classes="summary")
+
+    def _rare_lines(self) -> ComposeResult:
         yield Static(classes="empty")
         yield Static(classes="preview")
-        yield Static(classes="summary")
+
+    async def add_rare_lines(self) -> None:
+        if self._lean:
+            self._lean = False
+            await self.mount_all(self._rare_lines(), after=self.table)
+            self._show_lines()
+            table = self.table
+            if table.row_count:
+                self._show_preview(table.coordinate_to_cell_key(table.cursor_coordinate)
+                                   .row_key.value)
 
     @property
     def table(self) -> PanelTable:
@@ -86,24 +109,43 @@ class Panel(Vertical):
     def show(self, view: TableView) -> None:
         table = self.table
         fill_table(table, view)
-        empty = self.query_one(".empty", Static)
-        empty.update(Text(view.empty) if not view.rows else "")
-        empty.display = not view.rows
         table.display = bool(view.rows)
         # With no rows the panel itself takes focus, so 1..5 and tab still land somewhere.
         self.can_focus = not view.rows
-        summary = self.query_one(".summary", Static)
-        summary.update(Text("\n").join(view.summary))
-        summary.display = bool(view.summary)
+        self._view = view
+        self._show_lines()
+
+    def _show_lines(self) -> None:
+        view = self._view
+        if view is None:
+            return
+        if not self._lean:
+            self._set_line(".empty", Text(view.empty) if not view.rows else Text())
+            self.query_one(".empty").display = not view.rows
+        self._set_line(".summary", Text("\n").join(view.summary))
+        self.query_one(".summary").display = bool(view.summary)
+
+    def _set_line(self, selector: str, text: Text) -> None:
+        """Update one of the panel's lines only when it changes: each update lays the whole
+        screen out again, and a refresh shows News anew every few seconds."""
+        if self._lines.get(selector) != text:
+            self._lines[selector] = text
+            self.query_one(selector, Static).update(text)
 
     def preview(self, key: str) -> Text | None:
         """The highlighted row in full, for terminals too narrow for every column."""
         return None
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
-        key = event.row_key.value
+        self._show_preview(event.row_key.value)
+
+    def _show_preview(self, key: str | None) -> None:
+        if self._lean:  # add_rare_lines shows it
+            return
         text = self.preview(key) if key is not None else None
-        self.query_one(".preview", Static).update(text or "")
+        preview = self.query_one(".preview", Static)
+        # Hidden (wide screens), it takes no room: no new layout of the whole screen per key.
+        preview.update(text or "", layout=preview.display)
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         event.stop()

@@ -9,12 +9,25 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ... import view as V
+from ..footer import KeysFooter
 
 
 class DetailsScreen(Screen):
+    DEFAULT_CSS = """
+    DetailsScreen {
+        #details-body {
+            border: round $accent;
+            border-title-style: bold;
+            padding: 0 1;
+        }
+        .details-heading {
+            margin-top: 1;
+        }
+    }
+    """
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("c", "copy", "Copy"),
@@ -56,7 +69,7 @@ class DetailsScreen(Screen):
             if d.sources:
                 yield Static(Text("Sources", style="bold underline"), classes="details-heading")
                 yield Static(Group(*V.source_lines(d)))
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#details-body").focus()

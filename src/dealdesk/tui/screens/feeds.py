@@ -10,13 +10,25 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from ... import view as V
+from ..footer import KeysFooter
 from ..panels.table import PanelTable, fill_table
 
 
 class FeedsScreen(Screen):
+    DEFAULT_CSS = """
+    FeedsScreen {
+        #feeds-body {
+            border: round $accent;
+            padding: 0 1;
+        }
+        #feeds-summary {
+            height: auto;
+        }
+    }
+    """
     BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
 
     def __init__(self, states: Sequence[object], now: datetime) -> None:
@@ -30,7 +42,7 @@ class FeedsScreen(Screen):
             body.border_subtitle = "r: refresh all · escape: back"
             yield PanelTable(cursor_type="row", id="feeds-table")
             yield Static(id="feeds-summary")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.show(self.states, self.now)

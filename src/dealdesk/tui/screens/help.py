@@ -17,6 +17,24 @@ from ..keys import help_rows
 class HelpScreen(Screen[None]):
     """Opaque on purpose: a modal would render all five panels again beneath it."""
 
+    DEFAULT_CSS = """
+    HelpScreen {
+        align: center middle;
+        #help-body {
+            width: 90;
+            max-width: 100%;
+            height: auto;
+            max-height: 90%;
+            border: round $accent;
+            background: $surface;
+            padding: 1 2;
+        }
+        #help-legend {
+            margin-top: 1;
+        }
+    }
+    """
+
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("question_mark", "app.pop_screen", "Back", show=False),

@@ -20,6 +20,24 @@ from ..panels.table import PanelTable, fill_table
 class SearchScreen(ModalScreen[int | None]):
     """Dismisses with the chosen item's id, or None."""
 
+    DEFAULT_CSS = """
+    SearchScreen {
+        align: center middle;
+        #search-body {
+            width: 100%;
+            max-width: 120;
+            height: 90%;
+            border: round $accent;
+            background: $surface;
+            padding: 0 1;
+        }
+        #search-status {
+            height: 1;
+            color: $text-muted;
+        }
+    }
+    """
+
     BINDINGS = [Binding("escape", "dismiss(None)", "Back")]
 
     def __init__(self, store_path: Path | None, now: datetime, query: str = "") -> None:

@@ -12,13 +12,36 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Static
+from textual.widgets import DataTable, Static
 
 from ... import view as V
+from ..footer import KeysFooter
 from ..panels.table import PanelTable, fill_table
 
 
 class SignalsScreen(Screen):
+    DEFAULT_CSS = """
+    SignalsScreen {
+        #signals-body {
+            border: round $accent;
+            padding: 0 1;
+        }
+        #signals-preview {
+            height: auto;
+            max-height: 5;
+            margin-top: 1;
+        }
+        #signals-summary {
+            height: 1;
+            color: $text-muted;
+        }
+        #signals-empty {
+            height: auto;
+            color: $text-muted;
+            padding: 1 2;
+        }
+    }
+    """
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("a", "set_state('accepted')", "Accept"),
@@ -40,11 +63,12 @@ class SignalsScreen(Screen):
             yield Static(classes="empty", id="signals-empty")
             yield Static(id="signals-preview")
             yield Static(id="signals-summary")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one(PanelTable).focus()
-        self.show(self.app.signal_lines)
+        if self.app.signals is not None:  # else the app shows them once read (load_news)
+            self.show(self.app.signal_lines)
 
     def show(self, lines: list[V.SignalLine]) -> None:
         self.lines = lines

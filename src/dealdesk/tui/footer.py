@@ -1,0 +1,42 @@
+"""The footer of every screen: Textual's Footer, rebuilt only when the keys it shows change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual.app import ComposeResult
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer
+
+
+class KeysFooter(Footer):
+    """Textual's Footer rebuilds all its keys whenever a screen's bindings may have changed:
+    each time the dashboard comes back from help or details, and on every focus change.
+    Rebuilding a dozen keys costs more than the rest of such a frame, so an unchanged set
+    of keys is left as it is, and so is the footer of a screen hidden under an opaque one
+    (whose panel keys are off meanwhile): the screen checks its bindings again when back."""
+
+    _shown: tuple[Any, ...] | None = None
+
+    def compose(self) -> ComposeResult:
+        if self._bindings_ready:
+            self._shown = self._keys(self.screen)
+        yield from super().compose()
+
+    def bindings_changed(self, screen: Screen) -> None:
+        if self._shown is not None and screen is self.screen and (
+            self._hidden() or self._keys(screen) == self._shown
+        ):
+            return
+        super().bindings_changed(screen)
+
+    def _hidden(self) -> bool:
+        top = self.app.screen
+        return top is not self.screen and not isinstance(top, ModalScreen)
+
+    def _keys(self, screen: Screen) -> tuple[Any, ...]:
+        """What compose draws from: every active binding, whether enabled, its tooltip."""
+        return tuple(
+            (key, binding, enabled, tooltip, self.app.get_key_display(binding))
+            for key, (_, binding, enabled, tooltip) in screen.active_bindings.items()
+        )
