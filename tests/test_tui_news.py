@@ -178,6 +178,33 @@ async def test_a_cron_refresh_in_another_process_shows_without_restart(tmp_path,
         await wait_for(pilot, lambda: len(news_rows(app)) == 2, seconds=10)
 
 
+async def test_a_cron_refreshs_items_are_enriched_by_the_dashboard(tmp_path, feed_server):
+    """`dealdesk refresh` leaves tags, figures and search to later: a dashboard that runs
+    its own refreshes does that pass when it notices the items, without fetching again."""
+    url = feed_server.add("/cron.xml", body=rss([]))
+    config_dir = tmp_path / "cfg"
+    shutil.copytree(CONFIG_DIR, config_dir)
+    (config_dir / "feeds.toml").write_text(f'[[feed]]\nname = "Cron"\nurl = "{url}"\n')
+    data = tmp_path / "data"
+    app = DealDeskApp(load(config_dir), data / STORE_FILE, now_clock)  # refreshes on start
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.last_success is not None, seconds=20)
+        feed_server.add("/cron.xml", body=rss([
+            {"title": "Nvidia to invest up to $100 billion in OpenAI", "guid": "n1"}]))
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, "-m", "dealdesk.cli", "refresh", "--config", str(config_dir),
+            "--data", str(data), stdout=asyncio.subprocess.PIPE,
+        )
+        out, _ = await asyncio.wait_for(proc.communicate(), timeout=60)
+        assert proc.returncode == 0, out
+        await wait_for(pilot, lambda: app.new_signals == 1, seconds=20)
+        assert "1 new signal" in str(app.query_one("#titlebar").render())
+    with Store.open(data / STORE_FILE) as store:
+        assert store.count_pending() == 0
+        assert [i.entities for i in store.search("invest")] == [("Nvidia", "OpenAI")]
+    assert len(feed_server.requests("/cron.xml")) == 2  # the start-up refresh and cron's
+
+
 def write_items_slowly(path, n: int, pause: float) -> None:
     """Another process committing one item at a time, as a refresh stores feed after feed."""
     for i in range(n):

@@ -100,6 +100,7 @@ class DealDeskApp(NewsRoom, App[None]):
         self.signals: list[Any] | None = None  # every signal: read for the Signals inbox only
         self._signal_lines: list[V.SignalLine] | None = None
         self._last_load = 0.0  # monotonic time of the last store read (load_news)
+        self._enrich_asked = 0  # the pending count a refresh was last started for
         self.snap = F.snapshot(config.story, clock().date())
         self.news_items: list[V.NewsLine] = []
         self.news_note = ""

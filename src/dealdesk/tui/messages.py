@@ -19,6 +19,7 @@ class NewsLoaded(Message):
     new_signals: int = 0  # new signals about a tracked fact: the title bar's count
     accepted: list[Any] = field(default_factory=list)  # store.StoredSignal: facts now
     signals: list[Any] | None = None  # every signal, read only for the Signals inbox
+    pending: int = 0  # items another process stored without enriching them (a cron refresh)
 
 
 @dataclass

@@ -101,6 +101,7 @@ class NewsRoom:
                 total = store.count_items(self.news_filter)
                 feeds = store.feed_states(self.config.feeds)
                 new = store.signal_counts("new")
+                pending = store.count_pending()
                 accepted = store.signals("accepted")
                 signals = store.signals() if every_signal else None
         except StoreError as exc:
@@ -111,11 +112,12 @@ class NewsRoom:
         new_signals = sum(n for (metric, subject), n in new.items()
                           if F.target_of(story, metric, subject) is not None)
         self.post_message(NewsLoaded(lines, total, feeds, new_signals=new_signals,
-                                     accepted=accepted, signals=signals))
+                                     accepted=accepted, signals=signals, pending=pending))
 
     def on_news_loaded(self, message: NewsLoaded) -> None:
         # The store is re-read whenever anything commits (every feed of a refresh): redraw
         # only what changed, so keys stay quick while a refresh writes.
+        self._enrich_if_pending(message.pending)
         note = message.error or ""
         if (message.items, message.feeds, note) != (self.news_items, self.feed_states,
                                                     self.news_note):
@@ -185,6 +187,7 @@ class NewsRoom:
         worker = get_current_worker()
         store = None
         version = None
+        first_look = True
         try:
             while not worker.is_cancelled:
                 if store is None and self.store_path is not None and self.store_path.exists():
@@ -193,11 +196,15 @@ class NewsRoom:
                         version = store.data_version()
                     except StoreError:
                         store = None
+                    else:
+                        if not first_look:  # created since the app read it: what is in it?
+                            self.post_message(StoreChanged())
                 elif store is not None:
                     current = store.data_version()
                     if current != version:
                         version = current
                         self.post_message(StoreChanged())
+                first_look = False
                 time.sleep(WATCH_SECONDS)
         finally:
             if store is not None:
@@ -210,6 +217,17 @@ class NewsRoom:
         busy = self.refresh_state is not None
         if not busy or time.monotonic() - self._last_load >= BUSY_RELOAD_SECONDS:
             self.load_news()
+
+    def _enrich_if_pending(self, pending: int) -> None:
+        """A cron `dealdesk refresh` stores items without tags, figures or search index; a
+        refresh of the due feeds (often none) in the worker process enriches them. Asked once
+        per count, so a pass that cannot write (a read-only store) is not retried forever."""
+        if not pending:
+            self._enrich_asked = 0
+        elif (pending != self._enrich_asked and self.refresh_on_start
+              and self.refresh_state is None):
+            self._enrich_asked = pending
+            self.run_refresh(force=False)
 
     def action_refresh(self) -> None:
         if self.refresh_state is not None:
