@@ -1,9 +1,10 @@
 """One refresh: fetch the due feeds concurrently, parse, store, then enrich. Headless.
 
-Used as is by `dealdesk refresh` and from a TUI worker thread (it runs its own event loop
-with asyncio.run, so call it from a thread that has none). Threads involved:
+Used by `dealdesk refresh` (without the enrichment) and by the dashboard's refresh process,
+news.worker. It runs its own event loop with asyncio.run, so call it from a thread that has
+none. Threads involved:
 - the event loop: network only;
-- asyncio.to_thread: parsing and entity tagging (CPU work never blocks the downloads);
+- asyncio.to_thread: parsing (CPU work never blocks the downloads);
 - one dedicated store thread owning the SQLite connection, writing each feed's outcome
   in its own transaction as soon as that feed is done, then (unless `enrich` is off)
   running the enrichment pass (news.enrich) over the new items.
