@@ -234,20 +234,14 @@ class _Body(httpx.AsyncByteStream):
         self._origin = origin
         self._conn: _Connection | None = conn
         self._timeout = timeout
-        self._complete = False
 
     async def __aiter__(self) -> AsyncIterator[bytes]:
         if self._conn is None:
             raise httpx.StreamClosed()
         async for chunk in self._conn.body(self._timeout):
             yield chunk
-        self._complete = True
 
     async def aclose(self) -> None:
         conn, self._conn = self._conn, None
-        if conn is None:
-            return
-        if self._complete or conn.h11.their_state is h11.DONE:
+        if conn is not None:  # pooled if read to its end, else closed (_give_back decides)
             self._transport._give_back(self._origin, conn)
-        else:
-            conn.close()
