@@ -191,6 +191,24 @@ def test_refresh_all_ok_exits_0(tmp_path, feed_server):
     assert run("refresh", "--config", str(cfg), "--data", str(tmp_path / "d")).returncode == 0
 
 
+def test_refresh_rechecks_the_story_when_a_fact_file_changes(tmp_path, feed_server, broken):
+    """A refresh reads the facts only when they changed since the config last passed, yet a
+    fact broken after a good run still stops it, as it stops every command."""
+    from .feedserver import rss
+
+    url = feed_server.add("/a.xml", body=rss([{"title": "x", "guid": "1"}]))
+    cfg = _loopback_config(tmp_path, {"A": url})
+    data = str(tmp_path / "d")
+    assert run("refresh", "--config", str(cfg), "--data", data).returncode == 0
+    assert run("refresh", "--config", str(cfg), "--data", data).returncode == 0
+    shutil.copy(broken / "facts" / "zz.toml", cfg / "facts" / "zz.toml")
+    result = run("refresh", "--config", str(cfg), "--data", data)
+    assert result.returncode == 2 and f"{cfg / 'facts' / 'zz.toml'}:3: " in result.stderr
+    (cfg / "facts" / "zz.toml").unlink()
+    assert run("check", "--config", str(cfg)).returncode == 0
+    assert run("refresh", "--config", str(cfg), "--data", data).returncode == 0
+
+
 def test_a_corrupt_store_is_one_clear_line(tmp_path):
     data = tmp_path / "d"
     data.mkdir()

@@ -183,3 +183,95 @@ def test_data_dir_resolution(tmp_path, monkeypatch):
     assert C.resolve_data_dir() == tmp_path / "d"
     monkeypatch.delenv("DEALDESK_DATA")
     assert "dealdesk" in str(C.resolve_data_dir())
+
+
+def test_cache_dir_resolution(tmp_path, monkeypatch):
+    monkeypatch.setenv("DEALDESK_CACHE", str(tmp_path / "c"))
+    assert C.resolve_cache_dir() == tmp_path / "c"
+    monkeypatch.delenv("DEALDESK_CACHE")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
+    assert C.resolve_cache_dir() == tmp_path / "xdg" / "dealdesk"
+    from platformdirs import user_cache_dir
+
+    for xdg in (str(tmp_path / "xdg"), "", None):  # the shortcut gives platformdirs' answer
+        if xdg is None:
+            monkeypatch.delenv("XDG_CACHE_HOME")
+        else:
+            monkeypatch.setenv("XDG_CACHE_HOME", xdg)
+        assert C.resolve_cache_dir() == Path(user_cache_dir("dealdesk", appauthor=False))
+
+
+# --- what a refresh reads: settings and feeds, the story only when it changed --------------
+
+
+def test_fingerprint_follows_every_file_load_reads(tmp_path):
+    cfg = _copy_config(tmp_path)
+    first = C.fingerprint(cfg)
+    assert C.fingerprint(cfg) == first
+    stamps = {first}
+    changes = [
+        lambda: _write(cfg / "facts" / "extra.toml", PARTNER),  # a new fact file
+        lambda: _write(cfg / "facts" / "extra.toml", PARTNER + "\n"),  # one byte more
+        lambda: (cfg / "facts" / "extra.toml").rename(cfg / "facts" / "other.toml"),
+        lambda: _write(cfg / "feeds.toml", ""),
+        lambda: (cfg / "dealdesk.toml").unlink(),
+    ]
+    for change in changes:
+        change()
+        stamps.add(C.fingerprint(cfg))
+    assert len(stamps) == len(changes) + 1
+    (cfg / "facts" / "notes.txt").write_text("not read by load")
+    assert C.fingerprint(cfg) in stamps
+    assert C.fingerprint(_copy_config(tmp_path / "elsewhere")) != first  # another directory
+
+
+def test_load_fetch_checks_the_story_only_when_a_file_changed(tmp_path, monkeypatch):
+    cfg = _copy_config(tmp_path)
+    passed = tmp_path / "cache" / "config-passed"
+    loads: list[Path] = []
+    real_load = C.load
+    monkeypatch.setattr(C, "load", lambda d: loads.append(d) or real_load(d))
+
+    settings, feeds = C.load_fetch(cfg, passed)
+    assert loads == [cfg] and feeds == real_load(cfg).feeds and settings.company == "OpenAI"
+    assert C.load_fetch(cfg, passed) == (settings, feeds)
+    assert loads == [cfg]  # unchanged: settings and feeds read, the facts not even opened
+
+    broken = PARTNER.replace('status = "announced"', 'status = "maybe"')
+    assert broken != PARTNER
+    _write(cfg / "facts" / "extra.toml", broken)
+    with pytest.raises(C.ConfigError) as info:
+        C.load_fetch(cfg, passed)
+    assert str(cfg / "facts" / "extra.toml") in str(info.value.problems[0])
+    with pytest.raises(C.ConfigError):  # a config that failed is never remembered
+        C.load_fetch(cfg, passed)
+    assert len(loads) == 3
+
+
+def test_a_broken_feeds_file_is_reported_with_the_rest_even_when_remembered(tmp_path):
+    cfg = _copy_config(tmp_path)
+    passed = tmp_path / "config-passed"
+    C.load_fetch(cfg, passed)
+    _write(cfg / "feeds.toml", '[[feed]]\nname = "x"\nurl = "ftp://example.com/x"\n')
+    with pytest.raises(C.ConfigError) as info:
+        C.load_fetch(cfg, passed)
+    assert any(str(cfg / "feeds.toml") in str(p) for p in info.value.problems)
+
+
+def test_an_unwritable_cache_only_means_checking_again(tmp_path):
+    cfg = _copy_config(tmp_path)
+    blocker = tmp_path / "file"
+    blocker.write_text("a file where the cache dir should be")
+    passed = blocker / "config-passed"
+    assert C.load_fetch(cfg, passed) == C.load_fetch(cfg, passed)
+    assert blocker.read_text() == "a file where the cache dir should be"
+
+
+def test_the_cache_keeps_the_latest_configs(tmp_path):
+    passed = tmp_path / "config-passed"
+    dirs = [_copy_config(tmp_path / str(n)) for n in range(C.PASSED_KEEP + 1)]
+    for cfg in dirs:
+        C.load_remembering(cfg, passed)
+    kept = passed.read_text().split()
+    assert len(kept) == C.PASSED_KEEP
+    assert kept[0] == C.fingerprint(dirs[-1]) and C.fingerprint(dirs[0]) not in kept

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
+from contextlib import closing
 from datetime import datetime, timedelta, timezone
 
 import httpx
@@ -245,3 +247,26 @@ def test_an_unusable_store_is_reported_before_any_fetch(feed_server, tmp_path):
     with pytest.raises(StoreError):
         run_refresh(specs, bad, LIMITS, ENTITIES, Clock(T0))
     assert feed_server.requests() == []
+
+
+def test_a_feed_that_cannot_be_stored_fails_alone(feed_server, tmp_path):
+    """Feeds that answer together share a transaction; one that fails to store is undone
+    alone, reported as a store error, and the others keep what they fetched."""
+    specs = specs_for(feed_server)[:3]
+    store_path = tmp_path / "dealdesk.db"
+    Store.open(store_path).close()
+    with closing(sqlite3.connect(store_path)) as conn:
+        conn.execute("CREATE TRIGGER refuse BEFORE INSERT ON items WHEN new.feed = 'cloud' "
+                     "BEGIN SELECT RAISE(ABORT, 'disk is full'); END")
+        conn.commit()
+
+    report = run_refresh(specs, store_path, LIMITS, ENTITIES, Clock(T0), enrich=False)
+
+    by_name = {o.name: o for o in report.outcomes}
+    assert (by_name["wire"].status, by_name["wire"].new_items) == ("ok", 3)
+    assert by_name["cloud"].status == "error"
+    assert by_name["cloud"].error == "store error (disk is full)"
+    assert by_name["down"].error == "HTTP 503"
+    with Store.open(store_path) as store:
+        assert {s.name for s in store.feed_states()} == {"wire", "down"}
+        assert store.count_items() == 3

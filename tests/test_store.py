@@ -226,6 +226,51 @@ def test_error_keeps_cached_items_and_validators_and_backs_off(db):
     assert state.failures == 0 and state.next_retry is None and state.error is None
 
 
+def test_items_are_inserted_in_batches_keeping_the_first_of_a_guid(db, monkeypatch):
+    monkeypatch.setattr(store_module, "ITEM_BATCH", 3)  # 8 items: batches of 3, 3 and 2
+    items = [item(str(n)) for n in range(7)] + [item("2", "second version of 2")]
+    new = db.record(ok(), items, NOW, LIMITS)
+    assert [stored.guid for _, stored in new] == [str(n) for n in range(7)]
+    ids = [item_id for item_id, _ in new]
+    assert ids == sorted(ids) and len(set(ids)) == 7
+    assert db.get_item(ids[2]).title == "title 2"
+    again = db.record(ok(), [item("6"), item("7"), item("8")], NOW, LIMITS)
+    assert [stored.guid for _, stored in again] == ["7", "8"]
+    assert db.count_items() == 9
+
+
+def _refuse_feed(db: Store, name: str) -> None:
+    """Make storing items of feed `name` fail inside SQLite, as a full disk would."""
+    db._conn.execute(
+        "CREATE TEMP TRIGGER refuse BEFORE INSERT ON items "
+        f"WHEN new.feed = '{name}' BEGIN SELECT RAISE(ABORT, 'refused'); END"
+    )
+
+
+def test_record_many_writes_several_feeds_and_undoes_only_the_one_that_fails(db):
+    _refuse_feed(db, "bad")
+    nm = FetchResult(name="quiet", url="https://e.com/quiet.xml", status="not_modified",
+                     http_status=304, etag='"q"')
+    stored = db.record_many([
+        (ok("wire"), [item("a", feed="wire"), item("b", feed="wire")], NOW),
+        (ok("bad"), [item("c", feed="bad")], NOW),
+        (nm, [], NOW),
+        (failed("down"), [], NOW),
+    ], LIMITS, pending=True)
+    assert [len(s) for s in stored if not isinstance(s, sqlite3.Error)] == [2, 0, 0]
+    assert isinstance(stored[1], sqlite3.IntegrityError) and "refused" in str(stored[1])
+    states = {s.name: s for s in db.feed_states()}
+    assert set(states) == {"wire", "quiet", "down"}  # "bad" left no trace, not even its row
+    assert states["wire"].items == 2 and states["down"].failures == 1
+    assert db.count_pending() == 2
+    assert not db._conn.in_transaction
+
+
+def test_record_many_with_nothing_to_write(db):
+    assert db.record_many([], LIMITS) == []
+    assert db.feed_states() == []
+
+
 def test_retry_after_sets_next_retry_within_the_cap(db):
     db.record_result(failed(retry_after=120), [], NOW, LIMITS)
     assert db.feed_states()[0].next_retry == NOW + timedelta(minutes=2)

@@ -7,14 +7,15 @@ each table and key back to the line it was written on.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 if sys.version_info >= (3, 11):
@@ -22,13 +23,16 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - the package requires 3.11, tomli only for older interpreters
     import tomli as tomllib
 
-from . import facts as F
 from .news.model import FeedSpec, FetchLimits
+
+if TYPE_CHECKING:
+    from .facts import Story
 
 SETTINGS_FILE = "dealdesk.toml"
 FEEDS_FILE = "feeds.toml"
 FACTS_DIR = "facts"
 STORE_FILE = "dealdesk.sqlite3"
+PASSED_FILE = "config-passed"  # in the cache dir: fingerprints of configs that passed
 
 
 # ---------------------------------------------------------------------------------------------
@@ -55,6 +59,20 @@ def resolve_config_dir(cli_value: str | None = None, cwd: Path | None = None) ->
     if (local / SETTINGS_FILE).is_file():
         return local
     return packaged_config_dir()
+
+
+def resolve_cache_dir() -> Path:
+    """`$DEALDESK_CACHE` > the platform's user cache dir: what can be lost and rebuilt."""
+    env = os.environ.get("DEALDESK_CACHE")
+    if env:
+        return Path(env).expanduser()
+    if sys.platform.startswith("linux"):
+        # platformdirs' own answer here, without its import (a few ms of every refresh).
+        xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
+        return Path(xdg or Path.home() / ".cache") / "dealdesk"
+    from platformdirs import user_cache_dir
+
+    return Path(user_cache_dir("dealdesk", appauthor=False))
 
 
 def resolve_data_dir(cli_value: str | None = None) -> Path:
@@ -388,7 +406,7 @@ class Config:
     dir: Path
     settings: Settings
     feeds: tuple[FeedSpec, ...]
-    story: F.Story
+    story: Story
 
 
 def load(config_dir: Path) -> Config:
@@ -399,11 +417,85 @@ def load(config_dir: Path) -> Config:
                                    "pass --config DIR or set DEALDESK_CONFIG")])
     settings = _load_settings(config_dir / SETTINGS_FILE, problems)
     feeds = _load_feeds(config_dir / FEEDS_FILE, problems)
-    story = _load_story(config_dir / FACTS_DIR, settings, problems)
+    from .story_config import load_story  # the facts' types load only when a story is read
+
+    story = load_story(config_dir / FACTS_DIR, settings, problems)
     if problems:
         raise ConfigError(problems)
     assert story is not None
     return Config(config_dir, settings, feeds, story)
+
+
+def load_fetch(config_dir: Path, passed: Path) -> tuple[Settings, tuple[FeedSpec, ...]]:
+    """The settings and feeds, for a command that fetches but never shows the story.
+
+    The whole config is still checked, so that a broken one stops `refresh` as it stops
+    every other command, but only when it changed since it last passed: reading and checking
+    every fact would otherwise take a tenth of a warm refresh. `passed` is the cache file
+    of fingerprints of configs that passed.
+    """
+    if fingerprint(config_dir) in _read_passed(passed):
+        problems: list[Problem] = []
+        settings = _load_settings(config_dir / SETTINGS_FILE, problems)
+        feeds = _load_feeds(config_dir / FEEDS_FILE, problems)
+        if not problems:
+            return settings, feeds
+    config = load_remembering(config_dir, passed)
+    return config.settings, config.feeds
+
+
+def load_remembering(config_dir: Path, passed: Path) -> Config:
+    """`load`, then add the config's fingerprint to `passed` if no file changed meanwhile."""
+    stamp = fingerprint(config_dir)
+    config = load(config_dir)
+    if fingerprint(config_dir) == stamp:
+        _remember_passed(passed, stamp)
+    return config
+
+
+PASSED_KEEP = 8  # configs remembered: one per --config directory used with this data dir
+
+
+def fingerprint(config_dir: Path) -> str:
+    """A digest of every file `load` reads, of its directory and of this version."""
+    import hashlib
+
+    from . import __version__
+
+    digest = hashlib.blake2b(digest_size=16)
+    digest.update(f"{__version__}\0{config_dir.resolve()}\0".encode())
+    facts_dir = config_dir / FACTS_DIR
+    paths = [config_dir / SETTINGS_FILE, config_dir / FEEDS_FILE]
+    paths += sorted(facts_dir.glob("*.toml")) if facts_dir.is_dir() else []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError:
+            data = None
+        size = -1 if data is None else len(data)
+        digest.update(f"{path.relative_to(config_dir)}\0{size}\0".encode())
+        digest.update(data or b"")
+    return digest.hexdigest()
+
+
+def _read_passed(path: Path) -> list[str]:
+    try:
+        return path.read_text(encoding="ascii").split()
+    except (OSError, UnicodeDecodeError):
+        return []
+
+
+def _remember_passed(path: Path, stamp: str) -> None:
+    """Remember a config that passed. Best effort: without it the next run checks again."""
+    kept = [stamp] + [s for s in _read_passed(path) if s != stamp][: PASSED_KEEP - 1]
+    temp = path.with_name(f".{path.name}.{os.getpid()}")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temp.write_text("\n".join(kept) + "\n", encoding="ascii")
+        os.replace(temp, path)
+    except OSError:
+        with contextlib.suppress(OSError):  # a cache we cannot write is no error
+            temp.unlink(missing_ok=True)
 
 
 SETTINGS_SECTIONS = ("dealdesk", "fetch", "keys")
@@ -508,7 +600,7 @@ def _load_feeds(path: Path, problems: list[Problem]) -> tuple[FeedSpec, ...]:
     doc = read_toml(path, problems)
     if doc is None:
         return ()
-    _only_sections(doc, ("feed",), problems)
+    only_sections(doc, ("feed",), problems)
     feeds: list[FeedSpec] = []
     names: dict[str, int] = {}
     for t in tables(doc, "feed", problems):
@@ -527,181 +619,9 @@ def _load_feeds(path: Path, problems: list[Problem]) -> tuple[FeedSpec, ...]:
     return tuple(feeds)
 
 
-def _only_sections(doc: Document, allowed: tuple[str, ...], problems: list[Problem]) -> None:
+def only_sections(doc: Document, allowed: tuple[str, ...], problems: list[Problem]) -> None:
     for key in doc.data:
         if key not in allowed:
             line = doc.lines.table(key) if doc.lines.table(key) != 1 else doc.lines.key("", 0, key)
             problems.append(Problem(doc.path, line, f"unknown table [[{key}]]",
                                     f"expected {', '.join(f'[[{a}]]' for a in allowed)}"))
-
-
-FACT_TABLES = ("source", "partner", "users", "risk", "event")
-
-
-def _load_story(facts_dir: Path, settings: Settings, problems: list[Problem]) -> F.Story | None:
-    if not facts_dir.is_dir():
-        problems.append(Problem(facts_dir, 0, "facts directory not found",
-                                "create config/facts/ with at least one .toml file"))
-        return None
-    docs = [d for p in sorted(facts_dir.glob("*.toml")) if (d := read_toml(p, problems))]
-    for doc in docs:
-        _only_sections(doc, FACT_TABLES, problems)
-
-    sources: dict[str, F.Source] = {}
-    source_lines: dict[str, str] = {}
-    for doc in docs:
-        for t in tables(doc, "source", problems):
-            src = F.Source(
-                id=t.get("id", nonempty_text),
-                title=t.get("title", nonempty_text),
-                published=t.get("published", a_date),
-                kind=t.get("kind", one_of(F.SOURCE_KINDS), "reported"),
-                publisher=t.get("publisher", text, ""),
-                url=t.get("url", http_url, None),
-                lang=t.get("lang", one_of(("en", "fr")), "en"),
-            )
-            t.finish()
-            if src.id in sources:
-                t.problem("id", f"duplicate source id {src.id!r} (first at {source_lines[src.id]})",
-                          "give each [[source]] its own id")
-            elif src.id:
-                sources[src.id] = src
-                source_lines[src.id] = f"{doc.path.name}:{t.where('id')}"
-
-    def source_ref(t: Table) -> str | None:
-        ref = t.get("source", nonempty_text, hint="every fact names the [[source]] it comes from")
-        if ref is not None and ref not in sources:
-            t.problem("source", f"unknown source {ref!r}", _did_you_mean(ref, sources))
-            return None
-        return ref
-
-    partners: list[F.Partner] = []
-    users: list[F.UserCount] = []
-    risks: list[F.Risk] = []
-    pending_events: list[tuple[Table, F.Event]] = []
-    for doc in docs:
-        for t in tables(doc, "partner", problems):
-            partners.append(_partner(t, source_ref(t)))
-            t.finish()
-        for t in tables(doc, "users", problems):
-            users.append(F.UserCount(
-                product=t.get("product", nonempty_text),
-                as_of=t.get("as_of", a_date),
-                weekly_active_users=t.get("weekly_active_users", number),
-                source=source_ref(t),
-                qualifier=t.get("qualifier", one_of(F.QUALIFIERS), None),
-                quote=t.get("quote", text, ""),
-                note=t.get("note", text, ""),
-            ))
-            t.finish()
-        for t in tables(doc, "risk", problems):
-            risks.append(F.Risk(
-                id=t.get("id", nonempty_text),
-                title=t.get("title", nonempty_text),
-                party=t.get("party", nonempty_text),
-                severity=t.get("severity", one_of(F.RISK_SEVERITIES)),
-                status=t.get("status", one_of(F.RISK_STATUSES)),
-                since=t.get("since", a_date),
-                source=source_ref(t),
-                note=t.get("note", text, ""),
-                trigger=t.get("trigger", text, ""),
-                watch=t.get("watch", text, ""),
-                quote=t.get("quote", text, ""),
-            ))
-            t.finish()
-        for t in tables(doc, "event", problems):
-            event = F.Event(
-                date=t.get("date", a_date),
-                subject=t.get("subject", nonempty_text),
-                field=t.get("field", nonempty_text),
-                value=t.values.get("value"),
-                source=source_ref(t),
-                quote=t.get("quote", text, ""),
-                note=t.get("note", text, ""),
-                qualifier=t.get("qualifier", one_of(F.QUALIFIERS), None),
-            )
-            t.seen.add("value")
-            t.finish()
-            pending_events.append((t, event))
-
-    events = _check_events(pending_events, partners, risks)
-    if problems:
-        return None
-    return F.Story(
-        title=settings.title,
-        company=settings.company,
-        sources=sources,
-        partners=tuple(partners),
-        users=tuple(users),
-        risks=tuple(risks),
-        events=tuple(events),
-        stale_after_days=settings.stale_after_days,
-    )
-
-
-def _partner(t: Table, source: str | None) -> F.Partner:
-    return F.Partner(
-        name=t.get("name", nonempty_text),
-        role=t.get("role", nonempty_text),
-        status=t.get("status", one_of(F.PARTNER_STATUSES)),
-        since=t.get("since", a_date),
-        source=source,
-        aliases=t.get("aliases", text_list, ()),
-        capacity_gw=t.get("capacity_gw", number, None),
-        deployed_gw=t.get("deployed_gw", number, None),
-        commitment_usd=t.get("commitment_usd", number, None),
-        investment_max_usd=t.get("investment_max_usd", number, None),
-        tranche_per_gw_usd=t.get("tranche_per_gw_usd", number, None),
-        capacity_qualifier=t.get("capacity_qualifier", one_of(F.QUALIFIERS), None),
-        commitment_qualifier=t.get("commitment_qualifier", one_of(F.QUALIFIERS), None),
-        quote=t.get("quote", text, ""),
-        note=t.get("note", text, ""),
-    )
-
-
-def _check_events(
-    pending: list[tuple[Table, F.Event]], partners: list[F.Partner], risks: list[F.Risk]
-) -> list[F.Event]:
-    partner_names = {p.name for p in partners}
-    risk_ids = {r.id for r in risks}
-    events = []
-    for t, e in pending:
-        if e.subject is None or e.field is None:
-            continue
-        if e.subject in partner_names:
-            fields: dict[str, Check] = {f: number for f in F.PARTNER_NUMBER_FIELDS}
-            fields |= {"status": one_of(F.PARTNER_STATUSES), "role": nonempty_text, "note": text}
-        elif e.subject in risk_ids:
-            fields = {"status": one_of(F.RISK_STATUSES), "severity": one_of(F.RISK_SEVERITIES),
-                      "note": text}
-        else:
-            known = sorted(partner_names | risk_ids)
-            t.problem("subject", f"event names unknown partner or risk {e.subject!r}",
-                      _did_you_mean(e.subject, known))
-            continue
-        if e.field not in fields:
-            t.problem("field", f"{e.subject} has no field {e.field!r}",
-                      f"events may set {', '.join(fields)}")
-            continue
-        if "value" not in t.values:
-            t.problem(None, "[event] is missing 'value'",
-                      f"the new value of {e.field}, e.g. value = {_EVENT_EXAMPLE.get(e.field, 10)}")
-            continue
-        try:
-            value = fields[e.field](t.values["value"])
-        except ValueError as exc:
-            t.problem("value", f"value: {exc}",
-                      f"{e.field} takes e.g. value = {_EVENT_EXAMPLE.get(e.field, 10)}")
-            continue
-        events.append(replace(e, value=value))
-    return events
-
-
-_EVENT_EXAMPLE = {"status": '"stalled"', "severity": '"high"', "note": '"..."', "role": '"..."'}
-
-
-def _did_you_mean(word: str, known: Mapping[str, Any] | list[str]) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(word, list(known), n=1)
-    return f"did you mean {close[0]!r}?" if close else f"known: {', '.join(sorted(known)[:8])}"

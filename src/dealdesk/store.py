@@ -277,71 +277,33 @@ class Store:
         and schedules the next try: Retry-After when the server gave one, otherwise
         base * 2^(failures-1) minutes, both capped at the policy's maximum.
         """
-        policy = backoff or FetchLimits()
-        stamp = _iso(now)
-        new: list[tuple[int, NewsItem]] = []
         with self._transaction() as db:
-            db.execute(
-                "INSERT INTO feeds(name, url) VALUES (?, ?) "
-                "ON CONFLICT(name) DO UPDATE SET url = excluded.url",
-                (result.name, result.url),
-            )
-            if result.status == "error":
-                (failures,) = db.execute(
-                    "SELECT failures FROM feeds WHERE name = ?", (result.name,)
-                ).fetchone()
-                failures += 1
-                db.execute(
-                    "UPDATE feeds SET status = 'error', error = ?, failures = ?, next_retry = ?, "
-                    "last_attempt = ?, http_status = ?, elapsed_ms = ? WHERE name = ?",
-                    (
-                        result.error or "unknown error",
-                        failures,
-                        _iso(now + _retry_delay(failures, result.retry_after_s, policy)),
-                        stamp,
-                        result.http_status,
-                        result.elapsed_ms,
-                        result.name,
-                    ),
-                )
-                return new
-            if result.status not in ("ok", "not_modified"):
-                raise ValueError(f"unknown fetch status {result.status!r}")
-            db.execute(
-                "UPDATE feeds SET status = ?, error = NULL, failures = 0, next_retry = NULL, "
-                "last_attempt = ?, last_success = ?, etag = ?, last_modified = ?, "
-                "http_status = ?, elapsed_ms = ? WHERE name = ?",
-                (
-                    result.status, stamp, stamp, result.etag, result.last_modified,
-                    result.http_status, result.elapsed_ms, result.name,
-                ),
-            )
-            if result.status == "ok":
-                for item in items:
-                    item_id = self._insert_item(db, result.name, item, stamp, pending)
-                    if item_id is not None:
-                        new.append((item_id, item))
-        return new
+            return _record(db, result, items, now, backoff or FetchLimits(), pending)
 
-    @staticmethod
-    def _insert_item(
-        db: sqlite3.Connection, feed: str, item: NewsItem, fetched_at: str, pending: bool
-    ) -> int | None:
-        cursor = db.execute(
-            "INSERT INTO items(feed, guid, title, link, published, summary, date_flag, "
-            "fetched_at, pending) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
-            "ON CONFLICT(feed, guid) DO NOTHING",
-            (
-                feed, item.guid, item.title, item.link, _iso(item.published),
-                item.summary, item.date_flag, fetched_at, int(pending),
-            ),
-        )
-        if cursor.rowcount != 1:
-            return None  # already archived: the first version seen is kept
-        item_id = cursor.lastrowid
-        if item.entities:
-            _insert_entities(db, [(item_id, item.entities)])
-        return item_id
+    def record_many(
+        self,
+        outcomes: Sequence[tuple[FetchResult, Sequence[NewsItem], datetime]],
+        backoff: FetchLimits | None = None,
+        pending: bool = False,
+    ) -> list[list[tuple[int, NewsItem]] | sqlite3.Error]:
+        """`record` for several feeds in one transaction: what each added, or its error.
+
+        A refresh writes the feeds that answer together this way: one commit instead of
+        one per feed. Each feed has its own savepoint, so one that fails to store is
+        undone alone and the others are kept.
+        """
+        policy = backoff or FetchLimits()
+        done: list[list[tuple[int, NewsItem]] | sqlite3.Error] = []
+        with self._transaction() as db:
+            for result, items, now in outcomes:
+                db.execute("SAVEPOINT feed")
+                try:
+                    done.append(_record(db, result, items, now, policy, pending))
+                except sqlite3.Error as exc:
+                    db.execute("ROLLBACK TO feed")
+                    done.append(exc)
+                db.execute("RELEASE feed")
+        return done
 
     # --- enrichment --------------------------------------------------------------------
 
@@ -422,20 +384,26 @@ class Store:
         if force:
             return specs
         now = now if now.tzinfo else now.replace(tzinfo=timezone.utc)
-        states = {s.name: s for s in self.feed_states()}
+        # Only the columns needed: feed_states also counts every feed's items.
+        states = {
+            name: (status, _dt(last_attempt), _dt(next_retry))
+            for name, status, last_attempt, next_retry in self._conn.execute(
+                "SELECT name, status, last_attempt, next_retry FROM feeds"
+            )
+        }
         due = []
         for spec in specs:
-            state = states.get(spec.name)
-            if state is None or state.last_attempt is None:
+            status, last_attempt, next_retry = states.get(spec.name, ("never", None, None))
+            if last_attempt is None:
                 due.append(spec)
-            elif state.status == "error" and state.next_retry is not None:
-                if now >= state.next_retry:
+            elif status == "error" and next_retry is not None:
+                if now >= next_retry:
                     due.append(spec)
             elif not respect_interval:
                 due.append(spec)
             else:
                 minutes = spec.refresh_minutes or default_minutes
-                if now >= state.last_attempt + timedelta(minutes=minutes):
+                if now >= last_attempt + timedelta(minutes=minutes):
                     due.append(spec)
         return due
 
@@ -606,6 +574,95 @@ class Store:
 # Letters and digits only: exactly what the unicode61 tokenizer keeps, so no quoted term
 # is ever empty (a bare "_" would make an empty phrase).
 _WORD = re.compile(r"[^\W_]+")
+
+
+def _record(
+    db: sqlite3.Connection,
+    result: FetchResult,
+    items: Sequence[NewsItem],
+    now: datetime,
+    policy: FetchLimits,
+    pending: bool,
+) -> list[tuple[int, NewsItem]]:
+    """Store.record's work, inside the caller's transaction."""
+    stamp = _iso(now)
+    db.execute(
+        "INSERT INTO feeds(name, url) VALUES (?, ?) "
+        "ON CONFLICT(name) DO UPDATE SET url = excluded.url",
+        (result.name, result.url),
+    )
+    if result.status == "error":
+        (failures,) = db.execute(
+            "SELECT failures FROM feeds WHERE name = ?", (result.name,)
+        ).fetchone()
+        failures += 1
+        db.execute(
+            "UPDATE feeds SET status = 'error', error = ?, failures = ?, next_retry = ?, "
+            "last_attempt = ?, http_status = ?, elapsed_ms = ? WHERE name = ?",
+            (
+                result.error or "unknown error",
+                failures,
+                _iso(now + _retry_delay(failures, result.retry_after_s, policy)),
+                stamp,
+                result.http_status,
+                result.elapsed_ms,
+                result.name,
+            ),
+        )
+        return []
+    if result.status not in ("ok", "not_modified"):
+        raise ValueError(f"unknown fetch status {result.status!r}")
+    db.execute(
+        "UPDATE feeds SET status = ?, error = NULL, failures = 0, next_retry = NULL, "
+        "last_attempt = ?, last_success = ?, etag = ?, last_modified = ?, "
+        "http_status = ?, elapsed_ms = ? WHERE name = ?",
+        (
+            result.status, stamp, stamp, result.etag, result.last_modified,
+            result.http_status, result.elapsed_ms, result.name,
+        ),
+    )
+    if result.status != "ok":
+        return []
+    return _insert_items(db, result.name, items, stamp, pending)
+
+
+_ITEM_INSERT = (
+    "INSERT INTO items(feed, guid, title, link, published, summary, date_flag, fetched_at, "
+    "pending) VALUES {} ON CONFLICT(feed, guid) DO NOTHING RETURNING id, guid"
+)
+_ROW = "(" + ", ".join("?" * 9) + ")"
+# Rows per statement: 9 variables each, well under SQLite's 32,766, and few distinct
+# statements for the cache (one per batch size met).
+ITEM_BATCH = 250
+
+
+def _insert_items(
+    db: sqlite3.Connection, feed: str, items: Sequence[NewsItem], fetched_at: str, pending: bool
+) -> list[tuple[int, NewsItem]]:
+    """Insert a feed's items, in as few statements as possible; the new ones with their ids.
+
+    An item already archived (same feed and guid) is left as it was: the first version
+    seen is kept, and so is the first of two items sharing a guid in one document.
+    """
+    flag = int(pending)
+    ids: dict[str, int] = {}
+    for start in range(0, len(items), ITEM_BATCH):
+        batch = items[start:start + ITEM_BATCH]
+        values = [
+            v for item in batch for v in (
+                feed, item.guid, item.title, item.link, _iso(item.published), item.summary,
+                item.date_flag, fetched_at, flag,
+            )
+        ]
+        sql = _ITEM_INSERT.format(", ".join([_ROW] * len(batch)))
+        ids.update((guid, item_id) for item_id, guid in db.execute(sql, values))
+    new = []
+    for item in items:
+        item_id = ids.pop(item.guid, None)  # pop: a second item with the same guid is not new
+        if item_id is not None:
+            new.append((item_id, item))
+    _insert_entities(db, [(item_id, item.entities) for item_id, item in new if item.entities])
+    return new
 
 
 def _insert_entities(

@@ -13,6 +13,7 @@ none. Threads involved:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 import sqlite3
@@ -115,14 +116,16 @@ async def _refresh(
             validators = await in_store(store.validators)
             outcomes: dict[str, FeedOutcome] = {}
 
+            writer = _GroupWriter(functools.partial(in_store, store.record_many), limits)
+
             async def settle(result: FetchResult) -> None:
-                outcome = await _settle(result, store, in_store, limits, now)
+                outcome = await _settle(result, writer, now)
                 outcomes[outcome.name] = outcome
                 if on_progress is not None:
                     on_progress(len(outcomes), len(due), outcome)
 
             if due:
-                async with make_client(limits, transport) as client:
+                async with writer, make_client(limits, transport) as client:
                     await fetch_all(due, limits, validators, client=client, on_done=settle)
             enriched = EnrichReport()
             if enrich:
@@ -143,11 +146,58 @@ async def _refresh(
     )
 
 
+class _GroupWriter:
+    """Stores feed outcomes in the store thread, all those waiting in one transaction.
+
+    Feeds tend to answer together: one commit, and one wake-up of the event loop from the
+    store thread, for all the feeds that came in while the last write ran, rather than
+    one of each per feed. Use as an async context manager around the fetching.
+    """
+
+    def __init__(self, record_many: Callable[..., Any], limits: FetchLimits) -> None:
+        self._record_many = record_many
+        self._limits = limits
+        self._queue: asyncio.Queue[tuple[tuple[Any, ...], asyncio.Future[Any]]] = asyncio.Queue()
+        self._task: asyncio.Task[None] | None = None
+
+    async def __aenter__(self) -> _GroupWriter:
+        self._task = asyncio.ensure_future(self._run())
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        assert self._task is not None
+        self._task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await self._task
+
+    async def record(self, result: FetchResult, items: list[NewsItem], fetched_at: datetime
+                     ) -> list[tuple[int, NewsItem]] | sqlite3.Error:
+        """What `Store.record` returns for this feed, or the store's error."""
+        done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(((result, items, fetched_at), done))
+        return await done
+
+    async def _run(self) -> None:
+        while True:
+            batch = [await self._queue.get()]
+            while not self._queue.empty():
+                batch.append(self._queue.get_nowait())
+            try:
+                stored = await self._record_many([entry for entry, _ in batch], self._limits, True)
+            except Exception as exc:  # the transaction itself failed: every feed in it did
+                stored = [exc] * len(batch)
+            for (_, done), outcome in zip(batch, stored):
+                if done.done():  # its fetch was cancelled meanwhile
+                    continue
+                if isinstance(outcome, sqlite3.Error) or not isinstance(outcome, Exception):
+                    done.set_result(outcome)
+                else:
+                    done.set_exception(outcome)
+
+
 async def _settle(
     result: FetchResult,
-    store: Store,
-    in_store: Callable[..., Any],
-    limits: FetchLimits,
+    writer: _GroupWriter,
     now: Callable[[], datetime],
 ) -> FeedOutcome:
     fetched_at = now()
@@ -158,12 +208,13 @@ async def _settle(
             # Keep the old validators: an error page's ETag must not make the next
             # request a 304 for a feed we never managed to read.
             result = replace(result, status="error", error=error, body=None)
-    try:
-        new_items = len(await in_store(store.record, result, items, fetched_at, limits, True))
-    except sqlite3.Error as exc:
-        log.exception("storing %s failed", result.name)
-        result = replace(result, status="error", error=f"store error ({exc})")
+    stored = await writer.record(result, items, fetched_at)
+    if isinstance(stored, sqlite3.Error):
+        log.error("storing %s failed: %s", result.name, stored)
+        result = replace(result, status="error", error=f"store error ({stored})")
         new_items = 0
+    else:
+        new_items = len(stored)
     return FeedOutcome(
         name=result.name,
         status=result.status,
