@@ -4,10 +4,10 @@ Used by `dealdesk refresh` (without the enrichment) and by the dashboard's refre
 news.worker. It runs its own event loop with asyncio.run, so call it from a thread that has
 none. Threads involved:
 - the event loop: network only;
-- asyncio.to_thread: parsing (CPU work never blocks the downloads);
-- one dedicated store thread owning the SQLite connection, writing each feed's outcome
-  in its own transaction as soon as that feed is done, then (unless `enrich` is off)
-  running the enrichment pass (news.enrich) over the new items.
+- one dedicated store thread owning the SQLite connection: it parses the feeds that came
+  in (CPU work never blocks the downloads) and stores them, all those waiting in one
+  transaction, as soon as they are done; then (unless `enrich` is off) it runs the
+  enrichment pass (news.enrich) over the new items.
 """
 
 from __future__ import annotations
@@ -116,16 +116,16 @@ async def _refresh(
             validators = await in_store(store.validators)
             outcomes: dict[str, FeedOutcome] = {}
 
-            writer = _GroupWriter(functools.partial(in_store, store.record_many), limits)
+            intake = _Intake(functools.partial(in_store, _parse_and_store, store), limits)
 
             async def settle(result: FetchResult) -> None:
-                outcome = await _settle(result, writer, now)
+                outcome = await _settle(result, intake, now)
                 outcomes[outcome.name] = outcome
                 if on_progress is not None:
                     on_progress(len(outcomes), len(due), outcome)
 
             if due:
-                async with writer, make_client(limits, transport) as client:
+                async with intake, make_client(limits, transport) as client:
                     await fetch_all(due, limits, validators, client=client, on_done=settle)
             enriched = EnrichReport()
             if enrich:
@@ -146,21 +146,22 @@ async def _refresh(
     )
 
 
-class _GroupWriter:
-    """Stores feed outcomes in the store thread, all those waiting in one transaction.
+class _Intake:
+    """Hands finished fetches to the store thread, which parses and stores them.
 
-    Feeds tend to answer together: one commit, and one wake-up of the event loop from the
-    store thread, for all the feeds that came in while the last write ran, rather than
-    one of each per feed. Use as an async context manager around the fetching.
+    All the feeds waiting go in one batch: one commit, and one wake-up of the event loop
+    from the store thread, for the feeds that came in while the last batch ran, rather
+    than one of each per feed; and one thread parsing rather than several taking the GIL
+    from the event loop in turn. Use as an async context manager around the fetching.
     """
 
-    def __init__(self, record_many: Callable[..., Any], limits: FetchLimits) -> None:
-        self._record_many = record_many
+    def __init__(self, parse_and_store: Callable[..., Any], limits: FetchLimits) -> None:
+        self._parse_and_store = parse_and_store
         self._limits = limits
         self._queue: asyncio.Queue[tuple[tuple[Any, ...], asyncio.Future[Any]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
-    async def __aenter__(self) -> _GroupWriter:
+    async def __aenter__(self) -> _Intake:
         self._task = asyncio.ensure_future(self._run())
         return self
 
@@ -170,11 +171,9 @@ class _GroupWriter:
         with contextlib.suppress(asyncio.CancelledError):
             await self._task
 
-    async def record(self, result: FetchResult, items: list[NewsItem], fetched_at: datetime
-                     ) -> list[tuple[int, NewsItem]] | sqlite3.Error:
-        """What `Store.record` returns for this feed, or the store's error."""
-        done: asyncio.Future[Any] = asyncio.get_running_loop().create_future()
-        self._queue.put_nowait(((result, items, fetched_at), done))
+    async def put(self, result: FetchResult, fetched_at: datetime) -> Stored:
+        done: asyncio.Future[Stored] = asyncio.get_running_loop().create_future()
+        self._queue.put_nowait(((result, fetched_at), done))
         return await done
 
     async def _run(self) -> None:
@@ -182,33 +181,47 @@ class _GroupWriter:
             batch = [await self._queue.get()]
             while not self._queue.empty():
                 batch.append(self._queue.get_nowait())
+            entries = [entry for entry, _ in batch]
             try:
-                stored = await self._record_many([entry for entry, _ in batch], self._limits, True)
+                stored = await self._parse_and_store(entries, self._limits)
             except Exception as exc:  # the transaction itself failed: every feed in it did
-                stored = [exc] * len(batch)
-            for (_, done), outcome in zip(batch, stored):
-                if done.done():  # its fetch was cancelled meanwhile
+                if not isinstance(exc, sqlite3.Error):
+                    for _, done in batch:
+                        if not done.done():
+                            done.set_exception(exc)
                     continue
-                if isinstance(outcome, sqlite3.Error) or not isinstance(outcome, Exception):
+                stored = [(result, exc) for result, _ in entries]
+            for (_, done), outcome in zip(batch, stored):
+                if not done.done():  # else its fetch was cancelled meanwhile
                     done.set_result(outcome)
-                else:
-                    done.set_exception(outcome)
 
 
-async def _settle(
-    result: FetchResult,
-    writer: _GroupWriter,
-    now: Callable[[], datetime],
-) -> FeedOutcome:
-    fetched_at = now()
-    items: list[NewsItem] = []
-    if result.status == "ok":
-        items, error = await asyncio.to_thread(_parse, result, fetched_at)
-        if error is not None:
-            # Keep the old validators: an error page's ETag must not make the next
-            # request a 304 for a feed we never managed to read.
-            result = replace(result, status="error", error=error, body=None)
-    stored = await writer.record(result, items, fetched_at)
+# A fetch result as stored: after parsing (a body that is not a feed makes it an error),
+# with the new items and their ids, or the store's error.
+Stored = tuple[FetchResult, "list[tuple[int, NewsItem]] | sqlite3.Error"]
+
+
+def _parse_and_store(
+    store: Store, entries: list[tuple[FetchResult, datetime]], limits: FetchLimits
+) -> list[Stored]:
+    """In the store thread: parse each result's body, then store them all at once."""
+    ready = []
+    for result, fetched_at in entries:
+        items: list[NewsItem] = []
+        if result.status == "ok":
+            items, error = _parse(result, fetched_at)
+            if error is not None:
+                # Keep the old validators: an error page's ETag must not make the next
+                # request a 304 for a feed we never managed to read.
+                result = replace(result, status="error", error=error, body=None)
+        ready.append((result, items, fetched_at))
+    stored = store.record_many(ready, limits, pending=True)
+    return [(result, outcome) for (result, _, _), outcome in zip(ready, stored)]
+
+
+async def _settle(result: FetchResult, intake: _Intake, now: Callable[[], datetime]
+                  ) -> FeedOutcome:
+    result, stored = await intake.put(result, now())
     if isinstance(stored, sqlite3.Error):
         log.error("storing %s failed: %s", result.name, stored)
         result = replace(result, status="error", error=f"store error ({stored})")
