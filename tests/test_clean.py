@@ -11,16 +11,24 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dealdesk.news.clean import (
+    _ASCII_SPACES,
     _BLOCK_TAGS,
     _HAS_CONTROL,
     _INVISIBLE,
     _LEFTOVER_MARKUP,
+    _RAW_BUDGET_MIN,
+    _SEP,
     _SPACE_LIKE,
+    _ascii_printable,
+    _cleaned,
     _html_to_text,
     _parsed_text,
     _single_line,
+    _single_spaced,
     clean_link,
+    clean_links,
     clean_text,
+    clean_texts,
 )
 from tests.feedserver import finishes_within
 
@@ -343,3 +351,131 @@ def test_tuned_tag_stripping_gives_what_the_plain_patterns_gave(text):
 @given(st.one_of(TAG_SOUP, st.text()))
 def test_single_line_gives_what_the_full_scan_gave(text):
     assert _single_line(text) == " ".join(_INVISIBLE.sub("", _SPACE_LIKE.sub(" ", text)).split())
+
+
+# --- clean text comes back as it is ----------------------------------------------------------
+
+
+def test_no_whitespace_but_the_space_is_printable():
+    # clean_text returns printable, single-spaced text untouched: sound only if every other
+    # character str.split() takes for whitespace fails isprintable(). Every code point.
+    assert [c for c in range(0x110000) if chr(c).isspace() and chr(c).isprintable()] == [0x20]
+
+
+@pytest.mark.parametrize(
+    "text, html_markup",
+    [("a  b", True), (" a", True), ("a ", False), ("a\xa0b", True), ("x\u200by", False),
+     ("AT&amp;T", True), ("R&D", True), ("a &", True), ("<b>x</b>", True), ("y" * 11, False)],
+    ids=["double-space", "leading", "trailing", "nbsp", "zero-width", "entity", "amp-letter",
+         "amp-last", "tag", "too-long"],
+)
+def test_text_failing_one_test_of_the_shortcut_is_cleaned_in_full(text, html_markup):
+    assert clean_text(text, 10, html_markup=html_markup) == _cleaned(text, 10, html_markup)
+
+
+def test_the_shortcut_keeps_what_needs_no_cleaning():
+    for text in ("Nvidia & OpenAI", "story-1", "Tue, 23 Sep 2025 10:00:00 GMT", "AT&amp;T <b>"):
+        assert clean_text(text, 100, html_markup=False) is text
+    assert clean_text("Nvidia & OpenAI: 10 GW", 100) == "Nvidia & OpenAI: 10 GW"
+
+
+@settings(max_examples=1000, deadline=None)
+@given(
+    st.one_of(TAG_SOUP, st.text(), st.from_regex(r"[ A-Za-z&;#<>]{1,30}", fullmatch=True)),
+    st.sampled_from([1, 5, 30, 1000]),
+    st.booleans(),
+)
+def test_the_shortcut_gives_what_cleaning_in_full_gives(text, limit, html_markup):
+    if text:
+        assert clean_text(text, limit, html_markup=html_markup) == _cleaned(text, limit, html_markup)
+
+
+# --- many texts at once ----------------------------------------------------------------------
+
+# Texts that make a batch take its slow turns: the separator, an entity that becomes it,
+# markup for html.parser, invisible characters, whitespace at the ends.
+BATCH_TEXT = st.lists(
+    st.one_of(
+        TAG_SOUP,
+        st.text(max_size=12),
+        st.sampled_from([_SEP, "<~", "~>", "&lt;~&gt;", " ", "a  b", "\x7f", "&#127;", "\x1c",
+                         "AT&T", "a & b", "<!-- c -->", "\u200b", "\xa0"]),
+    ),
+    max_size=4,
+).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(BATCH_TEXT, max_size=12), st.sampled_from([1, 3, 10, 200, 10_000]), st.booleans())
+def test_cleaning_many_texts_at_once_gives_what_cleaning_each_gives(texts, limit, html_markup):
+    assert clean_texts(texts, limit, html_markup=html_markup) == [
+        clean_text(t, limit, html_markup=html_markup) for t in texts
+    ]
+
+
+@pytest.mark.parametrize("limit", [12, 1000])
+def test_a_batch_sends_its_odd_texts_one_by_one_and_cleans_the_rest_together(limit):
+    texts = [
+        "<p>plain <b>html</b></p>", f"a {_SEP} b", "&lt;~&gt;", "<!-- note -->kept",
+        "x\u200by", "y" * 40, " spaced\n out ", "", "<P>upper</P>", "caf\xe9 &amp; cr\xe8me",
+    ]
+    assert clean_texts(texts, limit) == [clean_text(t, limit) for t in texts]
+    assert clean_texts(texts, limit, html_markup=False) == [
+        clean_text(t, limit, html_markup=False) for t in texts
+    ]
+
+
+def test_a_batch_with_a_huge_text_or_a_non_text_is_cleaned_one_by_one():
+    huge = "<p>" + "w " * _RAW_BUDGET_MIN
+    assert clean_texts([huge, "ok"], 100) == [clean_text(huge, 100), "ok"]
+    assert clean_texts(["ok", None, 5], 100) == ["ok", "", ""]  # type: ignore[list-item]
+
+
+def test_the_ascii_tables_agree_with_str():
+    # _single_spaced and _ascii_printable stand for str.split() and str.isprintable().
+    assert {c for c in range(128) if chr(c).isspace()} == {
+        c for c in range(128) if _ASCII_SPACES[c] == ord(" ")
+    }
+    assert [c for c in range(128) if _ascii_printable(chr(c)) != chr(c).isprintable()] == []
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(st.text(st.characters(max_codepoint=127)), st.text(), TAG_SOUP))
+def test_single_spaced_is_splitting_and_joining_but_for_the_ends(text):
+    words, printable = _single_spaced(text)
+    assert words.strip() == " ".join(text.split()) and printable == words.isprintable()
+
+
+LINK_OR_NOT = st.one_of(
+    st.none(),
+    st.sampled_from(["", "https://a.example/x", "HTTPS://A.example/", "/rel", "javascript:x",
+                     "https://a.example/\u200b", "https://a.example/ b", "http://h:99999/",
+                     "https://a.example/x\nhttps://b.example/", "https://a.example/x\ty"]),
+    st.text(max_size=10),
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.lists(st.tuples(LINK_OR_NOT, st.sampled_from([None, "", "https://b.example/d/"])),
+             max_size=8),
+    st.sampled_from([None, "https://c.example/feed"]),
+)
+def test_cleaning_many_links_at_once_gives_what_cleaning_each_gives(pairs, default_base):
+    urls, bases = [u for u, _ in pairs], [b for _, b in pairs]
+    assert clean_links(urls, bases, default_base) == [
+        clean_link(u, b or default_base) if u else None for u, b in pairs
+    ]
+
+
+def test_a_link_holding_a_newline_never_passes_for_two_plain_links():
+    urls = ["https://a.example/x\nhttps://b.example/", "https://c.example/"]
+    assert clean_links(urls, [None, None]) == [
+        "https://a.example/xhttps://b.example/", "https://c.example/"
+    ]
+
+
+def test_a_plain_link_keeps_its_lower_case_scheme_and_an_upper_case_one_is_lowered():
+    link = "https://news.example.com/2025/09/story-1.html"
+    assert clean_link(link) is link
+    assert clean_link("HTTPS://News.example.com/A") == "https://News.example.com/A"

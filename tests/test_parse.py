@@ -13,12 +13,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dealdesk.news.clean import clean_text
+from dealdesk.news.dates import parse_date, parse_date_text
 from dealdesk.news.parse import (
     SUMMARY_LIMIT,
     TITLE_LIMIT,
     _collector_paused,
-    _parse_date,
-    _parse_date_text,
     parse_feed,
 )
 from tests.feedserver import finishes_within, rss
@@ -532,9 +531,9 @@ def test_whatever_the_bytes_every_item_is_clean(data):
                   r" ?(GMT|UTC|Z|[+-]\d{4}|EST)?\s*", fullmatch=True),
 ))
 def test_a_cached_date_is_the_date_parsed_afresh(text):
-    first, again = _parse_date(text), _parse_date(text)  # the second comes from the cache
+    first, again = parse_date(text), parse_date(text)  # the second comes from the cache
     stripped = text.strip()
-    fresh = _parse_date_text.__wrapped__(stripped) if stripped else None
+    fresh = parse_date_text.__wrapped__(stripped) if stripped else None
     assert first == again == fresh
     assert first is None or first.utcoffset() == timedelta(0)
 
