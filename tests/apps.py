@@ -24,3 +24,14 @@ async def wait_for(pilot, condition, seconds: float = 10.0) -> None:
             return
         await pilot.pause(0.05)
     raise AssertionError("condition not met in time")
+
+
+def help_shown(app: DealDeskApp) -> bool:
+    """Help is a box over the current screen (tui.help), shown or hidden."""
+    return getattr(app.screen, "shown_help", None) is not None
+
+
+async def press_help(pilot) -> None:
+    """`?`, and the frame it makes."""
+    await pilot.press("question_mark")
+    await pilot.pause()

@@ -18,6 +18,19 @@ from .newsdata import HEADLINES, fill_store
 from .tmux import Tmux
 
 
+def test_frames_drop_repeated_colour_codes_and_nothing_else():
+    """tui.output: "reset, then the same codes again" goes; other codes and moves stay."""
+    from dealdesk.tui.output import compact
+
+    bold, red = "\x1b[1m", "\x1b[31m"
+    reset = "\x1b[0m"
+    frame = (f"\x1b[2;3H{bold} a{reset}{bold}b {reset}{bold}c{reset}{red}d{reset}"
+             f"\x1b[3;3H{red}e{reset}\x1b[4;3H{red}f{reset}")
+    assert compact(frame) == (f"\x1b[2;3H{bold} ab c{reset}{red}d{reset}"
+                              f"\x1b[3;3H{red}e{reset}\x1b[4;3H{red}f{reset}")
+    assert compact(f"{bold}a{reset}{red}b{reset}") == f"{bold}a{reset}{red}b{reset}"
+
+
 @pytest.fixture
 def terminal():
     tmux = Tmux(80, 24)

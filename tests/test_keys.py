@@ -7,9 +7,8 @@ from textual.command import CommandPalette
 
 from dealdesk.tui.panels.table import Panel, PanelTable
 from dealdesk.tui.screens.details import DetailsScreen
-from dealdesk.tui.screens.help import HelpScreen
 
-from .apps import make_app, wait_for
+from .apps import help_shown, make_app, press_help, wait_for
 
 PANELS = ["partners", "compute", "users", "risks", "news"]
 
@@ -76,6 +75,11 @@ async def test_enter_opens_partner_details_and_escape_goes_back():
         assert app.screen.details.title == "Microsoft"
         text = "\n".join(str(line) for line in app.screen.details.timeline)
         assert "msft-recap-2025-10-28" in text
+        await press_help(pilot)  # over the details; escape closes it, then the details
+        assert isinstance(app.screen, DetailsScreen) and help_shown(app)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, DetailsScreen) and not help_shown(app)
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, DetailsScreen)
@@ -102,41 +106,123 @@ async def test_question_mark_lists_every_key():
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        await pilot.press("question_mark")
-        await pilot.pause()
-        assert isinstance(app.screen, HelpScreen)
+        await press_help(pilot)
+        assert help_shown(app)
         from dealdesk.tui.keys import help_rows
 
         listed = " ".join(k for k, _ in help_rows({}))
         for key in ("1", "5", "tab", "shift+tab", "j", "k", "enter", "escape", "r", "/", "?",
                     "ctrl+p", "q"):
             assert key in listed
-        # Panel keys do nothing behind the help screen.
-        await pilot.press("3")
-        assert app.active_panel == "partners"
         await pilot.press("escape")
         await pilot.pause()
-        assert not isinstance(app.screen, HelpScreen)
+        assert not help_shown(app)
 
 
-async def test_help_is_built_once_and_closing_it_keeps_the_footer():
-    """Closing help shows the dashboard as it was: same help screen next time, same keys
-    in the footer (Textual would rebuild them every time the dashboard comes back)."""
+async def test_help_over_the_dashboard_takes_the_keys_and_leaves_the_focus():
+    """Help is a box over the dashboard: while it is open, panel keys do nothing unseen
+    under it, the moving keys scroll it, and escape or `?` closes it. The focus never leaves
+    the table it was on, so closing help finds everything as it was."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:  # help is taller than 80x24: it scrolls
+        await pilot.pause()
+        await pilot.press("j")
+        table = app.query_one("#partners-table", PanelTable)
+        assert table.cursor_row == 1 and app.focused is table
+        await press_help(pilot)
+        box = app.screen.shown_help
+        assert box is not None and box.region.height < box.virtual_size.height
+        assert app.focused is table
+        await pilot.press("3", "tab", "c")
+        await pilot.pause()
+        assert app.active_panel == "partners" and help_shown(app)
+        await pilot.press("j", "j", "down")
+        await pilot.pause()
+        assert box.scroll_y == 3 and table.cursor_row == 1
+        await pilot.press("end")
+        await pilot.pause()
+        assert box.scroll_y == box.max_scroll_y > 3
+        await pilot.press("k")
+        await pilot.pause()
+        assert box.scroll_y == box.max_scroll_y - 1
+        await pilot.press("enter")  # the table under the box would open details
+        await pilot.pause()
+        assert not isinstance(app.screen, DetailsScreen)
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not help_shown(app) and app.focused is table and table.cursor_row == 1
+        await press_help(pilot)
+        assert box.scroll_y == 0  # opens at the top again
+        await press_help(pilot)
+        assert not help_shown(app)
+        await pilot.press("j")  # the keys are the table's again
+        assert table.cursor_row == 2
+
+
+async def test_a_click_outside_help_closes_it():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await press_help(pilot)
+        box = app.screen.shown_help
+        await pilot.click(offset=(box.region.x + 5, box.region.y + 5))
+        assert help_shown(app)
+        await pilot.click(offset=(1, 1))
+        await pilot.pause()
+        assert not help_shown(app)
+
+
+async def test_help_is_made_once_and_opening_it_keeps_the_footer():
+    """The box is made at start-up and shown and hidden after that; the footer's keys stay
+    as they are (Textual would rebuild them whenever the keys in force may have changed)."""
     from textual.widgets._footer import FooterKey
 
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        await pilot.press("question_mark")
+        await wait_for(pilot, lambda: app.screen.query("#help"))
+        box = app.screen.query_one("#help")
+        keys = list(app.screen.query(FooterKey))
+        assert keys
+        for _ in range(2):
+            await press_help(pilot)
+            assert app.screen.shown_help is box
+            assert list(app.screen.query(FooterKey)) == keys
+            await press_help(pilot)
+            assert list(app.screen.query(FooterKey)) == keys
+        assert len(app.screen.query("#help")) == 1
+
+
+async def test_the_palette_opens_help_and_never_closes_it():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
-        help_screen = app.screen
-        keys = list(app.screen_stack[0].query(FooterKey))
-        await pilot.press("question_mark")
-        await pilot.pause()
-        assert list(app.screen.query(FooterKey)) == keys and keys
-        await pilot.press("question_mark")
-        await pilot.pause()
-        assert app.screen is help_screen
+        help_command = next(c for c in app.get_system_commands(app.screen)
+                            if c.title == "Help: keys")
+        for _ in range(2):
+            await help_command.callback()
+            await pilot.pause()
+            assert help_shown(app)
+
+
+async def test_the_first_frame_runs_without_the_collector_and_the_app_restores_it():
+    """gc is paused for the first frame only; a test process is never frozen."""
+    import gc
+
+    frozen = gc.get_freeze_count()
+    app = make_app()
+    collecting = []
+    show_facts = app._show_facts
+
+    def spy() -> None:
+        collecting.append(gc.isenabled())
+        show_facts()
+
+    app._show_facts = spy
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.panels_ready)
+        assert collecting[0] is False and gc.isenabled()
+    assert gc.get_freeze_count() == frozen
 
 
 async def test_the_footer_follows_keys_that_come_and_go():

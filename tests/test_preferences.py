@@ -4,13 +4,15 @@ from __future__ import annotations
 
 import json
 import shutil
+from dataclasses import FrozenInstanceError, asdict, replace
+
+import pytest
 
 from dealdesk.config import load
 from dealdesk.state import STATE_FILE, UiState, load_state
 from dealdesk.tui.app import DealDeskApp
-from dealdesk.tui.screens.help import HelpScreen
 
-from .apps import wait_for
+from .apps import help_shown, wait_for
 from .conftest import CONFIG_DIR, fixed_clock
 from .newsdata import fill_store
 
@@ -57,6 +59,28 @@ def test_a_broken_state_file_means_defaults(tmp_path):
     assert load_state(tmp_path) == UiState(theme="x")
 
 
+def test_ui_state_is_a_frozen_value():
+    """UiState, like the facts and views, is a dataclass on value.Value: the methods
+    @dataclass(frozen=True) would generate, written once (they cost start-up time)."""
+    state = UiState("risks", news_filter="Nvidia")
+    assert state == UiState("risks", "textual-dark", "Nvidia") != UiState()
+    assert hash(state) == hash(UiState("risks", "textual-dark", "Nvidia"))
+    assert state != ("risks", "textual-dark", "Nvidia")
+    assert repr(state) == "UiState(panel='risks', theme='textual-dark', news_filter='Nvidia')"
+    assert replace(state, theme="x") == UiState("risks", "x", "Nvidia")
+    assert asdict(state) == {"panel": "risks", "theme": "textual-dark", "news_filter": "Nvidia"}
+    with pytest.raises(FrozenInstanceError):
+        state.panel = "news"
+    with pytest.raises(FrozenInstanceError):
+        del state.theme
+    with pytest.raises(TypeError, match="unexpected argument 'colour'"):
+        UiState(colour="red")
+    with pytest.raises(TypeError, match="two values for 'panel'"):
+        UiState("risks", panel="news")
+    with pytest.raises(TypeError, match="takes 3 arguments"):
+        UiState("a", "b", "c", "d")
+
+
 async def test_keys_remapped_in_config(tmp_path):
     cfg = tmp_path / "cfg"
     shutil.copytree(CONFIG_DIR, cfg)
@@ -65,15 +89,24 @@ async def test_keys_remapped_in_config(tmp_path):
     app = app_at(tmp_path, load(cfg))
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.press("question_mark")
-        assert not isinstance(app.screen, HelpScreen)
+        assert not help_shown(app)
         await pilot.press("f1")
         await pilot.pause()
-        assert isinstance(app.screen, HelpScreen)
+        assert help_shown(app)
         listed = dict((what, keys) for keys, what in
                       __import__("dealdesk.tui.keys", fromlist=["x"]).help_rows(
                           app.config.settings.keys))
         assert listed["This help"] == "h,f1"
-        await pilot.press("escape", "q")
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not help_shown(app)
+        await pilot.press("h")  # the help key in force opens help and closes it again
+        await pilot.pause()
+        assert help_shown(app)
+        await pilot.press("h")
+        await pilot.pause()
+        assert not help_shown(app)
+        await pilot.press("q")
         assert app.is_running
         await pilot.press("ctrl+q")
         await pilot.pause()

@@ -41,6 +41,11 @@ def test_help(snap_compare):
     assert snap_compare(make_app(), press=["question_mark"], terminal_size=(100, 30))
 
 
+def test_help_scrolled_80x24(snap_compare):
+    """Taller than the terminal: the box scrolls (here to its end) over the dashboard."""
+    assert snap_compare(make_app(), press=["question_mark", "end"], terminal_size=(80, 24))
+
+
 def test_60x20_degrades(snap_compare):
     assert snap_compare(make_app(), press=["3"], terminal_size=(60, 20))
 

@@ -20,10 +20,9 @@ from dealdesk.tui.app import DealDeskApp
 from dealdesk.tui.panels.news import NewsPanel
 from dealdesk.tui.screens.details import DetailsScreen
 from dealdesk.tui.screens.feeds import FeedsScreen
-from dealdesk.tui.screens.help import HelpScreen
 from dealdesk.tui.screens.search import SearchScreen
 
-from .apps import wait_for
+from .apps import help_shown, wait_for
 from .conftest import CONFIG_DIR, fixed_clock
 from .feedserver import Route, closed_port, feed_server, rss  # noqa: F401
 from .newsdata import fill_store, with_feeds
@@ -74,7 +73,7 @@ async def test_r_refreshes_in_the_background_and_a_broken_feed_hides_nothing(
         # Keys keep answering while the slow feed is still on its way.
         await pilot.press("question_mark")
         await pilot.pause()
-        assert isinstance(app.screen, HelpScreen)
+        assert help_shown(app)
         assert app.refresh_state is not None
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.refresh_state is None and len(news_rows(app)) == 5)
@@ -104,6 +103,27 @@ async def test_enter_opens_an_item_and_marks_it_read(tmp_path, config):
         assert ("Link", "https://example.com/news/1") in [(k, str(v)) for k, v in details.facts]
         await pilot.press("escape")
         await wait_for(pilot, lambda: app.news_items[1].read)
+
+
+async def test_the_news_tables_scrollbar_comes_with_more_rows(tmp_path, config):
+    """Tables skip Textual's scrollbar update on a layout that leaves their shape as it was
+    (panels/table.py); more rows in the same box change the shape, and the bar comes."""
+    from dataclasses import replace
+
+    fill_store(tmp_path / "store.sqlite3", config.feeds)
+    app = app_for(tmp_path, config.feeds, fixed_clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: len(news_rows(app)) == 7)
+        panel, table = app.query_one(NewsPanel), app.query_one("#news-table")
+        items = app.news_items
+        panel.show_news(items[:2], fixed_clock())
+        await pilot.pause()
+        size = table.size
+        assert not table.show_vertical_scrollbar
+        panel.show_news([*items, *(replace(i, id=i.id + 1000) for i in items)], fixed_clock())
+        await pilot.pause()
+        assert table.size == size and table.show_vertical_scrollbar
+        assert table.vertical_scrollbar.window_virtual_size == table.virtual_size.height == 15
 
 
 async def test_slash_searches_the_archive(tmp_path, config):

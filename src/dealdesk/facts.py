@@ -1,15 +1,18 @@
 """The story as data: sources, partners, user counts, clause risks, timeline events.
 
-Plain frozen dataclasses and pure functions. Everything a panel shows that is not typed in
-the config is derived here (status as of a date, investment unlocked per GW deployed, growth
-between user counts, staleness), so the TUI, `dump` and the tests agree by construction.
+Frozen value types (dataclasses on a cheaper base, Value) and pure functions. Everything a
+panel shows that is not typed in the config is derived here (status as of a date, investment
+unlocked per GW deployed, growth between user counts, staleness), so the TUI, `dump` and the
+tests agree by construction.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import date
+
+from .value import Value, value
 
 PARTNER_STATUSES = ("announced", "letter-of-intent", "definitive", "stalled", "replaced", "ended")
 RISK_SEVERITIES = ("low", "medium", "high")
@@ -29,8 +32,8 @@ PARTNER_TEXT_FIELDS = ("status", "role", "note")
 RISK_EVENT_FIELDS = ("status", "severity", "note")
 
 
-@dataclass(frozen=True)
-class Source:
+@value
+class Source(Value):
     id: str
     title: str
     published: date
@@ -40,8 +43,8 @@ class Source:
     lang: str = "en"
 
 
-@dataclass(frozen=True)
-class Event:
+@value
+class Event(Value):
     """A later move of one field of a partner or risk, with its own source."""
 
     date: date
@@ -54,8 +57,8 @@ class Event:
     qualifier: str | None = None  # the source's hedge on a figure: at_least, up_to...
 
 
-@dataclass(frozen=True)
-class Partner:
+@value
+class Partner(Value):
     name: str
     role: str
     status: str
@@ -73,8 +76,8 @@ class Partner:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class UserCount:
+@value
+class UserCount(Value):
     product: str
     as_of: date
     weekly_active_users: float
@@ -84,8 +87,8 @@ class UserCount:
     note: str = ""
 
 
-@dataclass(frozen=True)
-class Risk:
+@value
+class Risk(Value):
     id: str
     title: str
     party: str
@@ -99,8 +102,8 @@ class Risk:
     quote: str = ""
 
 
-@dataclass(frozen=True)
-class Story:
+@value
+class Story(Value):
     """Everything read from `config/facts/*.toml`, validated."""
 
     title: str
@@ -135,8 +138,8 @@ class Story:
 # Derived values
 
 
-@dataclass(frozen=True)
-class TimelineEntry:
+@value
+class TimelineEntry(Value):
     """One dated statement about a subject: an opening fact or a later event."""
 
     date: date
@@ -190,8 +193,8 @@ def is_stale(confirmed: date, today: date, stale_after_days: int) -> bool:
     return (today - confirmed).days > stale_after_days
 
 
-@dataclass(frozen=True)
-class PartnerState:
+@value
+class PartnerState(Value):
     """A partner as of a date, with what a reader needs next to it."""
 
     partner: Partner
@@ -233,8 +236,8 @@ def partner_states(story: Story, today: date) -> list[PartnerState]:
     return states
 
 
-@dataclass(frozen=True)
-class ComputeTotals:
+@value
+class ComputeTotals(Value):
     planned_gw: float
     deployed_gw: float
     by_partner: tuple[PartnerState, ...]  # only partners with a capacity figure
@@ -252,8 +255,8 @@ def compute_totals(states: Sequence[PartnerState]) -> ComputeTotals:
     )
 
 
-@dataclass(frozen=True)
-class UserPoint:
+@value
+class UserPoint(Value):
     count: UserCount
     growth: float | None  # users added since the previous point
     growth_ratio: float | None  # growth / previous
@@ -292,8 +295,8 @@ def products(story: Story) -> list[str]:
     return list(seen)
 
 
-@dataclass(frozen=True)
-class RiskState:
+@value
+class RiskState(Value):
     risk: Risk
     confirmed: date
     source: str
@@ -363,8 +366,8 @@ def _opening_entries(
     ]
 
 
-@dataclass(frozen=True)
-class Snapshot:
+@value
+class Snapshot(Value):
     """The whole story as of one day: what every view renders."""
 
     story: Story
@@ -398,8 +401,8 @@ METRIC_FIELDS = {
 CONFLICT_DAYS = 30
 
 
-@dataclass(frozen=True)
-class AcceptedFigure:
+@value
+class AcceptedFigure(Value):
     """A figure from a news item that the analyst accepted: it becomes a dated fact."""
 
     signal_id: int
@@ -460,8 +463,8 @@ def with_accepted(story: Story, accepted: Iterable[AcceptedFigure]) -> Story:
     return replace(story, sources=sources, users=tuple(users), events=tuple(events))
 
 
-@dataclass(frozen=True)
-class Statement:
+@value
+class Statement(Value):
     """One source's value for one figure on one day."""
 
     date: date

@@ -9,14 +9,16 @@ from __future__ import annotations
 import json
 import os
 import tempfile
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, fields
 from pathlib import Path
+
+from .value import Value, value
 
 STATE_FILE = "ui-state.json"
 
 
-@dataclass(frozen=True)
-class UiState:
+@value
+class UiState(Value):
     panel: str = "partners"
     theme: str = "textual-dark"
     news_filter: str | None = None

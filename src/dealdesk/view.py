@@ -7,13 +7,14 @@ both. Text from configs or feeds is always wrapped in `Text(...)`, never parsed 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, datetime
 
 from rich.style import Style
 from rich.text import Text
 
 from . import facts as F
+from .value import Value, value
 
 # Symbols first, so status, severity and staleness read without colour.
 STATUS_LABEL = {
@@ -150,21 +151,21 @@ def source_label(story: F.Story, source_id: str) -> str:
 # Tables
 
 
-@dataclass(frozen=True)
-class Column:
+@value
+class Column(Value):
     label: str
     width: int | None = None  # None: as wide as the content
     justify: str = "left"
 
 
-@dataclass(frozen=True)
-class Row:
+@value
+class Row(Value):
     key: str  # what `enter` opens: a partner name, a risk id, "product@date", a news id
     cells: tuple[Text, ...]
 
 
-@dataclass(frozen=True)
-class TableView:
+@value
+class TableView(Value):
     title: str
     columns: tuple[Column, ...]
     rows: tuple[Row, ...]
@@ -282,8 +283,8 @@ def tranche_line(state: F.PartnerState) -> Text:
     return line
 
 
-@dataclass(frozen=True)
-class UsersView:
+@value
+class UsersView(Value):
     product: str
     latest: F.UserPoint | None
     table: TableView
@@ -375,8 +376,8 @@ NEWS_EMPTY = (
 )
 
 
-@dataclass(frozen=True)
-class NewsLine:
+@value
+class NewsLine(Value):
     """One stored news item, as the News panel needs it (filled by the store)."""
 
     id: int
@@ -420,8 +421,8 @@ def news_view(items: Sequence[NewsLine], now: datetime, empty: str = NEWS_EMPTY)
 # Details
 
 
-@dataclass(frozen=True)
-class DetailView:
+@value
+class DetailView(Value):
     title: str
     subtitle: str
     facts: tuple[tuple[str, Text], ...]
@@ -680,8 +681,8 @@ def metric_value(metric: str, value: float | None, qualifier: str | None = None)
     return money(value, qualifier)
 
 
-@dataclass(frozen=True)
-class SignalLine:
+@value
+class SignalLine(Value):
     """A stored signal with what the facts say about the same figure."""
 
     id: int

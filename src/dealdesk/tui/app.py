@@ -10,6 +10,7 @@ imports are a good part of the time to the first frame.
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 from datetime import UTC, datetime
@@ -38,6 +39,7 @@ from .panels.facts_panels import (ComputePanel, FactsPanel, PartnersPanel, Risks
                                   UsersPanel)
 from .panels.news import NewsPanel
 from .panels.table import Panel
+from .screens.base import DeskScreen
 from .scrollbar import RunsScrollBarRender
 
 if TYPE_CHECKING:
@@ -110,6 +112,7 @@ class DealDeskApp(NewsRoom, App[None]):
         self.refresh_state: tuple[int, int] | None = None
         self._tab_echoes: set[str] = set()
         self.panels_ready = False  # all five mounted (only Partners is in the first frame)
+        self._collecting = False  # the collector, paused until the first frame (on_load)
         ScrollBar.renderer = RunsScrollBarRender  # Textual's hook for all scrollbars
         self.register_theme(HIGH_CONTRAST)
         self.set_keymap(dict(config.settings.keys))
@@ -122,6 +125,17 @@ class DealDeskApp(NewsRoom, App[None]):
 
     # -- layout ---------------------------------------------------------------------------
 
+    def get_default_screen(self) -> Screen:
+        return DeskScreen(id="_default")
+
+    def get_driver_class(self) -> type[Any]:
+        driver = super().get_driver_class()
+        if driver.__module__ == "textual.drivers.linux_driver":  # a terminal, on Linux/macOS
+            from .output import CompactDriver
+
+            return CompactDriver
+        return driver
+
     def compose(self) -> ComposeResult:
         # The first frame is the title bar, Partners (lean) and the footer: the other panels'
         # boxes and tables cost more than all of that, so they come a frame later
@@ -132,6 +146,20 @@ class DealDeskApp(NewsRoom, App[None]):
             yield PartnersPanel(active=self._initial_panel() == "partners", lean=True)
         yield KeysFooter()
 
+    def on_load(self) -> None:
+        # The first frame allocates thousands of objects (styles, widgets, strips), none of
+        # them garbage yet: the collector's passes over them (~4 ms) would only delay it.
+        self._collecting = gc.isenabled()
+        gc.disable()
+
+    def _collect_again(self) -> None:
+        if self._collecting:
+            self._collecting = False
+            gc.enable()
+
+    def on_unmount(self) -> None:
+        self._collect_again()  # quitting before the first frame
+
     def on_mount(self) -> None:
         self.title = self.config.settings.title
         self._show_facts()
@@ -141,6 +169,7 @@ class DealDeskApp(NewsRoom, App[None]):
         self.call_after_refresh(self._after_first_frame)
 
     async def _after_first_frame(self) -> None:
+        self._collect_again()
         later = [panel(active=panel.panel_id == self.active_panel) for panel in PANEL_WIDGETS[1:]]
         panels = self.query_one("#panels")
         with self.batch_update():  # one layout for all of it
@@ -170,7 +199,7 @@ class DealDeskApp(NewsRoom, App[None]):
         tabs.can_focus = False
         return tabs
 
-    def _start_background_work(self) -> None:
+    async def _start_background_work(self) -> None:
         if self.store_path is not None:
             self.watch_store()
         if self.refresh_on_start:
@@ -179,6 +208,17 @@ class DealDeskApp(NewsRoom, App[None]):
                            *(f.refresh_minutes for f in self.config.feeds if f.refresh_minutes)])
             # Each tick refreshes only the feeds that are due, so per-feed intervals hold.
             self.set_interval(minutes * 60, self._scheduled_refresh)
+        from .help import help_box
+
+        # Made now, hidden: its styles are new to the app, which restyles everything once
+        # (~50 ms); the first `?` then only shows it.
+        await help_box(self.screen_stack[0])
+        if not self.is_headless:
+            # What start-up made (Textual, styles, the widgets) lives as long as the app: out
+            # of the collector's reach, a full collection walks only what came since, ~10 ms
+            # instead of ~70 (a key pressed meanwhile waits for it). Not under tests, where
+            # one process runs many apps: theirs would stay frozen.
+            gc.freeze()
 
     def notify(self, message: str, *, markup: bool = False, **kwargs: Any) -> None:
         """Toasts carry feed text and server errors: plain text unless asked otherwise."""
@@ -252,20 +292,27 @@ class DealDeskApp(NewsRoom, App[None]):
         self.call_after_refresh(target.focus)
 
     def action_focus_panel(self, name: str) -> None:
-        if name in PANELS:
+        if name in PANELS and not self._help_is_open():
             self._activate(name)
 
     def action_cycle_panel(self, step: int) -> None:
+        if self._help_is_open():
+            return
         index = PANELS.index(self.active_panel)
         self._activate(PANELS[(index + step) % len(PANELS)])
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Panel keys belong to the dashboard; on details or help they would act unseen.
+        # (Help over the dashboard is checked in the actions themselves: a change here
+        # would rebuild the footer each time help opens and closes.)
         if action in DASHBOARD_ONLY and len(self.screen_stack) > 1:
             return False
         if action == "clear_filter" and self.news_filter is None:
             return False
         return True
+
+    def _help_is_open(self) -> bool:
+        return isinstance(self.screen, DeskScreen) and self.screen.shown_help is not None
 
     def on_descendant_focus(self, event: Any) -> None:
         # A click (or any focus change) inside a panel makes it the active one.
@@ -321,17 +368,15 @@ class DealDeskApp(NewsRoom, App[None]):
                             "by OSC 52", self.action_copy)
         yield SystemCommand("Next theme", "Dark, light, high contrast (remembered)",
                             self.action_next_theme)
-        yield SystemCommand("Help: keys", "Every key and what it does", self.action_help)
+        yield SystemCommand("Help: keys", "Every key and what it does",
+                            partial(self.action_help, close=False))
         yield from super().get_system_commands(screen)
 
-    def action_help(self) -> None:
-        from .screens.help import HelpScreen
+    async def action_help(self, close: bool = True) -> None:
+        """Help over whatever screen is showing; the help key again, or escape, closes it."""
+        from .help import toggle_help
 
-        # Built once and kept installed: opening it again only shows it.
-        if not self.is_screen_installed("help"):
-            self.install_screen(HelpScreen(), "help")
-        if not isinstance(self.screen, HelpScreen):
-            self.push_screen("help")
+        await toggle_help(self.screen, close=close)
 
     # -- theme, copy -------------------------------------------------------------------------
 
@@ -345,7 +390,7 @@ class DealDeskApp(NewsRoom, App[None]):
 
     def action_copy(self) -> None:
         """The highlighted news item's link, or the highlighted fact's quote, by OSC 52."""
-        panel = self.panel(self.active_panel)
+        panel = None if self._help_is_open() else self.panel(self.active_panel)
         if panel is None or not panel.table.row_count:
             return
         key = panel.table.coordinate_to_cell_key(panel.table.cursor_coordinate).row_key.value
@@ -360,4 +405,5 @@ class DealDeskApp(NewsRoom, App[None]):
         self.notify(f"Copied: {text[:60]}", timeout=3)
 
     def action_clear_filter(self) -> None:
-        self.filter_news(None)
+        if not self._help_is_open():
+            self.filter_news(None)

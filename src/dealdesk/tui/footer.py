@@ -35,8 +35,11 @@ class KeysFooter(Footer):
         return top is not self.screen and not isinstance(top, ModalScreen)
 
     def _keys(self, screen: Screen) -> tuple[Any, ...]:
-        """What compose draws from: every active binding, whether enabled, its tooltip."""
+        """What compose draws from: the shown bindings (and the palette's), whether enabled,
+        their tooltips. Hidden ones change with focus (a table's, help's) and draw nothing."""
+        palette = self.app.COMMAND_PALETTE_BINDING
         return tuple(
             (key, binding, enabled, tooltip, self.app.get_key_display(binding))
             for key, (_, binding, enabled, tooltip) in screen.active_bindings.items()
+            if binding.show or key == palette
         )

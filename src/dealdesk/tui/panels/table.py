@@ -6,6 +6,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
+from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
@@ -21,6 +22,20 @@ class PanelTable(DataTable):
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
     ]
+
+    _shape: tuple[Size, Size, Size] | None = None  # size, container, rows x columns
+
+    def _size_updated(self, size: Size, virtual_size: Size, container_size: Size,
+                      layout: bool = True) -> bool:
+        # Textual's ScrollView compares its own virtual size (rows x columns) with the one
+        # layout offers it (the viewport), which never match: every layout of the screen, for
+        # a line of text or help opening, repainted both scrollbars of every table (six on
+        # the dashboard, ~0.6 ms each). Only a table whose shape changed needs that.
+        shape = (size, container_size, self.virtual_size)
+        if shape == self._shape:
+            return False
+        self._shape = shape
+        return super()._size_updated(size, virtual_size, container_size, layout)
 
 
 def fill_table(table: DataTable, view: TableView) -> None:

@@ -8,14 +8,14 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.screen import Screen
 from textual.widgets import Static
 
 from ... import view as V
 from ..footer import KeysFooter
+from .base import DeskScreen
 
 
-class DetailsScreen(Screen):
+class DetailsScreen(DeskScreen):
     DEFAULT_CSS = """
     DetailsScreen {
         #details-body {

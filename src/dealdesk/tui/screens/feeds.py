@@ -9,15 +9,15 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import Static
 
 from ... import view as V
 from ..footer import KeysFooter
 from ..panels.table import PanelTable, fill_table
+from .base import DeskScreen
 
 
-class FeedsScreen(Screen):
+class FeedsScreen(DeskScreen):
     DEFAULT_CSS = """
     FeedsScreen {
         #feeds-body {

@@ -11,15 +11,15 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from ... import view as V
 from ..footer import KeysFooter
 from ..panels.table import PanelTable, fill_table
+from .base import DeskScreen
 
 
-class SignalsScreen(Screen):
+class SignalsScreen(DeskScreen):
     DEFAULT_CSS = """
     SignalsScreen {
         #signals-body {

@@ -1,0 +1,56 @@
+"""The base of DealDesk's screens, the dashboard's included: help opens over any of them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import events
+from textual.reactive import Reactive
+from textual.screen import Screen
+from textual.widget import Widget
+
+HELP_ID = "help"  # the help box (tui.help), found by id: its module loads when help first opens
+
+
+class DeskScreen(Screen[Any]):
+    """Help is a box in a layer of this screen (tui.help), not a screen of its own: a change of
+    screens redraws the whole terminal, showing or hiding a box only its region.
+
+    While help is open the keys go to it as if it had the focus, but the focus stays where it
+    is: moving it restyles the panel that loses it and redraws every cell of its table, and
+    moving it back does that again. So closing help puts nothing back: nothing moved."""
+
+    DEFAULT_CSS = """
+    DeskScreen {
+        layers: default help;
+        /* Only the help box is centred: the screen's own widgets fill it. */
+        align: center middle;
+    }
+    """
+
+    # Textual repaints the whole screen when the focus moves; the widgets that gain and lose
+    # it repaint themselves anyway.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+
+    @property
+    def shown_help(self) -> Widget | None:
+        """The help box when it is open."""
+        return next((box for box in self.query_children(f"#{HELP_ID}") if box.visible), None)
+
+    @property
+    def _binding_chain(self) -> list[tuple[Any, Any]]:
+        # Textual's chain of key bindings starts at the focused widget; with help open it
+        # starts at the help box instead (its scroll keys, escape), then this screen and the
+        # app, so no key reaches the table under the box.
+        chain = super()._binding_chain
+        box = self.shown_help
+        if box is None:
+            return chain
+        return [(box, box._bindings.copy()),
+                *((node, bindings) for node, bindings in chain if node in (self, self.app))]
+
+    def on_mouse_down(self, event: events.MouseDown) -> None:
+        # A click outside the box closes help, as moving away from a pop-up does.
+        box = self.shown_help
+        if box is not None and not box.region.contains(event.screen_x, event.screen_y):
+            box.close()
