@@ -434,26 +434,28 @@ def load_fetch(config_dir: Path, passed: Path) -> tuple[Settings, tuple[FeedSpec
     every fact would otherwise take a tenth of a warm refresh. `passed` is the cache file
     of fingerprints of configs that passed.
     """
-    if fingerprint(config_dir) in _read_passed(passed):
+    stamp = fingerprint(config_dir)
+    if stamp in _read_passed(passed):
         problems: list[Problem] = []
         settings = _load_settings(config_dir / SETTINGS_FILE, problems)
         feeds = _load_feeds(config_dir / FEEDS_FILE, problems)
         if not problems:
             return settings, feeds
-    config = load_remembering(config_dir, passed)
+    config = load_remembering(config_dir, passed, stamp)
     return config.settings, config.feeds
 
 
-def load_remembering(config_dir: Path, passed: Path) -> Config:
-    """`load`, then add the config's fingerprint to `passed` if no file changed meanwhile."""
-    stamp = fingerprint(config_dir)
+def load_remembering(config_dir: Path, passed: Path, stamp: str | None = None) -> Config:
+    """`load`, then add the config's fingerprint to `passed` if no file changed meanwhile
+    (since `stamp`, its fingerprint taken before, when the caller has one)."""
+    stamp = stamp or fingerprint(config_dir)
     config = load(config_dir)
     if fingerprint(config_dir) == stamp:
         _remember_passed(passed, stamp)
     return config
 
 
-PASSED_KEEP = 8  # configs remembered: one per --config directory used with this data dir
+PASSED_KEEP = 8  # configs remembered: one per --config directory in use
 
 
 def fingerprint(config_dir: Path) -> str:
