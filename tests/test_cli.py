@@ -204,9 +204,26 @@ def test_refresh_rechecks_the_story_when_a_fact_file_changes(tmp_path, feed_serv
     shutil.copy(broken / "facts" / "zz.toml", cfg / "facts" / "zz.toml")
     result = run("refresh", "--config", str(cfg), "--data", data)
     assert result.returncode == 2 and f"{cfg / 'facts' / 'zz.toml'}:3: " in result.stderr
+    assert len(feed_server.requests()) == 2  # a config that fails sends nothing, even early
     (cfg / "facts" / "zz.toml").unlink()
     assert run("check", "--config", str(cfg)).returncode == 0
     assert run("refresh", "--config", str(cfg), "--data", data).returncode == 0
+
+
+def test_refresh_sends_each_feed_one_request_cold_and_warm(tmp_path, feed_server):
+    """The requests sent before the imports (news/early.py) are the ones answered."""
+    from .feedserver import rss
+
+    feeds = {f"F{i}": feed_server.add(f"/{i}.xml", body=rss([{"title": "x", "guid": str(i)}]),
+                                      etag=f'"e{i}"') for i in range(4)}
+    cfg = _loopback_config(tmp_path, feeds)
+    for _ in range(2):
+        result = run("refresh", "--config", str(cfg), "--data", str(tmp_path / "d"))
+        assert result.returncode == 0, result.stderr
+    assert result.stdout.count("not_modified") == 4
+    sent = sorted((r.path, r.headers.get("if-none-match", "")) for r in feed_server.requests())
+    assert sent == sorted([(f"/{i}.xml", "") for i in range(4)]
+                          + [(f"/{i}.xml", f'"e{i}"') for i in range(4)])
 
 
 def test_a_corrupt_store_is_one_clear_line(tmp_path):

@@ -7,7 +7,9 @@ in cron and over SSH, and a test keeps it that way.
 from __future__ import annotations
 
 import argparse
+import functools
 import gc
+import os
 import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
@@ -37,24 +39,50 @@ def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
                         help="show tracebacks for unexpected errors")
 
 
+class _HelpFormatter(argparse.HelpFormatter):
+    """argparse's, told the terminal's width: its own way imports shutil (bz2, lzma, ~3 ms),
+    and every command pays for it, while only --help needs the width."""
+
+    def __init__(self, prog: str, **kwargs: int) -> None:
+        kwargs.setdefault("width", _columns() - 2)
+        super().__init__(prog, **kwargs)
+
+
+def _columns() -> int:
+    """shutil.get_terminal_size().columns: $COLUMNS, else the terminal's, else 80."""
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="dealdesk",
         description="A terminal dashboard that follows the AI compute build-out.",
+        formatter_class=_HelpFormatter,
     )
     parser.add_argument("--version", action="version", version=f"dealdesk {__version__}")
     _common(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    p = sub.add_parser("refresh", help="fetch every feed once, headless")
+    # Subparsers do not inherit formatter_class.
+    sub_parser = functools.partial(sub.add_parser, formatter_class=_HelpFormatter)
+    p = sub_parser("refresh", help="fetch every feed once, headless")
     p.add_argument("--force", action="store_true",
                    help="also fetch feeds that are backing off after errors")
     _common(p, suppress=True)
-    p = sub.add_parser("dump", help="print every panel from config + store (no network)")
+    p = sub_parser("dump", help="print every panel from config + store (no network)")
     p.add_argument("--format", choices=("text", "json"), default="text")
     _common(p, suppress=True)
-    p = sub.add_parser("check", help="validate the config")
+    p = sub_parser("check", help="validate the config")
     _common(p, suppress=True)
-    p = sub.add_parser("ingest", help="propose facts from an article's text")
+    p = sub_parser("ingest", help="propose facts from an article's text")
     p.add_argument("file", metavar="FILE", help="a text file, or - for standard input")
     p.add_argument("--lang", choices=("fr", "en"), default=None)
     p.add_argument("--format", choices=("toml", "json"), default="toml")
@@ -176,6 +204,12 @@ def _refresh(
     store_path: Path,
     force: bool,
 ) -> int:
+    from .news import early
+
+    # The first requests go out now, and the event loop takes them over once asyncio and
+    # httpx, imported next, are loaded.
+    head_start = early.from_store(feeds, store_path, settings.limits, _now(), force,
+                                  respect_interval=False)
     from .news.refresh import run_refresh
 
     # Fetch, parse and store only: tagging and finding figures (the enrichment pass) is
@@ -189,6 +223,7 @@ def _refresh(
         force=force,
         respect_interval=False,  # "fetch every feed once", except those backing off
         enrich=False,
+        head_start=head_start,
     )
     width = max((len(o.name) for o in report.outcomes), default=4)
     for o in report.outcomes:

@@ -12,7 +12,7 @@ import os
 import re
 import sys
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -24,6 +24,7 @@ else:  # pragma: no cover - the package requires 3.11, tomli only for older inte
     import tomli as tomllib
 
 from .news.model import FeedSpec, FetchLimits
+from .value import Value, value
 
 if TYPE_CHECKING:
     from .facts import Story
@@ -91,8 +92,8 @@ def resolve_data_dir(cli_value: str | None = None) -> Path:
 # Errors
 
 
-@dataclass(frozen=True)
-class Problem:
+@value
+class Problem(Value):
     path: Path
     line: int
     message: str
@@ -158,11 +159,13 @@ class LineIndex:
 # Reading one file
 
 
-@dataclass
 class Document:
-    path: Path
-    data: dict[str, Any]
-    lines: LineIndex
+    __slots__ = ("path", "data", "lines")
+
+    def __init__(self, path: Path, data: dict[str, Any], lines: LineIndex) -> None:
+        self.path = path
+        self.data = data
+        self.lines = lines
 
 
 def read_toml(path: Path, problems: list[Problem]) -> Document | None:
@@ -323,16 +326,19 @@ def _hint_for(check: Check, key: str, value: Any, default: Any) -> str:
     return "see the example config shipped with DealDesk"
 
 
-@dataclass
 class Table:
     """One table of a document being checked; collects problems instead of raising."""
 
-    doc: Document
-    name: str
-    index: int
-    values: dict[str, Any]
-    problems: list[Problem]
-    seen: set[str] = field(default_factory=set)
+    __slots__ = ("doc", "name", "index", "values", "problems", "seen")
+
+    def __init__(self, doc: Document, name: str, index: int, values: dict[str, Any],
+                 problems: list[Problem]) -> None:
+        self.doc = doc
+        self.name = name
+        self.index = index
+        self.values = values
+        self.problems = problems
+        self.seen: set[str] = set()
 
     @property
     def line(self) -> int:
@@ -392,8 +398,8 @@ def tables(doc: Document, name: str, problems: list[Problem]) -> Iterator[Table]
 # The three kinds of file
 
 
-@dataclass(frozen=True)
-class Settings:
+@value
+class Settings(Value):
     title: str = "OpenAI's compute build-out"
     company: str = "OpenAI"
     stale_after_days: int = 90
@@ -401,8 +407,8 @@ class Settings:
     keys: Mapping[str, str] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
-class Config:
+@value
+class Config(Value):
     dir: Path
     settings: Settings
     feeds: tuple[FeedSpec, ...]
@@ -460,11 +466,15 @@ PASSED_KEEP = 8  # configs remembered: one per --config directory in use
 
 def fingerprint(config_dir: Path) -> str:
     """A digest of every file `load` reads, of its directory and of this version."""
-    import hashlib
+    try:
+        # hashlib would load OpenSSL first (~3 ms), before a refresh's first request.
+        from _blake2 import blake2b
+    except ImportError:  # not CPython
+        from hashlib import blake2b
 
     from . import __version__
 
-    digest = hashlib.blake2b(digest_size=16)
+    digest = blake2b(digest_size=16)
     digest.update(f"{__version__}\0{config_dir.resolve()}\0".encode())
     facts_dir = config_dir / FACTS_DIR
     paths = [config_dir / SETTINGS_FILE, config_dir / FEEDS_FILE]

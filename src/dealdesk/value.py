@@ -1,4 +1,4 @@
-"""Value: the base of the frozen value types of facts, view and state.
+"""Value: the base of the frozen value types of facts, view, state, config and news.model.
 
 It carries, written once, the methods @dataclass(frozen=True) would compile for each class.
 """
@@ -10,7 +10,7 @@ from typing import Any
 
 
 class Value:
-    """The base of the frozen value types (in facts, view and state), with the methods
+    """The base of the frozen value types (facts, view, state, config...), with the methods
     @dataclass(frozen=True) would generate, written once. dataclass() compiles source for
     each method of each class, ~0.8 ms a class on Python 3.11, and two dozen classes are made
     before the dashboard's first frame; under `@value` it only records the fields, so

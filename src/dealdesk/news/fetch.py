@@ -26,13 +26,7 @@ import httpx
 
 from .model import FeedSpec, FetchLimits
 from .transport import FeedTransport
-
-ACCEPT = (
-    "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
-    "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1"
-)
-# Only what _Inflater can decode within bounds.
-ACCEPT_ENCODING = "gzip, deflate"
+from .wire import feed_headers
 
 _REASONS = {401: "unauthorized", 403: "forbidden", 404: "not found", 410: "gone"}
 
@@ -65,15 +59,7 @@ async def fetch_feed(
 ) -> FetchResult:
     """Fetch one feed. Never raises (except on cancellation): failures become results."""
     started = time.monotonic()
-    headers = {
-        "User-Agent": limits.user_agent,
-        "Accept": ACCEPT,
-        "Accept-Encoding": ACCEPT_ENCODING,
-    }
-    if etag:
-        headers["If-None-Match"] = etag
-    if last_modified:
-        headers["If-Modified-Since"] = last_modified
+    headers = feed_headers(limits.user_agent, etag, last_modified)
     state: dict[str, object] = {"final_url": spec.url}
     deadline = asyncio.timeout(limits.deadline_s)
     try:

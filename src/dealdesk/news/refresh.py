@@ -27,9 +27,11 @@ from typing import Any, TypeVar
 import httpx
 
 from ..store import Store
+from .early import HeadStart
 from .enrich import EnrichReport, Figures, enrich_pending
 from .fetch import FetchResult, fetch_all, make_client
 from .model import FeedSpec, FetchLimits, NewsItem
+from .transport import FeedTransport
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -71,6 +73,7 @@ def run_refresh(
     figures: Figures | None = None,
     respect_interval: bool = True,
     enrich: bool = True,
+    head_start: HeadStart | None = None,
 ) -> RefreshReport:
     """Refresh the feeds (all of them with `force`, else only those due) into the store.
 
@@ -79,13 +82,22 @@ def run_refresh(
     event loop after each feed is stored. Then, with `enrich`, every pending item (these and
     any a headless refresh left) is tagged with `entities` and, given `figures`, its figures
     become signals. Raises StoreError if the store cannot be opened.
+
+    `head_start` (early.from_store, made before this module was imported) holds requests
+    already sent; the default transport takes them over. It is closed in any case.
     """
-    return asyncio.run(
-        _refresh(
-            list(specs), Path(store_path), limits, entities, now, force, on_progress,
-            transport, figures, respect_interval, enrich,
+    if head_start is not None and transport is None:
+        transport = FeedTransport(head_start=head_start)
+    try:
+        return asyncio.run(
+            _refresh(
+                list(specs), Path(store_path), limits, entities, now, force, on_progress,
+                transport, figures, respect_interval, enrich,
+            )
         )
-    )
+    finally:
+        if head_start is not None:
+            head_start.close()
 
 
 async def _refresh(

@@ -15,12 +15,16 @@ how fetch.py tells "connection refused" from "DNS lookup failed".
 from __future__ import annotations
 
 import asyncio
+import socket
 import ssl
 from collections.abc import AsyncIterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import h11
 import httpx
+
+if TYPE_CHECKING:
+    from .early import HeadStart
 
 _READ_SIZE = 64 * 1024
 _MAX_IDLE_PER_ORIGIN = 4
@@ -31,8 +35,11 @@ _Origin = tuple[str, str, int]
 class FeedTransport(httpx.AsyncBaseTransport):
     """Keep-alive per origin, TLS on demand; no HTTP/2, no proxies of its own."""
 
-    def __init__(self, ssl_context: ssl.SSLContext | None = None) -> None:
+    def __init__(
+        self, ssl_context: ssl.SSLContext | None = None, head_start: HeadStart | None = None
+    ) -> None:
         self._ssl_context = ssl_context
+        self._head_start = head_start
         self._idle: dict[_Origin, list[_Connection]] = {}
         self._closed = False
 
@@ -50,7 +57,11 @@ class FeedTransport(httpx.AsyncBaseTransport):
             raise httpx.UnsupportedProtocol(f"unsupported URL scheme {url.scheme!r}")
         origin = (url.scheme, url.host, url.port or _DEFAULT_PORTS[url.scheme])
         timeouts: dict[str, float | None] = request.extensions.get("timeout", {})
-        conn = self._take_idle(origin)
+        conn = None
+        if self._head_start is not None:
+            conn = await self._adopt(origin, request, timeouts)
+        if conn is None:
+            conn = self._take_idle(origin)
         if conn is not None:
             try:
                 head = await conn.exchange(request, timeouts)
@@ -86,6 +97,35 @@ class FeedTransport(httpx.AsyncBaseTransport):
             raise httpx.ConnectError(str(exc) or type(exc).__name__) from exc
         return _Connection(reader, writer)
 
+    async def _adopt(
+        self, origin: _Origin, request: httpx.Request, timeouts: dict[str, float | None]
+    ) -> _Connection | None:
+        """The connection the head start opened for this request, if there is a good one."""
+        assert self._head_start is not None
+        early = self._head_start.take(origin, request.method, request.url.raw_path,
+                                      request.headers.raw)
+        if early is None:
+            return None
+        sock, sent = early
+        scheme, host, _ = origin
+        try:
+            async with asyncio.timeout(timeouts.get("connect")):
+                if not sent:
+                    await _connected(sock)
+                tls = self._tls() if scheme == "https" else None
+                reader, writer = await asyncio.open_connection(
+                    sock=sock, ssl=tls, server_hostname=host if tls else None
+                )
+        except (OSError, ssl.SSLError, TimeoutError):
+            sock.close()
+            return None  # the ordinary way tries again, and names what is wrong
+        conn = _Connection(reader, writer)
+        # If the server drops it unanswered, the request is sent again on a new connection,
+        # as for a kept-alive one.
+        conn.reused = True
+        conn.request_sent = sent
+        return conn
+
     def _take_idle(self, origin: _Origin) -> _Connection | None:
         pool = self._idle.get(origin)
         while pool:
@@ -104,10 +144,26 @@ class FeedTransport(httpx.AsyncBaseTransport):
 
     async def aclose(self) -> None:
         self._closed = True
+        if self._head_start is not None:
+            self._head_start.close()
         for pool in self._idle.values():
             for conn in pool:
                 conn.close()
         self._idle.clear()
+
+
+async def _connected(sock: socket.socket) -> None:
+    """Wait for a connection still being made; raise its error if it failed."""
+    loop = asyncio.get_running_loop()
+    writable = loop.create_future()
+    loop.add_writer(sock, lambda: writable.done() or writable.set_result(None))
+    try:
+        await writable
+    finally:
+        loop.remove_writer(sock)
+    code = sock.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR)
+    if code:
+        raise OSError(code, "connection failed")
 
 
 class _StaleConnection(Exception):
@@ -120,6 +176,7 @@ class _Connection:
         self.writer = writer
         self.h11 = h11.Connection(h11.CLIENT)
         self.reused = False
+        self.request_sent = False  # by the head start, before this connection was made
         self._got_bytes = False
 
     async def exchange(
@@ -141,8 +198,16 @@ class _Connection:
 
     async def _send(self, request: httpx.Request, timeout: float | None) -> None:
         target = request.url.raw_path
-        self._write(h11.Request(method=request.method, target=target,
-                                headers=list(request.headers.raw)))
+        head = h11.Request(method=request.method, target=target,
+                           headers=list(request.headers.raw))
+        if self.request_sent:
+            # The same request is on the wire already (early.HeadStart.take checked):
+            # h11 only needs to know it went.
+            self.request_sent = False
+            self._write(head, on_wire=True)
+            self._write(h11.EndOfMessage(), on_wire=True)
+            return
+        self._write(head)
         async for chunk in request.stream:  # type: ignore[union-attr]
             if chunk:
                 self._write(h11.Data(data=chunk))
@@ -155,12 +220,12 @@ class _Connection:
         except OSError as exc:
             raise httpx.WriteError(str(exc) or type(exc).__name__) from exc
 
-    def _write(self, event: Any) -> None:
+    def _write(self, event: Any, on_wire: bool = False) -> None:
         try:
             data = self.h11.send(event)
         except h11.LocalProtocolError as exc:
             raise httpx.LocalProtocolError(str(exc)) from exc
-        if data:
+        if data and not on_wire:
             self.writer.write(data)
 
     async def _read_head(self, timeout: float | None) -> h11.Response:

@@ -41,6 +41,14 @@ def make_plan(
 
 def run_plan(plan: dict[str, Any], out: TextIO) -> int:
     """Refresh as planned, one JSON line per feed, then a closing line; the failed count."""
+    from . import early
+
+    specs = [FeedSpec(**s) for s in plan["specs"]]
+    limits = FetchLimits(**plan["limits"])
+    store_path = Path(plan["store"])
+    # The first requests leave now; the refresh takes them over once it is imported.
+    head_start = early.from_store(specs, store_path, limits, datetime.now(UTC),
+                                  plan["force"], plan["respect_interval"])
     from .enrich import figure_finder
     from .entities import EntityMatcher
     from .refresh import run_refresh
@@ -55,19 +63,19 @@ def run_plan(plan: dict[str, Any], out: TextIO) -> int:
         }) + "\n")
         out.flush()
 
-    specs = [FeedSpec(**s) for s in plan["specs"]]
     out.write(json.dumps({"start": len(specs)}) + "\n")
     out.flush()
     report = run_refresh(
         specs,
-        Path(plan["store"]),
-        FetchLimits(**plan["limits"]),
+        store_path,
+        limits,
         entities,
         lambda: datetime.now(UTC),
         force=plan["force"],
         respect_interval=plan["respect_interval"],
         on_progress=progress,
         figures=figure_finder(EntityMatcher(entities)),
+        head_start=head_start,
     )
     out.write(json.dumps({"finished": True, "failed": report.failed,
                           "skipped": list(report.skipped)}) + "\n")
