@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import re
+import subprocess
+import sys
 import time
 
 import pytest
@@ -479,3 +481,27 @@ def test_a_plain_link_keeps_its_lower_case_scheme_and_an_upper_case_one_is_lower
     link = "https://news.example.com/2025/09/story-1.html"
     assert clean_link(link) is link
     assert clean_link("HTTPS://News.example.com/A") == "https://News.example.com/A"
+
+
+def test_plain_feeds_never_load_what_only_odd_markup_needs():
+    # html.parser, html.entities and most patterns cost a cold refresh as much to import as
+    # the rest of cleaning; they load when a text needs them, and then work as before.
+    script = (
+        "import sys\n"
+        "from dealdesk.news.clean import clean_link, clean_text, clean_texts\n"
+        "def loaded():\n"
+        "    return [m for m in ('html.parser', 'html.entities') if m in sys.modules]\n"
+        "assert clean_texts(['<p>Nvidia <b>adds</b> 10 GW</p>', 'plain'], 100) == "
+        "['Nvidia adds 10 GW', 'plain'], 1\n"
+        "assert clean_link('https://e.com/a') == 'https://e.com/a'\n"
+        "print(loaded())\n"
+        "assert clean_text('AT&amp;T <!-- x --><B>deal</B>', 100) == 'AT&T deal'\n"
+        "assert clean_text('\\x1b[31mred\\u202e', 100) == 'red'\n"
+        "assert clean_link('/a', 'https://e.com/b/') == 'https://e.com/a'\n"
+        "print(loaded())\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=60)
+    assert result.stdout.split("\n")[:2] == ["[]", "['html.parser', 'html.entities']"], (
+        result.stderr
+    )

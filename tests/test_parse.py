@@ -538,6 +538,34 @@ def test_a_cached_date_is_the_date_parsed_afresh(text):
     assert first is None or first.utcoffset() == timedelta(0)
 
 
+_ZONES = ["GMT", "UT", "UTC", "Z", "+0000", "-0000", "+0200", "-0530", "+1400", "-1200", ""]
+
+
+@settings(max_examples=500, deadline=None)
+@given(
+    st.datetimes(min_value=datetime(1000, 1, 2), max_value=datetime(9999, 12, 30)),
+    st.sampled_from(_ZONES),
+    st.sampled_from(["%a, %d %b %Y %H:%M:%S", "%d %b %Y %H:%M", "%a,%d %b %Y %H:%M:%S"]),
+)
+def test_common_rfc822_dates_read_as_the_standard_library_reads_them(dt, zone, shape):
+    # The common shape has a path of its own (no zone object for UTC, digits looked up);
+    # email.utils, the general path, must agree with it, and every date comes out in UTC.
+    from email.utils import parsedate_to_datetime
+
+    text = f"{dt.strftime(shape)} {zone}".strip()
+    expected = parsedate_to_datetime(text)
+    expected = (expected.replace(tzinfo=timezone.utc) if expected.tzinfo is None
+                else expected.astimezone(timezone.utc))
+    parsed = parse_date_text.__wrapped__(text)
+    assert parsed == expected and parsed.tzinfo is timezone.utc
+
+
+def test_rfc822_digits_beyond_ascii_are_read_as_int_reads_them():
+    # \d matches them, so they reach the lookup table of ASCII digits and must get past it.
+    text = "Tue, \u0662\u0663 Sep 2025 \u0660\u0668:13:00 +0200"
+    assert parse_date_text.__wrapped__(text) == datetime(2025, 9, 23, 6, 13, tzinfo=timezone.utc)
+
+
 def test_parsing_leaves_the_garbage_collector_as_it_found_it():
     broken = RSS.replace(b"</channel>", b"")  # refused by the fast path: feedparser reads it
     assert gc.isenabled()

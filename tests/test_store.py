@@ -239,6 +239,43 @@ def test_items_are_inserted_in_batches_keeping_the_first_of_a_guid(db, monkeypat
     assert db.count_items() == 9
 
 
+def test_every_column_of_every_row_is_stored_as_given(db, monkeypatch):
+    # Rows of a statement share the feed, fetch time and pending flag and bind the rest
+    # each: any slip in numbering those would put one item's values in another's row.
+    monkeypatch.setattr(store_module, "ITEM_BATCH", 3)
+    items = [
+        NewsItem(feed="wire", guid=f"g{n}", title=f"title {n}", link=f"https://e.com/{n}" if n % 2
+                 else None, published=NOW - timedelta(minutes=n), summary=f"summary {n}",
+                 date_flag=(None, "missing", "future")[n % 3])
+        for n in range(7)
+    ]
+    new = db.record(ok(), items, NOW, LIMITS, pending=True)
+    rows = db._conn.execute(
+        "SELECT id, feed, guid, title, link, published, summary, date_flag, fetched_at, "
+        "pending, read FROM items ORDER BY id"
+    ).fetchall()
+    assert [(item_id, stored.guid) for item_id, stored in new] == [(r[0], r[2]) for r in rows]
+    assert [r[1:] for r in rows] == [
+        ("wire", it.guid, it.title, it.link,
+         it.published.astimezone(timezone.utc).isoformat(timespec="seconds"), it.summary,
+         it.date_flag, "2025-09-24T12:00:00+00:00", 1, 0)
+        for it in items
+    ]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.datetimes(
+    min_value=datetime(2, 1, 1), max_value=datetime(9998, 12, 31),
+    timezones=st.none() | st.just(timezone.utc) | st.builds(
+        timezone, st.timedeltas(min_value=-timedelta(hours=23, minutes=59),
+                                max_value=timedelta(hours=23, minutes=59))),
+))
+def test_stored_dates_are_isoformat_in_utc_to_the_second(dt):
+    aware = dt if dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
+    expected = aware.astimezone(timezone.utc).isoformat(timespec="seconds")
+    assert store_module._iso(dt) == expected
+
+
 def _refuse_feed(db: Store, name: str) -> None:
     """Make storing items of feed `name` fail inside SQLite, as a full disk would."""
     db._conn.execute(

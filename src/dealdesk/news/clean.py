@@ -7,11 +7,26 @@ characters) is removed, not escaped. Both functions accept any `str` and never r
 
 from __future__ import annotations
 
-import html
+import functools
 import re
 from collections.abc import Sequence
-from html.parser import HTMLParser
+from typing import Any
 from urllib.parse import quote, urljoin, urlsplit
+
+
+class _OnFirstUse:
+    """A regex compiled when first used. Most refreshes never meet what these patterns are
+    for (relative links, escape sequences, odd markup), and compiling every pattern at
+    import was a quarter of what importing this module cost."""
+
+    def __init__(self, pattern: str, flags: int = 0) -> None:
+        self._pattern = (pattern, flags)
+
+    def __getattr__(self, name: str) -> Any:  # only while `name` is not cached yet
+        value = getattr(re.compile(*self._pattern), name)
+        setattr(self, name, value)
+        return value
+
 
 ELLIPSIS = "…"
 
@@ -19,14 +34,14 @@ ELLIPSIS = "…"
 # C1 controls, zero-width characters and marks, bidi embeddings/overrides/isolates, invisible
 # operators, deprecated format characters, the BOM, lone surrogates (they cannot be encoded,
 # so SQLite or the terminal would fail on them) and the Unicode tag block ("ASCII smuggling").
-_INVISIBLE = re.compile(
+_INVISIBLE = _OnFirstUse(
     "[\x00-\x08\x0e-\x1f\x7f-\x9f"
     "\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
     "\ud800-\udfff"
     "\U000e0000-\U000e007f]"
 )
-_URL_WHITESPACE = re.compile("[\t\n\r]")  # WHATWG URL parsing drops these inside a URL
-_URL_SPACE = re.compile(r"\s")
+_URL_WHITESPACE = _OnFirstUse("[\t\n\r]")  # WHATWG URL parsing drops these inside a URL
+_URL_SPACE = _OnFirstUse(r"\s")
 
 # Terminal control sequences (ECMA-48) are removed whole, so "\x1b[31mRed" reads "Red" rather
 # than "[31mRed", and an OSC 52 clipboard payload does not linger as text: CSI (ESC [ or the
@@ -35,7 +50,7 @@ _URL_SPACE = re.compile(r"\s")
 # alternative reads past the next introducer (ESC, CSI, DCS, SOS, OSC, PM, APC) and repeats
 # are possessive, so attempts never overlap and a run of unterminated sequences is scanned
 # once: linear. What is left of an unterminated one goes with _INVISIBLE.
-_TERMINAL_SEQUENCE = re.compile(
+_TERMINAL_SEQUENCE = _OnFirstUse(
     "(?:\x1b\\[|\x9b)[0-?]*+[ -/]*+[@-~]"
     "|(?:\x1b[\\]PX^_]|[\x90\x98\x9d\x9e\x9f])"
     "[^\x07\x1b\x90\x98\x9b\x9c\x9d\x9e\x9f]*+(?:\x07|\x1b\\\\|\x9c)"
@@ -44,7 +59,7 @@ _TERMINAL_SEQUENCE = re.compile(
 _HAS_CONTROL = re.compile("[\x1b\x90-\x9f]")
 # Controls that str.split() would have read as whitespace (information separators, NEL):
 # they separate words, so they become spaces rather than vanishing with the other controls.
-_SPACE_LIKE = re.compile("[\x1c-\x1f\x85]")
+_SPACE_LIKE = _OnFirstUse("[\x1c-\x1f\x85]")
 
 # Ending one of these means the next text is a new line or cell for a reader: keep a space.
 _BLOCK_TAGS = frozenset(
@@ -58,32 +73,48 @@ _RAW_BUDGET_FACTOR = 8
 _RAW_BUDGET_MIN = 65_536
 
 
-class _TextExtractor(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self._dropping = 0
+def _unescape(s: str) -> str:
+    # Imported on first use: html.entities, a table of 2,000 names, is most of its cost,
+    # and text without an entity never needs it.
+    from html import unescape
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in _DROPPED_TAGS:
-            self._dropping += 1
-        elif tag in _BLOCK_TAGS:
-            self.parts.append(" ")
+    return unescape(s)
 
-    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        # <br/> and friends: never opens a dropped section.
-        if tag in _BLOCK_TAGS:
-            self.parts.append(" ")
 
-    def handle_endtag(self, tag: str) -> None:
-        if tag in _DROPPED_TAGS:
-            self._dropping = max(0, self._dropping - 1)
-        elif tag in _BLOCK_TAGS:
-            self.parts.append(" ")
+@functools.cache
+def _text_extractor() -> type:
+    """The html.parser-based extractor, made on first use: only markup the regexes below
+    cannot strip needs it, and importing html.parser costs as much as the rest of this."""
+    from html.parser import HTMLParser
 
-    def handle_data(self, data: str) -> None:
-        if not self._dropping:
-            self.parts.append(data)
+    class _TextExtractor(HTMLParser):
+        def __init__(self) -> None:
+            super().__init__(convert_charrefs=True)
+            self.parts: list[str] = []
+            self._dropping = 0
+
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag in _DROPPED_TAGS:
+                self._dropping += 1
+            elif tag in _BLOCK_TAGS:
+                self.parts.append(" ")
+
+        def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            # <br/> and friends: never opens a dropped section.
+            if tag in _BLOCK_TAGS:
+                self.parts.append(" ")
+
+        def handle_endtag(self, tag: str) -> None:
+            if tag in _DROPPED_TAGS:
+                self._dropping = max(0, self._dropping - 1)
+            elif tag in _BLOCK_TAGS:
+                self.parts.append(" ")
+
+        def handle_data(self, data: str) -> None:
+            if not self._dropping:
+                self.parts.append(data)
+
+    return _TextExtractor
 
 
 # Most feed HTML is a handful of simple tags. Stripping those with one regex pass is several
@@ -127,14 +158,14 @@ _LEFTOVER_MARKUP = re.compile(r"<[A-Za-z/!?]")
 # html.parser rescans the rest of the text for every construct left open ("<a b='...",
 # "<!--..." without an end), which is quadratic: 80 KB of "<a " takes over a minute.
 # _defuse closes or removes every such construct in one linear pass first.
-_OPENS_BLOCK = re.compile(
+_OPENS_BLOCK = _OnFirstUse(
     r"<!--|<!\[CDATA\[|<(script|style|template|noscript)\b", re.IGNORECASE
 )
 _BLOCK_END = {
-    name: re.compile(rf"</{name}\b[^>]*>", re.IGNORECASE)
+    name: _OnFirstUse(rf"</{name}\b[^>]*>", re.IGNORECASE)
     for name in ("script", "style", "template", "noscript")
 }
-_OPENS_NOTHING = re.compile(r"<(?![^<>]*>)")  # no ">" before the next "<" (or the end)
+_OPENS_NOTHING = _OnFirstUse(r"<(?![^<>]*>)")  # no ">" before the next "<" (or the end)
 
 
 def _defuse(s: str) -> str:
@@ -165,17 +196,17 @@ def _html_to_text(s: str) -> str:
     if s.isascii() or not _NOT_SIMPLE.search(s):
         stripped = _SIMPLE_TAG.sub("", _SIMPLE_BLOCK_TAG.sub(" ", s))
         if not _LEFTOVER_MARKUP.search(stripped):
-            return html.unescape(stripped)
+            return _unescape(stripped)
     return _parsed_text(s)
 
 
 def _parsed_text(s: str) -> str:
-    parser = _TextExtractor()
+    parser = _text_extractor()()
     try:
         parser.feed(_defuse(s))
         parser.close()
     except Exception:  # html.parser is lenient, but "never raises" must not depend on it
-        return html.unescape(s)
+        return _unescape(s)
     return "".join(parser.parts)
 
 
@@ -231,7 +262,7 @@ def _cleaned(s: str, limit: int, html_markup: bool) -> str:
         if "<" in s:
             s = _html_to_text(s)
         elif "&" in s:
-            s = html.unescape(s)
+            s = _unescape(s)
     # Decoding entities can produce the very characters we remove, so remove after it
     # (html.unescape yields a few C1 controls, never a terminator to make a sequence of them).
     s = _single_line(s)
@@ -243,8 +274,8 @@ def _cleaned(s: str, limit: int, html_markup: bool) -> str:
 # The usual case, an absolute URL with a plain host name, needs none of urllib's work;
 # with its scheme in lower case (matching without IGNORECASE: twice as fast), none at all.
 _PLAIN = r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#][!-~]*)?"
-_PLAIN_ABSOLUTE_LOWER = re.compile(_PLAIN)
-_PLAIN_ABSOLUTE = re.compile(_PLAIN, re.IGNORECASE)
+_PLAIN_ABSOLUTE_LOWER = _OnFirstUse(_PLAIN)
+_PLAIN_ABSOLUTE = _OnFirstUse(_PLAIN, re.IGNORECASE)
 
 
 def clean_link(url: str | None, base: str | None = None) -> str | None:
@@ -316,15 +347,17 @@ def _clean_batch(texts: Sequence[str], limit: int, html_markup: bool) -> list[st
     is_ascii = joined.isascii()
     if (
         longest <= limit  # already clean, every one (clean_text's first test, on all at once)
+        # Markup first: it is what most summaries fail on, and counting "<" costs less than
+        # any of the scans below.
+        and (not html_markup or (
+            joined.count("<") == n - 1 and joined.count("&") == joined.count("& ")
+        ))
         and (_ascii_printable(joined) if is_ascii else joined.isprintable())
         and "  " not in joined
         and joined[0] != " "
         and joined[-1] != " "
         and " " + _SEP not in joined
         and _SEP + " " not in joined
-        and (not html_markup or (
-            joined.count("<") == n - 1 and joined.count("&") == joined.count("& ")
-        ))
     ):
         return list(texts)
     if is_ascii:
@@ -345,7 +378,7 @@ def _clean_batch(texts: Sequence[str], limit: int, html_markup: bool) -> list[st
                 parts[i] = ""
             s = _SEP.join(parts)
         if "&" in s:
-            s = html.unescape(s)
+            s = _unescape(s)
     words, printable = _single_spaced(s)
     pieces = words.split(_SEP)
     if len(pieces) != n:
@@ -362,7 +395,8 @@ def _clean_batch(texts: Sequence[str], limit: int, html_markup: bool) -> list[st
 
 
 # What str.split() takes for whitespace among ASCII characters, each made a space.
-_ASCII_SPACES = bytes.maketrans(b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f", b" " * 9)
+_ASCII_SPACE_CONTROLS = b"\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f"
+_ASCII_SPACES = bytes.maketrans(_ASCII_SPACE_CONTROLS, b" " * len(_ASCII_SPACE_CONTROLS))
 _ASCII_PRINTABLE = bytes(range(0x20, 0x7F))
 _SPACE_RUN = re.compile(b"  +")  # not " {2,}": a literal start lets sre jump from space to space
 
@@ -377,8 +411,14 @@ def _single_spaced(s: str) -> tuple[str, bool]:
     if not s.isascii():
         words = " ".join(s.split())
         return words, words.isprintable()
-    b = _SPACE_RUN.sub(b" ", s.encode("ascii").translate(_ASCII_SPACES))
-    return b.decode("ascii"), not b.translate(None, _ASCII_PRINTABLE)
+    b = s.encode("ascii")
+    # The controls in it, usually none or a few line breaks: the whole text is scanned once
+    # to find them, and made single-spaced only if any is whitespace.
+    controls = b.translate(None, _ASCII_PRINTABLE)
+    if controls:
+        b = b.translate(_ASCII_SPACES)
+    printable = not controls.translate(None, _ASCII_SPACE_CONTROLS)
+    return _SPACE_RUN.sub(b" ", b).decode("ascii"), printable
 
 
 def _ascii_printable(s: str) -> bool:

@@ -42,6 +42,8 @@ def parse_date_text(text: str) -> datetime | None:
         except (ValueError, TypeError, IndexError, OverflowError):
             continue
         if dt is not None:
+            if dt.tzinfo is timezone.utc:  # the usual case, already as wanted
+                return dt
             try:
                 return as_utc(dt)
             except (ValueError, OverflowError):
@@ -68,18 +70,30 @@ _COMMON_RFC822 = re.compile(
 )
 
 
+# Zones that are UTC: the datetime is made in UTC at once, with no offset object to build and
+# no conversion after. A missing zone counts as UTC.
+_UTC_ZONES = frozenset({None, "GMT", "UT", "UTC", "Z", "+0000", "-0000"})
+
+
 def _rfc822(text: str) -> datetime:
     m = _COMMON_RFC822.fullmatch(text)
-    month = _MONTHS.get(m.group(2).lower()) if m else None
-    if m is None or month is None:
+    if m is None:
         return parsedate_to_datetime(text)
-    day, _, year, hour, minute, second, zone = m.groups()
-    offset = timedelta(0)
-    if zone and zone[0] in "+-":
+    day, month_name, year, hour, minute, second, zone = m.groups()
+    month = _MONTHS.get(month_name.lower())
+    if month is None:
+        return parsedate_to_datetime(text)
+    if zone in _UTC_ZONES:
+        tz = timezone.utc
+    else:
         offset = timedelta(hours=int(zone[1:3]), minutes=int(zone[3:5]))
-        if zone[0] == "-":
-            offset = -offset
-    return datetime(
-        int(year), month, int(day), int(hour), int(minute), int(second or 0),
-        tzinfo=timezone(offset),
-    )
+        tz = timezone(-offset if zone[0] == "-" else offset)
+    try:
+        d, h, mi, sec = _NUMBERS[day], _NUMBERS[hour], _NUMBERS[minute], _NUMBERS[second or "0"]
+    except KeyError:  # \d also matches digits beyond ASCII, which int() reads too
+        d, h, mi, sec = int(day), int(hour), int(minute), int(second or 0)
+    return datetime(int(year), month, d, h, mi, sec, tzinfo=tz)
+
+
+# The one- and two-digit fields, looked up: a third of the cost of int() on each.
+_NUMBERS = {str(n): n for n in range(10)} | {f"{n:02d}": n for n in range(100)}
