@@ -31,6 +31,10 @@ class EntityMatcher:
                     folded.append(alias)
         self._exact = _compile(exact, 0)
         self._folded = _compile(folded, re.IGNORECASE)
+        # The same patterns as zero-width lookaheads, to find every offset a name begins at.
+        self._probes = [re.compile(f"(?={p.pattern})", p.flags)
+                        for p in (self._exact, self._folded) if p is not None]
+        self.longest = max(map(len, exact + folded), default=0)
 
     def find(self, text: str) -> tuple[str, ...]:
         """Canonical names in order of first mention, each once."""
@@ -47,10 +51,30 @@ class EntityMatcher:
             seen.setdefault(name, None)
         return tuple(seen)
 
+    def begins(self, text: str, endpos: int) -> list[int]:
+        """Sorted offsets where a name matches in `text` cut at `endpos`, overlaps included."""
+        return sorted({m.start() for p in self._probes for m in p.finditer(text, 0, endpos)})
+
 
 def _compile(words: list[str], flags: int) -> re.Pattern[str] | None:
     if not words:
         return None
     # Longest first so "Microsoft Azure" wins over "Microsoft".
-    alternation = "|".join(re.escape(w) for w in sorted(set(words), key=len, reverse=True))
-    return re.compile(rf"(?<![\w-])(?:{alternation})(?![\w-])", flags)
+    ordered = sorted(set(words), key=len, reverse=True)
+    if flags & re.IGNORECASE:
+        # A class of first letters (folded like the names) checked before the lookbehind
+        # lets most positions fail before the engine tries every name in turn.
+        firsts = "".join(sorted({re.escape(w[0]) for w in ordered}))
+        names = "|".join(map(re.escape, ordered))
+        return re.compile(rf"(?=[{firsts}])(?<![\w-])(?:{names})(?![\w-])", flags)
+    # Matched as written, names can be grouped by first character (only one group can match
+    # at a position, and each keeps longest first); a pattern that starts with a character
+    # lets the engine skip straight to the next one of them.
+    groups: dict[str, list[str]] = {}
+    for w in ordered:
+        groups.setdefault(w[0], []).append(re.escape(w[1:]))
+    names = "|".join(
+        rf"{re.escape(c)}(?<![\w-]{re.escape(c)})(?:{'|'.join(rests)})"
+        for c, rests in groups.items()
+    )
+    return re.compile(rf"(?:{names})(?![\w-])", flags)

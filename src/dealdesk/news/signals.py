@@ -49,6 +49,7 @@ Subjects: see :func:`find_figures`.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
@@ -96,21 +97,24 @@ class Figure:
 
 _SPACE_CHARS = " \u00a0\u202f\u2009"  # space, no-break space, narrow no-break, thin space
 _SP = f"[{_SPACE_CHARS}]"
-_APOS = "['\u2019\u02bc]"  # ' ’ ʼ
+_APOS_CHARS = "'\u2019\u02bc"  # ' ’ ʼ
+_APOS = f"[{_APOS_CHARS}]"
 _SPACES_RE = re.compile(_SP)
 _DIGIT_RE = re.compile(r"\d")
 
 # A number as written. The lookbehinds keep out the digits of words and codes ("H100",
 # "GPT-5", "COVID-19"), of decimals and of dates ("23/09"); a digit-hyphen before is allowed
-# because that is the upper bound of a range ("5-10 GW").
+# because that is the upper bound of a range ("5-10 GW"). The first digit is matched before
+# the lookbehinds (which then look past it) so that a search skips straight to digits
+# instead of trying the lookbehinds at every character.
 _NUMBER_RE = re.compile(
     rf"""
-    (?<![\w.,/])(?<![^\W\d_][-\u2011])
+    \d(?<![\w.,/]\d)(?<![^\W\d_][-\u2011]\d)
     (?:
-        \d{{1,3}}(?:,\d{{3}})+(?:\.\d+)?           # 1,400  1,400,000.5
-      | \d{{1,3}}(?:\.\d{{3}}){{2,}}(?:,\d+)?      # 1.400.000,5
-      | \d{{1,3}}(?:{_SP}\d{{3}})+(?:[.,]\d+)?     # 1 400  1 400,5 (any of the spaces)
-      | \d+(?:[.,]\d+)?                            # 1400  1.4  1,4
+        \d{{0,2}}(?:,\d{{3}})+(?:\.\d+)?           # 1,400  1,400,000.5
+      | \d{{0,2}}(?:\.\d{{3}}){{2,}}(?:,\d+)?      # 1.400.000,5
+      | \d{{0,2}}(?:{_SP}\d{{3}})+(?:[.,]\d+)?     # 1 400  1 400,5 (any of the spaces)
+      | \d*(?:[.,]\d+)?                            # 1400  1.4  1,4
     )
     (?!\d)
     """,
@@ -221,6 +225,17 @@ _PREFIX_RE = re.compile(
     """,
     re.VERBOSE,
 )
+# Searching _PREFIX_RE tries every alternative at each of 40 positions; most numbers have no
+# hedge or currency before them, which shows in the last character or word before the spaces:
+# every qualifier ends in one of these words, "~" or an apostrophe ("plus d'"), and every
+# currency in one of _CURRENCY_LAST (tests/test_signals_reference.py holds them to that).
+_QUALIFIER_LAST_WORD_RE = re.compile(
+    r"(?i:to|as|than|à|a|maximum|de|least|of|moins|minimum|over|above|exceeding|about|around"
+    r"|roughly|approximately|nearly|almost|some|environ|presque|quelque|approximativement"
+    r"|quasiment)"
+)
+_CURRENCY_LAST = "$€£¥DRP"
+_PREFIX_MAX = 40  # characters searched before a number
 _BETWEEN_RE = re.compile(rf"(?<!\w)(?i:between|entre){_SP}+\Z")
 _RANGE_GAP_RE = re.compile(rf"{_SP}*[-\u2013\u2014]{_SP}*|{_SP}+(?i:to|à|au|and|et){_SP}+")
 
@@ -396,7 +411,8 @@ def detect_lang(text: str) -> str:
 
     Ties, and text with no common word at all, count as English.
     """
-    fr = len(_ELISION_RE.findall(text))
+    # Every elision has an apostrophe: most English text needs no search for one.
+    fr = len(_ELISION_RE.findall(text)) if _has_apostrophe(text) else 0
     en = 0
     for word in _WORD_RE.findall(text.lower()):
         if word in _FR_WORDS:
@@ -404,6 +420,10 @@ def detect_lang(text: str) -> str:
         elif word in _EN_WORDS:
             en += 1
     return "fr" if fr > en else "en"
+
+
+def _has_apostrophe(text: str) -> bool:
+    return any(c in text for c in _APOS_CHARS)
 
 
 # ----------------------------------------------------------------------------- numbers
@@ -443,7 +463,7 @@ def _parse_decimal(raw: str, lang: str) -> Decimal:
 # ----------------------------------------------------------------------------- figures
 
 
-@dataclass(frozen=True)
+@dataclass(slots=True)  # not frozen: one is made per number, and frozen init is slow
 class _Quantity:
     """A number with what was written around it, before it is judged a figure or not."""
 
@@ -498,12 +518,16 @@ def find_figures(
         sentence = text[s_start:s_end]
         if not _DIGIT_RE.search(sentence):
             continue
-        names = matcher.find(sentence) if matcher is not None else ()
+        names: tuple[str, ...] | None = None  # only sentences with a figure need them
         for fig in _figures_in_sentence(sentence, lang):
+            if names is None:
+                names = matcher.find(sentence) if matcher is not None else ()
             subject = _subject(matcher, names, sentence, fig, tracked, products)
-            figures.append(
-                replace(fig, subject=subject, start=fig.start + s_start, end=fig.end + s_start)
-            )
+            figures.append(Figure(
+                metric=fig.metric, value=fig.value, unit=fig.unit, qualifier=fig.qualifier,
+                subject=subject, quote=fig.quote, start=fig.start + s_start,
+                end=fig.end + s_start,
+            ))
     return figures
 
 
@@ -520,10 +544,7 @@ def _read_quantity(s: str, m: re.Match[str], lang: str) -> _Quantity:
     num_start, pos = m.span()
     number = _parse_decimal(m.group(), lang)
 
-    prefix = _PREFIX_RE.search(s, max(0, num_start - 40), num_start)
-    assert prefix is not None  # the pattern can match the empty string at the number
-    qualifier = next((k for k in _QUALIFIERS if prefix.group(k)), None)
-    kind = "USD" if prefix.group("usd") else "other" if prefix.group("other") else None
+    start, qualifier, kind = _prefix(s, num_start)
     usd_prefix = kind == "USD"
 
     exp, scale_is_word = None, False
@@ -555,12 +576,40 @@ def _read_quantity(s: str, m: re.Match[str], lang: str) -> _Quantity:
         qualifier = qualifier or ("at_least" if qm.group("at_least") else "about")
         pos = qm.end()
 
-    # The prefix match may begin with the spaces before a bare number: leave them out.
-    start = prefix.start() + len(prefix.group()) - len(prefix.group().lstrip(_SPACE_CHARS))
     return _Quantity(
         start=start, num_start=num_start, end=pos, number=number, exp=exp,
         scale_is_word=scale_is_word, kind=kind, usd_prefix=usd_prefix, qualifier=qualifier,
     )
+
+
+def _prefix(s: str, num_start: int) -> tuple[int, str | None, str | None]:
+    """(start, qualifier, "USD" | "other" | None) of the hedge and currency before a number."""
+    lo = max(0, num_start - _PREFIX_MAX)
+    a = num_start
+    while a > lo and s[a - 1] in _SPACE_CHARS:
+        a -= 1
+    if a > lo and not _may_end_prefix(s, a):
+        return num_start, None, None  # what _PREFIX_RE would find: the spaces alone
+    prefix = _PREFIX_RE.search(s, lo, num_start)
+    assert prefix is not None  # the pattern can match the empty string at the number
+    qualifier = next((k for k in _QUALIFIERS if prefix.group(k)), None)
+    kind = "USD" if prefix.group("usd") else "other" if prefix.group("other") else None
+    # The prefix match may begin with the spaces before a bare number: leave them out.
+    start = prefix.start() + len(prefix.group()) - len(prefix.group().lstrip(_SPACE_CHARS))
+    return start, qualifier, kind
+
+
+def _may_end_prefix(s: str, a: int) -> bool:
+    """Whether a qualifier or currency could end at s[a - 1]."""
+    c = s[a - 1]
+    if c in _CURRENCY_LAST or c == "~" or c in _APOS_CHARS:
+        return True
+    # The word (run of \w, as the patterns see it) ending there; "ʼ" counts as a letter in
+    # Unicode, yet separates "jusquʼ" from "à".
+    j = a
+    while j > 0 and (s[j - 1].isalnum() or s[j - 1] == "_") and s[j - 1] != "\u02bc":
+        j -= 1
+    return j < a and _QUALIFIER_LAST_WORD_RE.fullmatch(s, j, a) is not None
 
 
 def _merge_ranges(s: str, quantities: list[_Quantity]) -> list[_Quantity]:
@@ -709,21 +758,38 @@ def _nearest(
     EntityMatcher only tells which names a text mentions, so the mention nearest the figure
     is found by growing a window away from the figure one word at a time until a wanted name
     fits inside it; the first hit on each side is that side's best.
+
+    Asking `find` about every window made this quadratic in the sentence, so a window is only
+    asked about when it can see a name its predecessor could not: growing leftwards, when a
+    name can begin in the words it gained; growing rightwards, when a name can end in them
+    (so begin at most `matcher.longest` characters before them). Any other window finds
+    exactly what the previous one found, which had no wanted name.
     """
     found: list[tuple[int, int, str]] = []
     if set(wanted) & set(matcher.find(s[:start])):
+        begins = matcher.begins(s, start)
+        nearer = start
         for m in reversed(list(_WORD_START_RE.finditer(s, 0, start))):
-            window = s[m.start() : start]
-            hit = [n for n in matcher.find(window) if n in wanted]
-            if hit:
-                found.append((len(_CLAUSE_BREAK_RE.findall(window)), len(window), hit[0]))
-                break
-    if set(wanted) & set(matcher.find(s[end:])):
+            i = bisect_left(begins, m.start())
+            if i < len(begins) and begins[i] < nearer:
+                window = s[m.start() : start]
+                hit = [n for n in matcher.find(window) if n in wanted]
+                if hit:
+                    found.append((len(_CLAUSE_BREAK_RE.findall(window)), len(window), hit[0]))
+                    break
+            nearer = m.start()
+    rest = s[end:]
+    if set(wanted) & set(matcher.find(rest)):
+        begins = matcher.begins(rest, len(rest))
+        shorter = 0
         for m in _WORD_END_RE.finditer(s, end):
-            window = s[end : m.end()]
-            hit = [n for n in matcher.find(window) if n in wanted]
-            if hit:
-                found.append((len(_CLAUSE_BREAK_RE.findall(window)), len(window), hit[0]))
-                break
+            i = bisect_right(begins, shorter - matcher.longest)
+            if i < len(begins) and begins[i] < m.end() - end:
+                window = s[end : m.end()]
+                hit = [n for n in matcher.find(window) if n in wanted]
+                if hit:
+                    found.append((len(_CLAUSE_BREAK_RE.findall(window)), len(window), hit[0]))
+                    break
+            shorter = m.end() - end
     # min() keeps the first of equals: the mention before the figure wins a tie.
     return min(found)[2] if found else None
