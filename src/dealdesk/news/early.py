@@ -227,7 +227,12 @@ def from_store(
     force: bool,
     respect_interval: bool,
 ) -> HeadStart:
-    """start() for the feeds a refresh of this store will find due, with their validators."""
+    """start() for the feeds a refresh of this store will find due, with their validators.
+
+    run_refresh reads both again in its store thread (a millisecond): what it finds there is
+    what counts, should another process have refreshed a feed in between, and a request
+    planned here from older validators is then simply not taken over.
+    """
     import sqlite3
 
     from ..store import Store, StoreError
