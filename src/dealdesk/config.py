@@ -23,6 +23,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - the package requires 3.11, tomli only for older interpreters
     import tomli as tomllib
 
+from .news.feedurl import parse_feed_url
 from .news.model import FeedSpec, FetchLimits
 from .value import Value, value
 
@@ -220,13 +221,34 @@ Check = Callable[[Any], Any]  # returns the converted value or raises ValueError
 def text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(f"expected a string, got {_type_name(value)}")
+    _refuse_hidden(value, "\n\t")
     return value
 
 
 def nonempty_text(value: Any) -> str:
+    """A one-line string: a name, a title, an id (shown in tables and terminal lines)."""
     if not text(value).strip():
         raise ValueError("must not be empty")
+    _refuse_hidden(value, "")
     return value
+
+
+# Config strings reach the terminal (refresh, dump) and the dashboard as they are: a control
+# character (ESC, BEL...), a bidi override or an invisible format character is refused here,
+# where it enters, rather than cleaned at every place a string is shown.
+_HIDDEN_CATEGORIES = frozenset(("Cc", "Cf", "Cs", "Zl", "Zp"))
+
+
+def _refuse_hidden(value: str, allowed: str) -> None:
+    if value.isascii() and value.isprintable():  # the usual case, at C speed
+        return
+    import unicodedata
+
+    for position, char in enumerate(value, start=1):
+        if char not in allowed and unicodedata.category(char) in _HIDDEN_CATEGORIES:
+            kind = "line break or tab" if char in "\n\t\r" else "control or invisible character"
+            raise ValueError(f"holds a {kind} (U+{ord(char):04X}) at character {position}; "
+                             "remove it")
 
 
 def number(value: Any) -> float:
@@ -277,13 +299,68 @@ def one_of(choices: tuple[str, ...]) -> Check:
 def text_list(value: Any) -> tuple[str, ...]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise ValueError("expected a list of strings")
+    for item in value:
+        nonempty_text(item)
     return tuple(value)
 
 
 def http_url(value: Any) -> str:
-    parts = urlsplit(text(value))
+    """A link shown to the reader (a source's): http(s), nothing hidden in it."""
+    _refuse_hidden(text(value), "")
+    if any(char.isspace() for char in value):
+        raise ValueError(f"holds a space: {value!r}")
+    parts = urlsplit(value)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(f"not an http(s) URL: {value!r}")
+    return value
+
+
+def feed_url(value: Any) -> str:
+    """A feed's URL, read exactly as the fetcher reads it (news.feedurl)."""
+    parse_feed_url(text(value))
+    return value
+
+
+def int_in(low: int, high: int) -> Check:
+    """A whole number from `low` to `high`: a setting that must stay within what works."""
+
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"expected a whole number, got {_type_name(value)}")
+        if value < low:
+            raise ValueError(f"must be greater than {low - 1:,}, got {value:,}")
+        if value > high:
+            raise ValueError(f"must be at most {high:,}, got {value:,}")
+        return value
+
+    check.bounds = (low, high)  # type: ignore[attr-defined]
+    return check
+
+
+def seconds_in(high: float) -> Check:
+    """A finite number of seconds above 0 and at most `high`."""
+
+    def check(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"expected a number, got {_type_name(value)}")
+        if value != value:
+            raise ValueError("must be a number, got nan")
+        if value <= 0:
+            raise ValueError(f"must be greater than 0, got {value}")
+        if value > high:
+            raise ValueError(f"must be at most {high:g}, got {value}")
+        return float(value)
+
+    check.bounds = (0, high)  # type: ignore[attr-defined]
+    return check
+
+
+def header_text(value: Any) -> str:
+    """A value sent as an HTTP header: printable ASCII, as httpx and the head start send it."""
+    if not all(" " <= char <= "~" for char in text(value)) or value != value.strip() or not value:
+        raise ValueError("must be printable ASCII without leading or trailing spaces")
+    if len(value) > 512:
+        raise ValueError(f"longer than 512 characters ({len(value):,})")
     return value
 
 
@@ -313,8 +390,15 @@ def _hint_for(check: Check, key: str, value: Any, default: Any) -> str:
         return f"a TOML date without quotes, e.g. {key} = {_EXAMPLES.get(key, '2025-09-22')}"
     if check is text_list:
         return f'a list of strings, e.g. {key} = ["NVDA"]'
+    bounds = getattr(check, "bounds", None)
+    if bounds:
+        return f"from {bounds[0]:,} to {bounds[1]:,}, e.g. {key} = {example or bounds[1]}"
     if check is http_url:
         return "an address starting with http:// or https://"
+    if check is feed_url:
+        return "feeds are fetched over http or https only, as written: http(s)://host[:port]/path"
+    if check is header_text:
+        return f'plain ASCII, e.g. {key} = "{example or "..."}"'
     if check in (text, nonempty_text):
         return f'a string in quotes, e.g. {key} = "..."'
     choices = getattr(check, "choices", None)
@@ -511,6 +595,9 @@ def _remember_passed(path: Path, stamp: str) -> None:
 
 
 SETTINGS_SECTIONS = ("dealdesk", "fetch", "keys")
+# Intervals and backoff: up to a year. Past that a date overflows (datetime ends in 9999),
+# and no feed is worth polling less often.
+MINUTES = int_in(1, 365 * 24 * 60)
 
 # The dashboard's remappable keys: binding id -> default key (Textual key names). The TUI
 # builds its bindings from this table, so `[keys]` can only name real actions.
@@ -557,25 +644,30 @@ def _load_settings(path: Path, problems: list[Problem]) -> Settings:
     title = main.get("title", nonempty_text, Settings.title)
     company = main.get("company", nonempty_text, Settings.company)
     stale = main.get("stale_after_days", positive_int, Settings.stale_after_days)
-    refresh = main.get("refresh_minutes", positive_int, FetchLimits.refresh_minutes)
+    refresh = main.get("refresh_minutes", MINUTES, FetchLimits.refresh_minutes)
     main.finish()
     fetch = _section(doc, "fetch", problems)
     limits = FetchLimits(
-        concurrency=fetch.get("concurrency", positive_int, FetchLimits.concurrency),
-        deadline_s=fetch.get("deadline_seconds", positive_number, FetchLimits.deadline_s),
-        connect_timeout_s=fetch.get("connect_timeout_seconds", positive_number,
+        concurrency=fetch.get("concurrency", int_in(1, 256), FetchLimits.concurrency),
+        deadline_s=fetch.get("deadline_seconds", seconds_in(3600), FetchLimits.deadline_s),
+        connect_timeout_s=fetch.get("connect_timeout_seconds", seconds_in(600),
                                     FetchLimits.connect_timeout_s),
-        read_timeout_s=fetch.get("read_timeout_seconds", positive_number,
+        read_timeout_s=fetch.get("read_timeout_seconds", seconds_in(600),
                                  FetchLimits.read_timeout_s),
-        max_bytes=fetch.get("max_bytes", positive_int, FetchLimits.max_bytes),
-        max_redirects=fetch.get("max_redirects", positive_int, FetchLimits.max_redirects),
-        user_agent=fetch.get("user_agent", nonempty_text, FetchLimits.user_agent),
+        max_bytes=fetch.get("max_bytes", int_in(1, 1 << 30), FetchLimits.max_bytes),
+        max_redirects=fetch.get("max_redirects", int_in(1, 20), FetchLimits.max_redirects),
+        user_agent=fetch.get("user_agent", header_text, FetchLimits.user_agent),
         refresh_minutes=refresh,
-        backoff_base_minutes=fetch.get("backoff_base_minutes", positive_int,
+        backoff_base_minutes=fetch.get("backoff_base_minutes", MINUTES,
                                        FetchLimits.backoff_base_minutes),
-        backoff_max_minutes=fetch.get("backoff_max_minutes", positive_int,
+        backoff_max_minutes=fetch.get("backoff_max_minutes", MINUTES,
                                       FetchLimits.backoff_max_minutes),
     )
+    if limits.backoff_base_minutes > limits.backoff_max_minutes:
+        fetch.problem("backoff_base_minutes",
+                      f"backoff_base_minutes ({limits.backoff_base_minutes:,}) is above "
+                      f"backoff_max_minutes ({limits.backoff_max_minutes:,})",
+                      "the first wait after a failure cannot be longer than the longest")
     fetch.finish()
     keys_table = _section(doc, "keys", problems)
     keys = {}
@@ -617,8 +709,8 @@ def _load_feeds(path: Path, problems: list[Problem]) -> tuple[FeedSpec, ...]:
     names: dict[str, int] = {}
     for t in tables(doc, "feed", problems):
         name = t.get("name", nonempty_text)
-        url = t.get("url", http_url, hint="feeds are fetched over http or https only")
-        minutes = t.get("refresh_minutes", positive_int, None)
+        url = t.get("url", feed_url)
+        minutes = t.get("refresh_minutes", MINUTES, None)
         lang = t.get("lang", one_of(("en", "fr")), None)
         t.finish()
         if name in names:

@@ -157,7 +157,7 @@ def _check_events(
             fields = {"status": one_of(F.RISK_STATUSES), "severity": one_of(F.RISK_SEVERITIES),
                       "note": text}
         else:
-            known = sorted(partner_names | risk_ids)
+            known = sorted(n for n in partner_names | risk_ids if n)  # a refused name is None
             t.problem("subject", f"event names unknown partner or risk {e.subject!r}",
                       _did_you_mean(e.subject, known))
             continue

@@ -27,8 +27,8 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from _thread import allocate_lock
-from urllib.parse import urlsplit
 
+from .feedurl import parse_feed_url
 from .model import FeedSpec, FetchLimits
 from .wire import feed_headers
 
@@ -38,6 +38,7 @@ _DEFAULT_PORTS = {"http": 80, "https": 443}
 _PROXY_VARIABLES = ("http_proxy", "https_proxy", "all_proxy")
 _MAX_LOOKUPS = 8  # threads, one per named host; feeds on further hosts start the usual way
 _VISIBLE_ASCII = frozenset(range(0x21, 0x7F))
+_HEADER_VALUE = frozenset(range(0x20, 0x7F))  # printable ASCII: what h11 sends unchanged
 _STEP = 0.05  # seconds a lookup thread waits on its connections before looking again
 _GLANCE = 0.005  # seconds the main thread waits for connections to an address it was given
 
@@ -249,33 +250,27 @@ def from_store(
 def _plan(url: str, headers: Mapping[str, str]) -> _Request | None:
     """The request as httpx will send it, or None where it could differ."""
     try:
-        parts = urlsplit(url)
-        port = parts.port
+        # The fetcher's own reading: a URL it would refuse is never sent from here.
+        parsed = parse_feed_url(url)
     except ValueError:
         return None
-    scheme, host = parts.scheme, parts.hostname
-    if scheme not in _DEFAULT_PORTS or not host or parts.username is not None:
-        return None
-    target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
-    host_header = f"[{host}]" if ":" in host else host
-    if port is not None and port != _DEFAULT_PORTS[scheme]:
-        host_header += f":{port}"
-    lines = [("Host", host_header), ("Connection", "keep-alive"), *headers.items()]
+    if parsed.has_userinfo:
+        return None  # httpx turns it into an Authorization header
+    lines = [("Host", parsed.host_header), ("Connection", "keep-alive"), *headers.items()]
     try:
         raw = [(name.encode("ascii"), value.encode("ascii")) for name, value in lines]
-        wire_target = target.encode("ascii")
     except UnicodeError:
-        return None  # httpx would percent-encode or refuse it: leave it to httpx
-    if not _VISIBLE_ASCII.issuperset(wire_target) or any(
-        b"\r" in value or b"\n" in value for _, value in raw
-    ):
+        return None  # httpx would refuse it: leave it to httpx
+    if any(not _VISIBLE_ASCII.issuperset(name) or not _HEADER_VALUE.issuperset(value)
+           for name, value in raw):
         return None
+    wire_target = parsed.target.encode("ascii")
     payload = b""
-    if scheme == "http":
+    if parsed.scheme == "http":
         payload = b"GET %s HTTP/1.1\r\n%b\r\n" % (
             wire_target, b"".join(b"%s: %s\r\n" % pair for pair in raw)
         )
-    origin = (scheme, host, port or _DEFAULT_PORTS[scheme])
+    origin = (parsed.scheme, parsed.host, parsed.port)
     return _Request(origin, wire_target, _canonical(raw), payload)
 
 

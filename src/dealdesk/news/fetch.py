@@ -24,6 +24,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
+from .feedurl import parse_feed_url
 from .model import FeedSpec, FetchLimits
 from .transport import FeedTransport
 from .wire import feed_headers
@@ -96,6 +97,7 @@ async def _fetch(
     last_modified: str | None,
     state: dict[str, object],
 ) -> FetchResult:
+    _check_url(spec.url)  # before httpx reads it: `check` and the head start read it so
     request = client.build_request("GET", spec.url, headers=headers)
     for _hop in range(limits.max_redirects + 1):
         # Checked here, not left to the transport: a redirect to file:// or a custom
@@ -104,6 +106,7 @@ async def _fetch(
             raise _Failure("unsupported URL (only http and https)")
         if not request.url.host:
             raise _Failure("invalid URL")
+        _check_url(str(request.url))  # a redirect to port 99999 and the like
         response = await client.send(request, stream=True, follow_redirects=False)
         try:
             state["final_url"] = str(response.url)
@@ -114,6 +117,15 @@ async def _fetch(
         finally:
             await response.aclose()
     raise _Failure("too many redirects")
+
+
+def _check_url(url: str) -> None:
+    try:
+        parse_feed_url(url)
+    except ValueError as exc:
+        if not url.lower().startswith(("http://", "https://")):
+            raise _Failure("unsupported URL (only http and https)") from None
+        raise _Failure(f"invalid URL ({exc})") from None
 
 
 async def _read_response(
