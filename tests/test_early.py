@@ -82,10 +82,16 @@ def test_the_planned_request_is_what_httpx_builds(url, validators):
     ("http://ex\u00e4mple.com/feed", (None, None)),  # IDNA
     ("ftp://example.com/feed", (None, None)),
     ("http://example.com:99999/feed", (None, None)),
-    ("http://example.com/feed", ('"a"\r\nX-Injected: 1', None)),
 ])
 def test_what_httpx_could_send_differently_is_left_to_httpx(url, validators):
     assert early._plan(url, feed_headers(LIMITS.user_agent, *validators)) is None
+
+
+def test_a_validator_that_cannot_be_sent_is_sent_by_neither():
+    headers = feed_headers(LIMITS.user_agent, '"a"\r\nX-Injected: 1', "Sun, 29 Nov 2026 \u00e9")
+    planned = early._plan("http://example.com/feed", headers)
+    assert planned is not None and b"X-Injected" not in planned.payload
+    assert b"If-None-Match" not in planned.payload and b"If-Modified-Since" not in planned.payload
 
 
 def test_no_head_start_behind_a_proxy_or_beyond_the_concurrency(monkeypatch):

@@ -162,7 +162,10 @@ def test_figures_become_signals_and_a_broken_extractor_loses_nothing(feed_server
         return []
 
     report = run_refresh(specs, store_path, LIMITS, ENTITIES, Clock(T0), figures=figures)
-    assert report.outcomes[0].new_items == 3 and report.failed == 0
+    # Stored and kept, but the feed reports the failure (issue 13: any step, its error)
+    assert report.outcomes[0].new_items == 3 and report.failed == 1
+    assert report.outcomes[0].error == (
+        "enrichment failed: unexpected error (RuntimeError: extractor bug)")
     assert report.enriched == EnrichReport(items=3, signals=1)
     with Store.open(store_path) as store:
         (signal,) = store.signals()

@@ -204,3 +204,261 @@ def _run_cli(argv: list[str]) -> tuple[int, str, str]:
     with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
         code = main(argv)
     return code, out.getvalue(), err.getvalue()
+
+
+# --- one feed failing at any step --------------------------------------------------------
+
+GOOD = ("alpha", "beta", "gamma")
+MARK = "BOOM"  # in the bad feed's item title and date: what the injected failures look for
+
+
+def _feeds(server) -> list[FeedSpec]:
+    specs = []
+    for name in (*GOOD[:2], "bad", GOOD[2]):
+        title = f"{name} {MARK}" if name == "bad" else f"{name} says Nvidia adds 1 GW"
+        date = "Mon, 22 Sep 2025 16:00:00 GMT" if name != "bad" else f"Mon, 22 Sep 2025 {MARK}"
+        body = rss([{"title": title, "guid": f"{name}-1", "link": f"https://x.example/{name}",
+                     "pubDate": date},
+                    {"title": f"{name} second", "guid": f"{name}-2"}])
+        specs.append(FeedSpec(name, server.add(f"/{name}.xml", body=body)))
+    return specs
+
+
+def _inject(step: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Make `step` raise for the feed named "bad" (or its items) only."""
+    from dealdesk import store as store_module
+    from dealdesk.news import entities, fetch, items, parse
+
+    def boom(*_: object) -> None:
+        raise RuntimeError(f"injected {step} failure\x1b[2J")
+
+    if step == "fetch":
+        real = fetch._fetch
+        monkeypatch.setattr(fetch, "_fetch", lambda client, spec, *a: boom() if spec.name == "bad"
+                            else real(client, spec, *a))
+    elif step == "fetch_feed":
+        real_feed = fetch.fetch_feed
+        monkeypatch.setattr(fetch, "fetch_feed", lambda client, spec, *a: boom()
+                            if spec.name == "bad" else real_feed(client, spec, *a))
+    elif step == "headers":
+        real_read = fetch._read_response
+        monkeypatch.setattr(fetch, "_read_response", lambda spec, *a: boom()
+                            if spec.name == "bad" else real_read(spec, *a))
+    elif step == "parse":
+        real_parse = parse.parse_feed
+        monkeypatch.setattr(parse, "parse_feed", lambda data, feed, *a: boom()
+                            if feed == "bad" else real_parse(data, feed, *a))
+    elif step == "dates":
+        real_date = items.parse_date
+        monkeypatch.setattr(items, "parse_date", lambda text: boom()
+                            if MARK in text else real_date(text))
+    elif step == "store":
+        real_insert = store_module._insert_items
+        monkeypatch.setattr(store_module, "_insert_items", lambda db, feed, *a: boom()
+                            if feed == "bad" else real_insert(db, feed, *a))
+    elif step == "store_overflow":  # what a Retry-After of 99999999999999 once did
+        real_record = store_module._record
+        monkeypatch.setattr(store_module, "_record", lambda db, result, *a: (_ for _ in ()).throw(
+            OverflowError("date value out of range")) if result.name == "bad"
+            else real_record(db, result, *a))
+    elif step == "enrichment":
+        real_find = entities.EntityMatcher.find
+        monkeypatch.setattr(entities.EntityMatcher, "find", lambda self, text: boom()
+                            if MARK in text else real_find(self, text))
+    else:
+        raise AssertionError(step)
+
+
+STEPS = ["fetch", "fetch_feed", "headers", "parse", "dates", "store", "store_overflow",
+         "enrichment"]
+
+
+@pytest.mark.parametrize("step", STEPS)
+def test_a_failure_at_any_step_is_that_feeds_error_and_the_others_are_stored(
+    feed_server, tmp_path, monkeypatch, step
+):
+    from dealdesk.news.enrich import figure_finder
+    from dealdesk.news.entities import EntityMatcher
+    from dealdesk.news.refresh import run_refresh
+    from dealdesk.store import Store
+    from tests.conftest import fixed_clock
+
+    specs = _feeds(feed_server)
+    _inject(step, monkeypatch)
+    entities = {"Nvidia": ["NVDA"]}
+    report = run_refresh(specs, tmp_path / "store.db", LIMITS, entities, fixed_clock,
+                         figures=figure_finder(EntityMatcher(entities)))
+    by_name = {o.name: o for o in report.outcomes}
+    assert set(by_name) == {s.name for s in specs}
+    if step != "dates":  # a date that cannot be read may also just be a missing date
+        assert report.failed == 1
+        bad = by_name["bad"]
+        assert bad.status == "error" and bad.error
+        assert "\n" not in bad.error and "\x1b" not in bad.error
+    for name in GOOD:
+        assert (by_name[name].status, by_name[name].new_items) == ("ok", 2), by_name[name]
+    with Store.open(tmp_path / "store.db") as store:
+        titles = {i.title for i in store.latest_items()}
+        assert {f"{name} second" for name in GOOD} <= titles
+        assert store.count_pending() == 0  # every item enriched, or marked done
+        tagged = {i.feed for i in store.latest_items(entity="Nvidia")}
+        assert tagged == set(GOOD)
+
+
+@pytest.mark.parametrize("step", ["fetch", "headers", "parse", "store", "store_overflow"])
+def test_refresh_exits_3_when_one_feed_fails_at_any_step(feed_server, tmp_path, monkeypatch,
+                                                         step):
+    cfg = _config_with(tmp_path, _feeds(feed_server))
+    _inject(step, monkeypatch)
+    code, out, err = _run_cli(["refresh", "--config", str(cfg), "--data", str(tmp_path / "d")])
+    assert code == 3, err
+    assert "3 feeds" not in out and "4 feeds, 6 new items, 1 failed" in out
+    assert "\x1b" not in out
+
+
+def _config_with(tmp_path: Path, specs: list[FeedSpec]) -> Path:
+    cfg = tmp_path / "cfg"
+    shutil.copytree(CONFIG_DIR, cfg)
+    (cfg / "feeds.toml").write_text("".join(
+        f'[[feed]]\nname = "{s.name}"\nurl = "{s.url}"\n\n' for s in specs), encoding="utf-8")
+    return cfg
+
+
+# --- Retry-After, backoff and validators ----------------------------------------------------
+
+@pytest.mark.parametrize("retry_after", [
+    "99999999999999", "9" * 5000, "-5", "garbage", "1e9", "\u0663\u0663", "",
+    "Fri, 31 Dec 9999 23:59:59 GMT", "Mon, 01 Jan 0001 00:00:00 GMT", "Sun, 29 Nov 2126 10:00:00 GMT",
+])
+def test_any_retry_after_is_capped_at_backoff_max_and_the_others_are_stored(
+    feed_server, tmp_path, retry_after
+):
+    from datetime import timedelta
+
+    from dealdesk.news.refresh import run_refresh
+    from dealdesk.store import Store
+    from tests.conftest import FIXED_NOW, fixed_clock
+
+    limits = FetchLimits(connect_timeout_s=2, read_timeout_s=2, deadline_s=5,
+                         backoff_max_minutes=60)
+    specs = [
+        FeedSpec("good", feed_server.add("/good.xml", body=rss([{"title": "t", "guid": "1"}]))),
+        FeedSpec("down", feed_server.add("/down.xml", kind="status", status=503,
+                                         retry_after=retry_after)),
+    ]
+    report = run_refresh(specs, tmp_path / "s.db", limits, {}, fixed_clock, enrich=False)
+    assert [(o.name, o.status) for o in report.outcomes] == [("good", "ok"), ("down", "error")]
+    with Store.open(tmp_path / "s.db") as store:
+        down = store.feed_states(specs)[1]
+        assert FIXED_NOW <= down.next_retry <= FIXED_NOW + timedelta(minutes=60)
+        assert store.due_feeds(specs, FIXED_NOW + timedelta(minutes=61), 30,
+                               max_backoff_minutes=60) == specs
+
+
+def test_the_backoff_never_overflows_whatever_the_policy_or_the_failure_count():
+    from datetime import datetime, timezone
+
+    from dealdesk.store import _later, _retry_delay
+
+    now = datetime(2026, 11, 29, tzinfo=timezone.utc)
+    for policy in (FetchLimits(backoff_base_minutes=10**30, backoff_max_minutes=10**40),
+                   FetchLimits(backoff_base_minutes=5, backoff_max_minutes=10**20)):
+        for failures in (1, 2, 64, 10**6):
+            for retry_after in (None, 1e300, float("inf"), float("nan"), -1.0, 10.0**20):
+                delay = _retry_delay(failures, retry_after, policy)
+                assert 0 <= delay <= 365 * 24 * 60
+                assert _later(now, delay) >= now
+
+
+@pytest.mark.parametrize(("key", "value"), [
+    ("backoff_max_minutes", "99999999999999"), ("backoff_base_minutes", "10000000"),
+    ("backoff_max_minutes", "0"), ("deadline_seconds", "inf"), ("deadline_seconds", "nan"),
+    ("connect_timeout_seconds", "1e300"), ("read_timeout_seconds", "-1"),
+    ("concurrency", "100000"), ("max_bytes", "99999999999999"), ("max_redirects", "1000"),
+])
+def test_check_bounds_the_fetch_settings_with_their_line(tmp_path, key, value):
+    cfg = tmp_path / "cfg"
+    shutil.copytree(CONFIG_DIR, cfg)
+    (cfg / "dealdesk.toml").write_text(f"[fetch]\n{key} = {value}\n", encoding="utf-8")
+    code, _, err = _run_cli(["check", "--config", str(cfg)])
+    assert code == 2 and err.startswith(f"{cfg / 'dealdesk.toml'}:2: {key}: "), err
+
+
+def test_a_backoff_base_above_the_max_is_refused(tmp_path):
+    cfg = tmp_path / "cfg"
+    shutil.copytree(CONFIG_DIR, cfg)
+    (cfg / "dealdesk.toml").write_text(
+        "[fetch]\nbackoff_max_minutes = 60\nbackoff_base_minutes = 120\n", encoding="utf-8")
+    code, _, err = _run_cli(["check", "--config", str(cfg)])
+    assert code == 2 and err.startswith(f"{cfg / 'dealdesk.toml'}:3: backoff_base_minutes")
+
+
+@pytest.mark.parametrize(("etag", "last_modified"), [
+    ('"caf\u00e9"', None),  # sent by the server as Latin-1
+    (None, "Sun, 29 Nov 2026 10:00:00 GMT\u00a0"),
+    ('"' + "x" * 5000 + '"', None),
+    ('"ok"', "\u00ff" * 40),
+])
+def test_a_validator_that_cannot_be_sent_back_is_never_stored_and_the_feed_keeps_working(
+    feed_server, tmp_path, etag, last_modified
+):
+    from dealdesk.news.refresh import run_refresh
+    from dealdesk.store import Store
+    from tests.conftest import fixed_clock
+
+    url = feed_server.add("/f.xml", body=rss([{"title": "t", "guid": "1"}]), etag=etag,
+                          last_modified=last_modified)
+    specs = [FeedSpec("f", url)]
+    for _ in range(3):
+        report = run_refresh(specs, tmp_path / "s.db", LIMITS, {}, fixed_clock, enrich=False)
+        assert report.outcomes[0].status in ("ok", "not_modified"), report.outcomes[0]
+    with Store.open(tmp_path / "s.db") as store:
+        state = store.feed_states(specs)[0]
+        assert state.etag in (None, '"ok"') and state.last_modified is None
+    for request in feed_server.requests("/f.xml"):
+        assert all(v.isascii() for v in request.headers.values())
+        assert request.headers.get("if-none-match") in (None, '"ok"')
+
+
+def test_bad_validators_already_stored_are_dropped_and_the_feed_recovers(feed_server, tmp_path):
+    import sqlite3
+
+    from dealdesk.news.refresh import run_refresh
+    from dealdesk.store import Store
+    from tests.conftest import fixed_clock
+
+    url = feed_server.add("/f.xml", body=rss([{"title": "t", "guid": "1"}]), etag='"v2"')
+    specs = [FeedSpec("f", url)]
+    with Store.open(tmp_path / "s.db"):
+        pass
+    with sqlite3.connect(tmp_path / "s.db") as db:  # as an older version stored them
+        db.execute("INSERT INTO feeds(name, url, etag, last_modified, status, last_attempt, "
+                   "failures) VALUES ('f', ?, '\"caf\u00e9\"', 'x\r\nX-Evil: 1', 'error', "
+                   "'2026-11-29T11:00:00+00:00', 40)", (url,))
+    report = run_refresh(specs, tmp_path / "s.db", LIMITS, {}, fixed_clock, enrich=False)
+    assert (report.outcomes[0].status, report.outcomes[0].new_items) == ("ok", 1)
+    (request,) = feed_server.requests("/f.xml")
+    assert "if-none-match" not in request.headers and "x-evil" not in request.headers
+    with Store.open(tmp_path / "s.db") as store:
+        assert store.validators() == {"f": ('"v2"', None)}
+
+
+def test_a_feed_parked_far_in_the_future_by_an_old_store_comes_back(tmp_path):
+    import sqlite3
+    from datetime import timedelta
+
+    from dealdesk.store import Store
+    from tests.conftest import FIXED_NOW
+
+    specs = [FeedSpec("f", "http://127.0.0.1:1/f")]
+    with Store.open(tmp_path / "s.db"):
+        pass
+    with sqlite3.connect(tmp_path / "s.db") as db:
+        db.execute("INSERT INTO feeds(name, url, status, last_attempt, next_retry, failures) "
+                   "VALUES ('f', 'u', 'error', '2026-11-29T12:00:00+00:00', "
+                   "'9999-12-31T23:59:59+00:00', 3)")
+    with Store.open(tmp_path / "s.db") as store:
+        assert store.due_feeds(specs, FIXED_NOW + timedelta(minutes=59), 30,
+                               max_backoff_minutes=60) == []
+        assert store.due_feeds(specs, FIXED_NOW + timedelta(minutes=60), 30,
+                               max_backoff_minutes=60) == specs

@@ -20,7 +20,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .news.model import FeedSpec, FetchLimits, NewsItem
+from .news.model import FeedSpec, FetchLimits, NewsItem, usable_validator
 
 if TYPE_CHECKING:  # store stays importable without httpx: it only reads the fields
     from .news.fetch import FetchResult
@@ -29,6 +29,8 @@ if TYPE_CHECKING:  # store stays importable without httpx: it only reads the fie
 APPLICATION_ID = 0x44444B31
 SIGNAL_STATES = ("new", "accepted", "dismissed")
 FEED_STATUSES = ("ok", "not_modified", "error", "never")
+# The longest any feed backs off: config.py bounds backoff_max_minutes to this as well.
+MAX_BACKOFF_MINUTES = 365 * 24 * 60
 
 # Each entry takes the schema from version i to i + 1, inside one transaction.
 # Statements are listed one by one: executescript() would commit behind our back.
@@ -286,21 +288,22 @@ class Store:
         outcomes: Sequence[tuple[FetchResult, Sequence[NewsItem], datetime]],
         backoff: FetchLimits | None = None,
         pending: bool = False,
-    ) -> list[list[tuple[int, NewsItem]] | sqlite3.Error]:
+    ) -> list[list[tuple[int, NewsItem]] | Exception]:
         """`record` for several feeds in one transaction: what each added, or its error.
 
         A refresh writes the feeds that answer together this way: one commit instead of
-        one per feed. Each feed has its own savepoint, so one that fails to store is
-        undone alone and the others are kept.
+        one per feed. Each feed has its own savepoint, so one that fails to store (for any
+        reason: a constraint, a value sqlite3 cannot bind, a date out of range) is undone
+        alone and the others are kept.
         """
         policy = backoff or FetchLimits()
-        done: list[list[tuple[int, NewsItem]] | sqlite3.Error] = []
+        done: list[list[tuple[int, NewsItem]] | Exception] = []
         with self._transaction() as db:
             for result, items, now in outcomes:
                 db.execute("SAVEPOINT feed")
                 try:
                     done.append(_record(db, result, items, now, policy, pending))
-                except sqlite3.Error as exc:
+                except Exception as exc:
                     db.execute("ROLLBACK TO feed")
                     done.append(exc)
                 db.execute("RELEASE feed")
@@ -360,8 +363,10 @@ class Store:
         ]
 
     def validators(self) -> dict[str, tuple[str | None, str | None]]:
+        """Each feed's ETag and Last-Modified to send back; one that cannot be sent (stored
+        by an older version) is left out, so the feed is fetched in full and recovers."""
         return {
-            name: (etag, last_modified)
+            name: (usable_validator(etag), usable_validator(last_modified))
             for name, etag, last_modified in self._conn.execute(
                 "SELECT name, etag, last_modified FROM feeds"
             )
@@ -374,12 +379,15 @@ class Store:
         default_minutes: int,
         force: bool = False,
         respect_interval: bool = True,
+        max_backoff_minutes: int = MAX_BACKOFF_MINUTES,
     ) -> list[FeedSpec]:
         """Feeds whose refresh interval has passed, skipping those backing off after errors.
 
         `force` (the "refresh now" key) returns every feed, backing off or not;
         `respect_interval=False` (a headless `dealdesk refresh`) returns every feed that is
-        not backing off, however recently it was fetched.
+        not backing off, however recently it was fetched. No feed backs off longer than
+        `max_backoff_minutes` after its last attempt, whatever next_retry says (a store
+        written with another policy, or by an older version, never parks a feed for good).
         """
         specs = list(specs)
         if force:
@@ -398,13 +406,14 @@ class Store:
             if last_attempt is None:
                 due.append(spec)
             elif status == "error" and next_retry is not None:
-                if now >= next_retry:
+                latest = _later(last_attempt, min(max_backoff_minutes, MAX_BACKOFF_MINUTES))
+                if now >= min(next_retry, latest):
                     due.append(spec)
             elif not respect_interval:
                 due.append(spec)
             else:
                 minutes = spec.refresh_minutes or default_minutes
-                if now >= last_attempt + timedelta(minutes=minutes):
+                if now >= _later(last_attempt, minutes):
                     due.append(spec)
         return due
 
@@ -603,7 +612,7 @@ def _record(
             (
                 result.error or "unknown error",
                 failures,
-                _iso(now + _retry_delay(failures, result.retry_after_s, policy)),
+                _iso(_later(now, _retry_delay(failures, result.retry_after_s, policy))),
                 stamp,
                 result.http_status,
                 result.elapsed_ms,
@@ -618,8 +627,9 @@ def _record(
         "last_attempt = ?, last_success = ?, etag = ?, last_modified = ?, "
         "http_status = ?, elapsed_ms = ? WHERE name = ?",
         (
-            result.status, stamp, stamp, result.etag, result.last_modified,
-            result.http_status, result.elapsed_ms, result.name,
+            result.status, stamp, stamp, usable_validator(result.etag),
+            usable_validator(result.last_modified), result.http_status, result.elapsed_ms,
+            result.name,
         ),
     )
     if result.status != "ok":
@@ -743,12 +753,23 @@ def fts_query(text: str, max_words: int = 16) -> str | None:
     return " ".join(terms)
 
 
-def _retry_delay(failures: int, retry_after_s: float | None, policy: FetchLimits) -> timedelta:
-    cap = timedelta(minutes=policy.backoff_max_minutes)
-    if retry_after_s is not None and retry_after_s >= 0:
-        return min(timedelta(seconds=retry_after_s), cap)
-    exponent = min(failures - 1, 30)  # 2^30 minutes is already far past any sane cap
-    return min(timedelta(minutes=policy.backoff_base_minutes * 2**exponent), cap)
+def _retry_delay(failures: int, retry_after_s: float | None, policy: FetchLimits) -> float:
+    """Minutes until the next try: Retry-After when given, else base * 2^(failures-1); both
+    capped at backoff_max_minutes (and a year), however large either is."""
+    cap = float(max(1, min(policy.backoff_max_minutes, MAX_BACKOFF_MINUTES)))
+    if retry_after_s is not None and retry_after_s >= 0:  # nan compares False: not taken
+        return min(retry_after_s / 60, cap)  # inf / 60 is inf: capped too
+    exponent = min(max(failures, 1) - 1, 30)  # 2^30 minutes is already far past any cap
+    base = float(max(1, min(policy.backoff_base_minutes, MAX_BACKOFF_MINUTES)))
+    return min(base * 2**exponent, cap)
+
+
+def _later(when: datetime, minutes: float) -> datetime:
+    """`when` plus `minutes`, at most the last datetime there is (no OverflowError)."""
+    try:
+        return when + timedelta(minutes=minutes)
+    except OverflowError:
+        return datetime.max.replace(tzinfo=when.tzinfo)
 
 
 def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:

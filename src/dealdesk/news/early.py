@@ -240,7 +240,8 @@ def from_store(
 
     try:
         with Store.open(store_path) as store:
-            due = store.due_feeds(specs, now, limits.refresh_minutes, force, respect_interval)
+            due = store.due_feeds(specs, now, limits.refresh_minutes, force, respect_interval,
+                                  limits.backoff_max_minutes)
             validators = store.validators()
     except (StoreError, sqlite3.Error):
         return HeadStart()  # the refresh opens the store again and reports what is wrong

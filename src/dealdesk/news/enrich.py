@@ -43,29 +43,66 @@ def figure_finder(matcher: EntityMatcher) -> Figures:
     return lambda title, summary: find_figures(f"{title}. {summary}", matcher)
 
 
+OnError = Callable[[int, Exception], None]
+
+
 def enrich_pending(
     store: Store,
     matcher: EntityMatcher,
     figures: Figures | None,
     now: datetime,
     batch: int = 500,
+    on_error: OnError | None = None,
 ) -> EnrichReport:
-    """Enrich every pending item; without `figures`, tag them only."""
+    """Enrich every pending item; without `figures`, tag them only.
+
+    An item that cannot be tagged, or whose figures cannot be stored, is marked done
+    without them and handed to `on_error(item id, exception)`: it never stalls the pass,
+    nor the items after it. A failing store (sqlite3.Error) still raises.
+    """
+    import sqlite3
+
     items = signals = 0
     while rows := store.pending_items(batch):
-        done = [(item_id, matcher.find(tag_text(title, summary)),
-                 _figures(figures, item_id, title, summary))
-                for item_id, title, summary in rows]
-        signals += store.enrich(done, now)
+        done = [_enrich_one(matcher, figures, row, on_error) for row in rows]
+        try:
+            signals += store.enrich(done, now)
+        except sqlite3.Error:
+            raise
+        except Exception:  # one item's figures: store them one by one to find it
+            for entry in done:
+                try:
+                    signals += store.enrich([entry], now)
+                except sqlite3.Error:
+                    raise
+                except Exception as exc:
+                    _failed(on_error, entry[0], exc)
+                    store.enrich([(entry[0], (), ())], now)
         items += len(done)
     return EnrichReport(items, signals)
 
 
-def _figures(figures: Figures | None, item_id: int, title: str, summary: str) -> Sequence[Any]:
-    if figures is None:
-        return ()
+def _enrich_one(
+    matcher: EntityMatcher, figures: Figures | None, row: tuple[int, str, str],
+    on_error: OnError | None,
+) -> tuple[int, Sequence[str], Sequence[Any]]:
+    """One item's tags and figures; what fails is left out and reported, the rest kept."""
+    item_id, title, summary = row
+    names: Sequence[str] = ()
+    found: Sequence[Any] = ()
     try:
-        return figures(title, summary)
-    except Exception:  # a bug in figure extraction must not stall the pass or lose the item
-        log.exception("finding figures in item %s failed", item_id)
-        return ()
+        names = matcher.find(tag_text(title, summary))
+    except Exception as exc:
+        _failed(on_error, item_id, exc)
+    if figures is not None:
+        try:
+            found = figures(title, summary)
+        except Exception as exc:  # a bug in figure extraction must not lose the item
+            _failed(on_error, item_id, exc)
+    return item_id, names, found
+
+
+def _failed(on_error: OnError | None, item_id: int, exc: Exception) -> None:
+    log.error("enriching item %s failed: %r", item_id, exc)
+    if on_error is not None:
+        on_error(item_id, exc)

@@ -25,7 +25,7 @@ from email.utils import parsedate_to_datetime
 import httpx
 
 from .feedurl import parse_feed_url
-from .model import FeedSpec, FetchLimits
+from .model import FeedSpec, FetchLimits, usable_validator
 from .transport import FeedTransport
 from .wire import feed_headers
 
@@ -60,11 +60,11 @@ async def fetch_feed(
 ) -> FetchResult:
     """Fetch one feed. Never raises (except on cancellation): failures become results."""
     started = time.monotonic()
-    headers = feed_headers(limits.user_agent, etag, last_modified)
     state: dict[str, object] = {"final_url": spec.url}
     deadline = asyncio.timeout(limits.deadline_s)
     try:
         async with deadline:
+            headers = feed_headers(limits.user_agent, etag, last_modified)
             result = await _fetch(client, spec, limits, headers, etag, last_modified, state)
     except TimeoutError as exc:
         message = f"deadline exceeded ({limits.deadline_s:g} s)"
@@ -80,10 +80,7 @@ async def fetch_feed(
     except (OSError, ValueError, zlib.error) as exc:
         result = _error(spec, _classify(exc), state)
     except Exception as exc:  # one odd feed must not take the whole refresh down
-        from .clean import clean_text  # rare: not worth its import on every refresh
-
-        detail = clean_text(str(exc), 200, html_markup=False)
-        result = _error(spec, f"unexpected error ({type(exc).__name__}: {detail})", state)
+        result = _error(spec, unexpected(exc), state)
     elapsed_ms = int((time.monotonic() - started) * 1000)
     return replace(result, elapsed_ms=elapsed_ms)
 
@@ -141,8 +138,9 @@ async def _read_response(
         # The server may omit validators on a 304; the ones we sent are still the right ones.
         return FetchResult(
             name=spec.name, url=spec.url, status="not_modified", http_status=code,
-            etag=response.headers.get("etag") or etag,
-            last_modified=response.headers.get("last-modified") or last_modified,
+            etag=usable_validator(response.headers.get("etag")) or usable_validator(etag),
+            last_modified=(usable_validator(response.headers.get("last-modified"))
+                           or usable_validator(last_modified)),
             final_url=final_url,
         )
     if code >= 400 or code < 200:
@@ -178,8 +176,8 @@ async def _read_response(
     return FetchResult(
         name=spec.name, url=spec.url, status="ok", http_status=code,
         body=body,
-        etag=response.headers.get("etag"),
-        last_modified=response.headers.get("last-modified"),
+        etag=usable_validator(response.headers.get("etag")),
+        last_modified=usable_validator(response.headers.get("last-modified")),
         final_url=final_url,
     )
 
@@ -244,6 +242,18 @@ class _Inflater:
         return b"".join(self._parts)
 
 
+def unexpected(exc: BaseException) -> str:
+    """A one-line reason for an exception nobody planned for, safe to print."""
+    from .clean import clean_text  # rare: not worth its import on every refresh
+
+    try:
+        detail = clean_text(str(exc), 200, html_markup=False)
+    except Exception:  # the cleaner itself failed: the exception's name says enough
+        detail = ""
+    detail = " ".join(detail.split())
+    return f"unexpected error ({type(exc).__name__}{': ' + detail if detail else ''})"
+
+
 def _error(spec: FeedSpec, message: str, state: Mapping[str, object]) -> FetchResult:
     final_url = state.get("final_url")
     return FetchResult(
@@ -304,21 +314,28 @@ def _causes(exc: BaseException) -> list[BaseException]:
     return seen
 
 
+# Longer than any backoff_max_minutes `check` accepts: the store caps it further.
+MAX_RETRY_AFTER_S = 366 * 24 * 3600.0
+
+
 def _retry_after(value: str | None, now: datetime | None = None) -> float | None:
-    """Seconds to wait, from a Retry-After of either delta-seconds or an HTTP date."""
+    """Seconds to wait, from a Retry-After of either delta-seconds or an HTTP date; never
+    more than MAX_RETRY_AFTER_S, whatever the server wrote. None if it is unreadable."""
     if not value:
         return None
     value = value.strip()
-    if value.isdigit():
-        return float(value)
+    if value.isascii() and value.isdigit():
+        # 99999999999999 and longer: int() of thousands of digits is refused, and a
+        # timedelta of that many seconds overflows.
+        return MAX_RETRY_AFTER_S if len(value) > 12 else min(float(value), MAX_RETRY_AFTER_S)
     try:
         when = parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        seconds = (when - (now or datetime.now(timezone.utc))).total_seconds()
+    except (TypeError, ValueError, IndexError, OverflowError):
         return None
-    if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
-    now = now or datetime.now(timezone.utc)
-    return max(0.0, (when - now).total_seconds())
+    return min(max(0.0, seconds), MAX_RETRY_AFTER_S)
 
 
 # An error message is shown in a terminal and a dashboard: what a server sent is quoted in it
@@ -386,9 +403,13 @@ async def fetch_all(
     results: list[FetchResult | None] = [None] * len(specs)
 
     async def one(index: int, spec: FeedSpec) -> None:
-        etag, last_modified = validators.get(spec.name, (None, None))
         async with semaphore:
-            result = await fetch_feed(client, spec, limits, etag, last_modified)
+            try:
+                etag, last_modified = validators.get(spec.name, (None, None))
+                result = await fetch_feed(client, spec, limits, etag, last_modified)
+            except Exception as exc:  # fetch_feed never raises; one feed never stops all
+                result = FetchResult(name=spec.name, url=spec.url, status="error",
+                                     error=unexpected(exc))
         results[index] = result
         if on_done is not None:
             outcome = on_done(result)

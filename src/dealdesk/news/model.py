@@ -37,6 +37,22 @@ class FetchLimits(Value):
     backoff_max_minutes: int = 24 * 60
 
 
+# An ETag or Last-Modified is kept and sent back only if it can go on the wire as it came:
+# printable ASCII (httpx refuses to send anything else, which wedged a feed for good) and
+# no longer than any real one. Checked where a validator enters (fetch), where it is kept
+# (store) and where it is sent (wire), so one bad header is simply not used.
+MAX_VALIDATOR_LENGTH = 512
+
+
+def usable_validator(value: object) -> str | None:
+    """`value` if it can be stored and sent back as a validator, else None."""
+    if not isinstance(value, str) or not 0 < len(value) <= MAX_VALIDATOR_LENGTH:
+        return None
+    if not (value.isascii() and value.isprintable()) or value != value.strip():
+        return None
+    return value
+
+
 @dataclass(frozen=True)
 class NewsItem:
     """One cleaned item: every text field is plain text, safe to show."""

@@ -26,10 +26,10 @@ from typing import Any, TypeVar
 
 import httpx
 
-from ..store import Store
+from ..store import Store, StoreError
 from .early import HeadStart
 from .enrich import EnrichReport, Figures, enrich_pending
-from .fetch import FetchResult, fetch_all, make_client
+from .fetch import FetchResult, fetch_all, make_client, unexpected
 from .model import FeedSpec, FetchLimits, NewsItem
 from .transport import FeedTransport
 
@@ -124,14 +124,20 @@ async def _refresh(
         store = await in_store(Store.open, store_path)
         try:
             due = await in_store(store.due_feeds, specs, now(), limits.refresh_minutes, force,
-                                 respect_interval)
+                                 respect_interval, limits.backoff_max_minutes)
             validators = await in_store(store.validators)
             outcomes: dict[str, FeedOutcome] = {}
+            new_ids: dict[int, str] = {}  # item id -> feed, for an enrichment that fails
 
             intake = _Intake(functools.partial(in_store, _parse_and_store, store), limits)
 
             async def settle(result: FetchResult) -> None:
-                outcome = await _settle(result, intake, now)
+                try:
+                    outcome = await _settle(result, intake, now, new_ids)
+                except Exception as exc:  # this feed's parse, dates or store: its error alone
+                    log.exception("storing %s failed", result.name)
+                    outcome = FeedOutcome(result.name, "error", 0, result.elapsed_ms,
+                                          unexpected(exc), result.http_status)
                 outcomes[outcome.name] = outcome
                 if on_progress is not None:
                     on_progress(len(outcomes), len(due), outcome)
@@ -143,9 +149,19 @@ async def _refresh(
             if enrich:
                 from .entities import EntityMatcher
 
+                failed: dict[str, str] = {}
+
+                def enrich_failed(item_id: int, exc: Exception) -> None:
+                    feed = new_ids.get(item_id)
+                    if feed is not None:
+                        failed.setdefault(feed, f"enrichment failed: {unexpected(exc)}")
+
                 enriched = await in_store(
-                    enrich_pending, store, EntityMatcher(entities), figures, now()
+                    enrich_pending, store, EntityMatcher(entities), figures, now(),
+                    500, enrich_failed,
                 )
+                for feed, reason in failed.items():  # stored, but not tagged: say so
+                    outcomes[feed] = replace(outcomes[feed], status="error", error=reason)
         finally:
             await in_store(store.close)
     finally:
@@ -197,11 +213,6 @@ class _Intake:
             try:
                 stored = await self._parse_and_store(entries, self._limits)
             except Exception as exc:  # the transaction itself failed: every feed in it did
-                if not isinstance(exc, sqlite3.Error):
-                    for _, done in batch:
-                        if not done.done():
-                            done.set_exception(exc)
-                    continue
                 stored = [(result, exc) for result, _ in entries]
             for (_, done), outcome in zip(batch, stored):
                 if not done.done():  # else its fetch was cancelled meanwhile
@@ -209,8 +220,8 @@ class _Intake:
 
 
 # A fetch result as stored: after parsing (a body that is not a feed makes it an error),
-# with the new items and their ids, or the store's error.
-Stored = tuple[FetchResult, "list[tuple[int, NewsItem]] | sqlite3.Error"]
+# with the new items and their ids, or why it could not be stored.
+Stored = tuple[FetchResult, "list[tuple[int, NewsItem]] | Exception"]
 
 
 def _parse_and_store(
@@ -221,7 +232,7 @@ def _parse_and_store(
     for result, fetched_at in entries:
         items: list[NewsItem] = []
         if result.status == "ok":
-            items, error = _parse(result, fetched_at)
+            items, error = _parse(result, fetched_at)  # never raises: a reason instead
             if error is not None:
                 # Keep the old validators: an error page's ETag must not make the next
                 # request a 304 for a feed we never managed to read.
@@ -231,15 +242,18 @@ def _parse_and_store(
     return [(result, outcome) for (result, _, _), outcome in zip(ready, stored)]
 
 
-async def _settle(result: FetchResult, intake: _Intake, now: Callable[[], datetime]
-                  ) -> FeedOutcome:
+async def _settle(result: FetchResult, intake: _Intake, now: Callable[[], datetime],
+                  new_ids: dict[int, str]) -> FeedOutcome:
     result, stored = await intake.put(result, now())
-    if isinstance(stored, sqlite3.Error):
-        log.error("storing %s failed: %s", result.name, stored)
-        result = replace(result, status="error", error=f"store error ({stored})")
+    if isinstance(stored, Exception):
+        log.error("storing %s failed: %r", result.name, stored)
+        reason = (f"store error ({_one_line(str(stored))})"
+                  if isinstance(stored, (sqlite3.Error, StoreError)) else unexpected(stored))
+        result = replace(result, status="error", error=reason)
         new_items = 0
     else:
         new_items = len(stored)
+        new_ids.update((item_id, result.name) for item_id, _ in stored)
     return FeedOutcome(
         name=result.name,
         status=result.status,
@@ -250,6 +264,10 @@ async def _settle(result: FetchResult, intake: _Intake, now: Callable[[], dateti
     )
 
 
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:300]
+
+
 def _parse(result: FetchResult, fetched_at: datetime) -> tuple[list[NewsItem], str | None]:
     """The feed's items, or why it is not a feed."""
     from . import parse  # imported here: a refresh where every feed answers 304 never parses
@@ -257,7 +275,11 @@ def _parse(result: FetchResult, fetched_at: datetime) -> tuple[list[NewsItem], s
     try:
         parsed = parse.parse_feed(result.body or b"", result.name, fetched_at,
                                   result.final_url or result.url, fetched_at)
+        items = list(parsed.items) if parsed.is_feed else []
+        for item in items:  # what the store will write of each: a bad date fails here
+            if not isinstance(item.published, datetime) or item.published.tzinfo is None:
+                raise ValueError(f"item {item.guid[:80]!r} has no aware date")
     except Exception as exc:  # parse_feed is built not to raise; belt and braces
         log.exception("parsing %s failed", result.name)
         return [], f"unreadable ({type(exc).__name__})"
-    return (parsed.items, None) if parsed.is_feed else ([], parsed.error)
+    return (items, None) if parsed.is_feed else ([], parsed.error)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .model import usable_validator
+
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "
     "application/xml;q=0.8, text/xml;q=0.8, */*;q=0.1"
@@ -13,6 +15,7 @@ ACCEPT_ENCODING = "gzip, deflate"
 def feed_headers(user_agent: str, etag: str | None, last_modified: str | None) -> dict[str, str]:
     """The headers of a feed's GET, beyond the Host and Connection httpx adds."""
     headers = {"User-Agent": user_agent, "Accept": ACCEPT, "Accept-Encoding": ACCEPT_ENCODING}
+    etag, last_modified = usable_validator(etag), usable_validator(last_modified)
     if etag:
         headers["If-None-Match"] = etag
     if last_modified:
