@@ -462,3 +462,174 @@ def test_a_feed_parked_far_in_the_future_by_an_old_store_comes_back(tmp_path):
                                max_backoff_minutes=60) == []
         assert store.due_feeds(specs, FIXED_NOW + timedelta(minutes=60), 30,
                                max_backoff_minutes=60) == specs
+
+
+# --- files ------------------------------------------------------------------------------------
+
+@pytest.fixture
+def umask():
+    import os
+
+    def set_umask(mask: int) -> None:
+        os.umask(mask)
+
+    old = os.umask(0)
+    os.umask(old)
+    yield set_umask
+    os.umask(old)
+
+
+@pytest.mark.parametrize("mask", [0o000, 0o022, 0o277])
+def test_the_store_its_wal_and_shm_and_the_data_dir_are_private_whatever_the_umask(
+    tmp_path, umask, mask
+):
+    import stat
+
+    from dealdesk.store import Store
+
+    umask(mask)
+    data = tmp_path / "new" / "data"
+    with Store.open(data / "dealdesk.sqlite3") as store:
+        store.record_many([], None)  # a write: the WAL and SHM exist now
+        files = [data / "dealdesk.sqlite3", data / "dealdesk.sqlite3-wal",
+                 data / "dealdesk.sqlite3-shm"]
+        assert all(f.exists() for f in files)
+        assert {stat.S_IMODE(f.stat().st_mode) for f in files} == {0o600}
+    assert stat.S_IMODE(data.stat().st_mode) == 0o700
+
+
+def test_an_existing_world_readable_store_is_made_private(tmp_path, umask):
+    import stat
+
+    from dealdesk.store import Store
+
+    umask(0)
+    path = tmp_path / "dealdesk.sqlite3"
+    Store.open(path).close()
+    path.chmod(0o644)
+    Store.open(path).close()
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+COMMANDS = [["refresh"], ["dump"], ["dump", "--format", "json"], ["check"], [],
+            ["ingest", "-"]]
+
+
+@pytest.mark.parametrize("argv", COMMANDS)
+@pytest.mark.parametrize("shape", ["file", "under-a-file"])
+def test_a_data_path_that_is_not_a_usable_directory_is_exit_2_for_every_command(
+    tmp_path, argv, shape
+):
+    plain = tmp_path / "plain-file"
+    plain.write_text("not a directory")
+    data = plain if shape == "file" else plain / "sub"
+    code, out, err = _run_cli([*argv, "--config", str(CONFIG_DIR), "--data", str(data)])
+    assert code == 2
+    assert out == "" and err.count("\n") == 1 and str(data) in err and "Traceback" not in err
+
+
+def test_a_store_removed_during_a_refresh_is_an_error_never_n_new_items(
+    feed_server, tmp_path, monkeypatch
+):
+    cfg = _config_with(tmp_path, _feeds(feed_server))
+    data = tmp_path / "d"
+    _remove_store_on_first_batch(monkeypatch, data / "dealdesk.sqlite3", replace=False)
+    code, out, err = _run_cli(["refresh", "--config", str(cfg), "--data", str(data)])
+    assert code == 2 and "new items" not in out
+    assert "removed or replaced" in err and err.count("\n") == 1
+
+
+def test_a_store_replaced_during_a_refresh_is_an_error(feed_server, tmp_path, monkeypatch):
+    from dealdesk.news.refresh import run_refresh
+    from dealdesk.store import StoreError
+    from tests.conftest import fixed_clock
+
+    path = tmp_path / "d" / "dealdesk.sqlite3"
+    _remove_store_on_first_batch(monkeypatch, path, replace=True)
+    with pytest.raises(StoreError, match="removed or replaced"):
+        run_refresh(_feeds(feed_server), path, LIMITS, {}, fixed_clock, enrich=False)
+
+
+def _remove_store_on_first_batch(monkeypatch: pytest.MonkeyPatch, path: Path,
+                                 replace: bool) -> None:
+    from dealdesk.news import refresh
+    from dealdesk.store import Store
+
+    real = refresh._parse_and_store
+    calls: list[int] = []
+
+    def remove_then_store(store, entries, limits):
+        if not calls:
+            for suffix in ("", "-wal", "-shm"):
+                path.with_name(path.name + suffix).unlink(missing_ok=True)
+            if replace:
+                Store.open(path).close()
+        calls.append(1)
+        return real(store, entries, limits)
+
+    monkeypatch.setattr(refresh, "_parse_and_store", remove_then_store)
+
+
+# --- bounded work -----------------------------------------------------------------------------
+
+def test_a_feed_whose_guids_change_at_every_fetch_adds_at_most_the_cap_per_fetch(
+    feed_server, tmp_path
+):
+    from dealdesk.news.refresh import run_refresh
+    from dealdesk.store import MAX_NEW_ITEMS_PER_FETCH, Store
+    from tests.conftest import fixed_clock
+
+    assert MAX_NEW_ITEMS_PER_FETCH == 500  # the README's limits table says so
+    path = tmp_path / "s.db"
+    for fetch in range(2):
+        url = feed_server.add("/churn.xml", body=rss(
+            [{"title": f"item {fetch}-{i}", "guid": f"{fetch}-{i}"} for i in range(1200)]))
+        report = run_refresh([FeedSpec("churn", url)], path, LIMITS, {}, fixed_clock,
+                             enrich=False)
+        assert report.outcomes[0].new_items == MAX_NEW_ITEMS_PER_FETCH
+    with Store.open(path) as store:
+        assert store.count_items() == 2 * MAX_NEW_ITEMS_PER_FETCH
+
+
+def test_the_cap_counts_new_items_only_and_the_rest_come_at_the_next_fetch(tmp_path):
+    from datetime import datetime, timezone
+
+    from dealdesk.news.fetch import FetchResult
+    from dealdesk.news.model import NewsItem
+    from dealdesk.store import MAX_NEW_ITEMS_PER_FETCH, Store
+
+    now = datetime(2026, 11, 29, tzinfo=timezone.utc)
+    result = FetchResult(name="f", url="http://example.com/f", status="ok")
+
+    def item(i: int) -> NewsItem:
+        return NewsItem("f", f"g{i}", f"t{i}", None, now)
+
+    with Store.open(tmp_path / "s.db") as store:
+        assert len(store.record(result, [item(i) for i in range(0, 700, 2)], now)) == 350
+        # 350 known, interleaved with 650 new: the first 500 new ones go in
+        added = store.record(result, [item(i) for i in range(1000)], now)
+        assert [news.guid for _, news in added] == [f"g{i}" for i in range(1, 1000)
+                                                    if i % 2 or i >= 700][:500]
+        assert len(store.record(result, [item(i) for i in range(1000)], now)) == 150
+        assert store.count_items() == 1000 == 350 + MAX_NEW_ITEMS_PER_FETCH + 150
+
+
+@pytest.mark.parametrize("argv", [["dump"], ["check"]])
+def test_a_read_only_data_dir_is_exit_2_for_dump_and_check_too(argv):
+    import tempfile
+
+    from tests.test_crash_safety import _config, _main_unprivileged
+
+    base = Path(tempfile.mkdtemp(prefix="dealdesk-ro-"))
+    try:
+        base.chmod(0o755)
+        data = base / "data"
+        data.mkdir()
+        cfg = _config(base, {})
+        for p in [cfg, *cfg.rglob("*")]:
+            p.chmod(0o755 if p.is_dir() else 0o644)
+        data.chmod(0o555)
+        code, err = _main_unprivileged([*argv, "--config", str(cfg), "--data", str(data)])
+        assert code == 2 and len(err.splitlines()) == 1 and "read-only" in err, err
+    finally:
+        shutil.rmtree(base, ignore_errors=True)

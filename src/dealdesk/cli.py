@@ -126,20 +126,38 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 def _run(args: argparse.Namespace) -> int:
     config_dir = resolve_config_dir(args.config)
+    # Every command, even one that never opens the store: a --data that cannot be used is
+    # the same exit 2 everywhere, never a dump with no news and exit 0.
+    data_dir = resolve_data_dir(args.data)
+    check_data_dir(data_dir)
     if args.command == "ingest":
         return _ingest(args, config_dir)
     if args.command == "refresh":
-        data_dir = resolve_data_dir(args.data)
         settings, feeds = load_fetch(config_dir, resolve_cache_dir() / PASSED_FILE)
         return _refresh(settings, feeds, data_dir / STORE_FILE, args.force)
     if args.command == "check":
         return _check(load_remembering(config_dir, resolve_cache_dir() / PASSED_FILE))
     config = load(config_dir)
-    data_dir = resolve_data_dir(args.data)
     store_path = data_dir / STORE_FILE
     if args.command == "dump":
         return _dump(config, store_path, args.format)
     return _dashboard(config, store_path)
+
+
+def check_data_dir(data_dir: Path) -> None:
+    """StoreError (exit 2, one line) unless `data_dir` is a directory DealDesk can use: one
+    that exists and can be written to, or can be created (a missing one is a first run)."""
+    where = data_dir
+    while not where.exists() and where.parent != where:  # the nearest part that exists
+        where = where.parent
+    hint = "pass a writable directory as --data DIR (or $DEALDESK_DATA)"
+    if where.exists() and not where.is_dir():
+        what = "is not a directory" if where == data_dir else f"cannot be made: {where} is a file"
+        raise StoreError(f"{data_dir}: the data directory {what}; {hint}")
+    if where.exists() and not os.access(where, os.W_OK | os.X_OK):
+        # Named as the store would name it: the file that cannot be written.
+        raise StoreError(f"{data_dir / STORE_FILE}: cannot write the data directory "
+                         f"(read-only?); {hint}")
 
 
 def _check(config: Config) -> int:

@@ -11,6 +11,7 @@ code, or cannot be written raises `StoreError` with one line saying what to do.
 from __future__ import annotations
 
 import functools
+import os
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Sequence
@@ -191,6 +192,7 @@ class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path):
         self._conn = conn
         self.path = path
+        self._identity = _identity(path)
 
     # --- opening ---------------------------------------------------------------------
 
@@ -198,7 +200,7 @@ class Store:
     def open(cls, path: Path | str) -> Store:
         path = Path(path)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            _make_private_dir(path.parent)
         except OSError as exc:
             raise StoreError(
                 f"{path}: cannot create the data directory ({exc.strerror or exc}); "
@@ -210,6 +212,7 @@ class Store:
             )
         conn: sqlite3.Connection | None = None
         try:
+            _make_private_file(path)
             conn = sqlite3.connect(path, timeout=5.0, isolation_level=None)
             conn.execute("PRAGMA busy_timeout = 5000")
             # Both refusals come before the first write (WAL rewrites the file's header):
@@ -220,6 +223,9 @@ class Store:
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
             _migrate(conn, path)
+            # SQLite gives the WAL and SHM files the database's mode; these may predate it.
+            for companion in ("-wal", "-shm"):
+                _tighten(path.with_name(path.name + companion))
         except sqlite3.Error as exc:
             if conn is not None:
                 conn.close()
@@ -232,6 +238,15 @@ class Store:
 
     def close(self) -> None:
         self._conn.close()
+
+    def ensure_same_file(self) -> None:
+        """Raise StoreError if the file at `path` is no longer the one this store opened
+        (removed, or replaced by another): what is written now would be lost."""
+        if _identity(self.path) != self._identity or self._identity is None:
+            raise StoreError(
+                f"{self.path}: the database was removed or replaced while in use; "
+                "what was fetched meanwhile is not kept, run the command again"
+            )
 
     def __enter__(self) -> Store:
         return self
@@ -307,6 +322,7 @@ class Store:
                     db.execute("ROLLBACK TO feed")
                     done.append(exc)
                 db.execute("RELEASE feed")
+            self.ensure_same_file()  # never report items kept in a file that is gone
         return done
 
     # --- enrichment --------------------------------------------------------------------
@@ -645,6 +661,8 @@ _ITEM_OWN = 6
 # Rows per statement: 6 variables each, well under SQLite's 32,766, and few distinct
 # statements for the cache (one per batch size met).
 ITEM_BATCH = 250
+# New items one feed may add in one fetch (README, "Limits and defaults").
+MAX_NEW_ITEMS_PER_FETCH = 500
 
 
 @functools.lru_cache(maxsize=64)
@@ -667,11 +685,18 @@ def _insert_items(
     """Insert a feed's items, in as few statements as possible; the new ones with their ids.
 
     An item already archived (same feed and guid) is left as it was: the first version
-    seen is kept, and so is the first of two items sharing a guid in one document.
+    seen is kept, and so is the first of two items sharing a guid in one document. At
+    most MAX_NEW_ITEMS_PER_FETCH are added, the first in the feed's order: a feed whose
+    guids change at every fetch cannot grow the archive without bound, and one that
+    really has more new items adds the rest at its next fetches.
     """
     ids: dict[str, int] = {}
-    for start in range(0, len(items), ITEM_BATCH):
-        batch = items[start:start + ITEM_BATCH]
+    start = 0
+    while start < len(items) and len(ids) < MAX_NEW_ITEMS_PER_FETCH:
+        # Never more rows than new items may still be added: each batch stays under the cap
+        # however many of its items turn out to be known already.
+        batch = items[start:start + min(ITEM_BATCH, MAX_NEW_ITEMS_PER_FETCH - len(ids))]
+        start += len(batch)
         values: list[Any] = [feed, fetched_at, int(pending)]
         extend = values.extend
         for item in batch:
@@ -770,6 +795,48 @@ def _later(when: datetime, minutes: float) -> datetime:
         return when + timedelta(minutes=minutes)
     except OverflowError:
         return datetime.max.replace(tzinfo=when.tzinfo)
+
+
+def _make_private_dir(directory: Path) -> None:
+    """Create the data directory 0700 whatever the umask (feed URLs may hold passwords)."""
+    if directory.is_dir():
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    os.chmod(directory, 0o700)
+
+
+def _make_private_file(path: Path) -> None:
+    """Create the database file 0600 before SQLite does (it would use the umask); SQLite
+    then gives its WAL and SHM files the same mode. An existing file is tightened."""
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        _tighten(path)
+        return
+    except OSError:
+        return  # SQLite's own attempt says what is wrong, in _explain's words
+    try:
+        os.fchmod(fd, 0o600)
+    finally:
+        os.close(fd)
+
+
+def _tighten(path: Path) -> None:
+    """Take group and other permissions off one of our files; best effort."""
+    try:
+        mode = os.stat(path).st_mode
+        if mode & 0o077:
+            os.chmod(path, mode & 0o700)
+    except OSError:
+        pass  # missing, or not ours to change: SQLite reports what matters
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return st.st_dev, st.st_ino
 
 
 def _refuse_foreign(conn: sqlite3.Connection, path: Path) -> None:

@@ -162,6 +162,8 @@ async def _refresh(
                 )
                 for feed, reason in failed.items():  # stored, but not tagged: say so
                     outcomes[feed] = replace(outcomes[feed], status="error", error=reason)
+            # A store deleted or replaced meanwhile kept nothing: never "N new items".
+            await in_store(store.ensure_same_file)
         finally:
             await in_store(store.close)
     finally:
