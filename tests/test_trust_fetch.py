@@ -633,3 +633,20 @@ def test_a_read_only_data_dir_is_exit_2_for_dump_and_check_too(argv):
         assert code == 2 and len(err.splitlines()) == 1 and "read-only" in err, err
     finally:
         shutil.rmtree(base, ignore_errors=True)
+
+
+def test_a_huge_retry_after_is_exit_3_with_the_other_feeds_stored(feed_server, tmp_path):
+    from dealdesk.store import Store
+
+    specs = [
+        FeedSpec("good", feed_server.add("/good.xml", body=rss([{"title": "t", "guid": "1"}]))),
+        FeedSpec("down", feed_server.add("/down.xml", kind="status", status=503,
+                                         retry_after="99999999999999")),
+    ]
+    cfg = _config_with(tmp_path, specs)
+    for _ in range(2):  # and again: nothing stuck from the first time
+        code, out, err = _run_cli(["refresh", "--force", "--config", str(cfg),
+                                   "--data", str(tmp_path / "d")])
+        assert code == 3 and "1 failed" in out and err == "", err
+    with Store.open(tmp_path / "d" / "dealdesk.sqlite3") as store:
+        assert store.count_items() == 1
