@@ -650,3 +650,22 @@ def test_a_huge_retry_after_is_exit_3_with_the_other_feeds_stored(feed_server, t
         assert code == 3 and "1 failed" in out and err == "", err
     with Store.open(tmp_path / "d" / "dealdesk.sqlite3") as store:
         assert store.count_items() == 1
+
+
+def test_a_name_is_held_to_what_the_feed_text_cleaner_keeps(tmp_path, monkeypatch):
+    """Whatever invisible class news.clean learns to remove, `check` refuses in a name."""
+    from dealdesk.news import clean
+
+    real = clean.clean_text
+    monkeypatch.setattr(clean, "clean_text",
+                        lambda s, limit, **kw: real(s, limit, **kw).replace("\u3164", ""))
+    cfg = tmp_path / "cfg"
+    shutil.copytree(CONFIG_DIR, cfg)
+    (cfg / "feeds.toml").write_text(
+        '[[feed]]\nname = "Caf\u00e9 \u00ab\u00a0wire\u00a0\u00bb"\nurl = "https://example.com/a"\n\n'
+        '[[feed]]\nname = "blank\u3164name"\nurl = "https://example.com/b"\n', encoding="utf-8")
+    with pytest.raises(ConfigError) as caught:
+        load(cfg)
+    (problem,) = caught.value.problems
+    assert str(problem).startswith(f"{cfg / 'feeds.toml'}:6: name: holds characters that are "
+                                   "not shown as written")

@@ -249,6 +249,14 @@ def _refuse_hidden(value: str, allowed: str) -> None:
             kind = "line break or tab" if char in "\n\t\r" else "control or invisible character"
             raise ValueError(f"holds a {kind} (U+{ord(char):04X}) at character {position}; "
                              "remove it")
+    if not allowed:
+        # A one-line string is held to what feed text is cleaned to (news.clean): whatever
+        # the cleaner would take out of a title (fillers, blank look-alikes...) is refused.
+        from .news.clean import clean_text
+
+        if clean_text(value, len(value) + 1, html_markup=False) != " ".join(value.split()):
+            raise ValueError("holds characters that are not shown as written (invisible "
+                             "or control characters); remove them")
 
 
 def number(value: Any) -> float:
