@@ -669,3 +669,20 @@ def test_a_name_is_held_to_what_the_feed_text_cleaner_keeps(tmp_path, monkeypatc
     (problem,) = caught.value.problems
     assert str(problem).startswith(f"{cfg / 'feeds.toml'}:6: name: holds characters that are "
                                    "not shown as written")
+
+
+def test_a_url_with_every_character_check_lets_through_is_fetched_as_written(feed_server,
+                                                                             tmp_path):
+    from dealdesk.news.refresh import run_refresh
+    from tests.conftest import fixed_clock
+
+    path = "/a[1]|b^c\\d!$&'()*+,;=:@~_.-%41"
+    url = feed_server.add(path, body=rss([{"title": "t", "guid": "1"}])) + "?q={x}`|^[]/?"
+    parse_feed_url(url)
+    specs = [FeedSpec("odd", url)]
+    for head_start in (None, early.start(specs, {}, LIMITS)):
+        report = run_refresh(specs, tmp_path / "s.db", LIMITS, {}, fixed_clock, enrich=False,
+                             head_start=head_start)
+        assert report.outcomes[0].status in ("ok", "not_modified"), report.outcomes[0]
+    assert {r.path for r in feed_server.requests()} == {path + "?q={x}`|^[]/?"}
+    assert len(feed_server.requests()) == 2
