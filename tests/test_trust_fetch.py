@@ -686,3 +686,23 @@ def test_a_url_with_every_character_check_lets_through_is_fetched_as_written(fee
         assert report.outcomes[0].status in ("ok", "not_modified"), report.outcomes[0]
     assert {r.path for r in feed_server.requests()} == {path + "?q={x}`|^[]/?"}
     assert len(feed_server.requests()) == 2
+
+
+def test_an_empty_data_dir_made_by_hand_is_made_private_and_a_shared_one_is_left_alone(
+    tmp_path, umask
+):
+    import stat
+
+    from dealdesk.store import Store
+
+    umask(0)
+    mine, shared = tmp_path / "mine", tmp_path / "shared"
+    for directory in (mine, shared):
+        directory.mkdir()
+        directory.chmod(0o777)
+    (shared / "someone-elses-file").write_text("x")
+    for directory in (mine, shared):
+        Store.open(directory / "dealdesk.sqlite3").close()
+        assert stat.S_IMODE((directory / "dealdesk.sqlite3").stat().st_mode) == 0o600
+    assert stat.S_IMODE(mine.stat().st_mode) == 0o700
+    assert stat.S_IMODE(shared.stat().st_mode) == 0o777

@@ -212,7 +212,8 @@ class Store:
             )
         conn: sqlite3.Connection | None = None
         try:
-            _make_private_file(path)
+            if _make_private_file(path):
+                _make_dir_private_if_ours(path)
             conn = sqlite3.connect(path, timeout=5.0, isolation_level=None)
             conn.execute("PRAGMA busy_timeout = 5000")
             # Both refusals come before the first write (WAL rewrites the file's header):
@@ -805,20 +806,34 @@ def _make_private_dir(directory: Path) -> None:
     os.chmod(directory, 0o700)
 
 
-def _make_private_file(path: Path) -> None:
+def _make_private_file(path: Path) -> bool:
     """Create the database file 0600 before SQLite does (it would use the umask); SQLite
-    then gives its WAL and SHM files the same mode. An existing file is tightened."""
+    then gives its WAL and SHM files the same mode. An existing file is tightened.
+    True if the file was created here."""
     try:
         fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         _tighten(path)
-        return
+        return False
     except OSError:
-        return  # SQLite's own attempt says what is wrong, in _explain's words
+        return False  # SQLite's own attempt says what is wrong, in _explain's words
     try:
         os.fchmod(fd, 0o600)
     finally:
         os.close(fd)
+    return True
+
+
+def _make_dir_private_if_ours(path: Path) -> None:
+    """A directory made by hand for the store (`mkdir d; dealdesk refresh --data d`) is made
+    0700 too, when the new store is all it holds; a directory holding anything else (a home,
+    /tmp) is left as it is."""
+    ours = {path.name + suffix for suffix in ("", "-wal", "-shm", "-journal")}
+    try:
+        if set(os.listdir(path.parent)) <= ours and not path.parent.is_symlink():
+            os.chmod(path.parent, 0o700)
+    except OSError:
+        pass  # not ours to change: the files themselves are private in any case
 
 
 def _tighten(path: Path) -> None:
