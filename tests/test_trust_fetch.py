@@ -252,6 +252,18 @@ def _inject(step: str, monkeypatch: pytest.MonkeyPatch) -> None:
         real_date = items.parse_date
         monkeypatch.setattr(items, "parse_date", lambda text: boom()
                             if MARK in text else real_date(text))
+    elif step == "bad_items":  # a parser bug: items the store cannot write
+        from dataclasses import replace
+
+        real_parse_items = parse.parse_feed
+
+        def odd_items(data, feed, *a):
+            parsed = real_parse_items(data, feed, *a)
+            if feed == "bad":
+                parsed.items = [replace(i, published=None, title="\ud800") for i in parsed.items]
+            return parsed
+
+        monkeypatch.setattr(parse, "parse_feed", odd_items)
     elif step == "store":
         real_insert = store_module._insert_items
         monkeypatch.setattr(store_module, "_insert_items", lambda db, feed, *a: boom()
@@ -269,8 +281,8 @@ def _inject(step: str, monkeypatch: pytest.MonkeyPatch) -> None:
         raise AssertionError(step)
 
 
-STEPS = ["fetch", "fetch_feed", "headers", "parse", "dates", "store", "store_overflow",
-         "enrichment"]
+STEPS = ["fetch", "fetch_feed", "headers", "parse", "dates", "bad_items", "store",
+         "store_overflow", "enrichment"]
 
 
 @pytest.mark.parametrize("step", STEPS)
@@ -305,7 +317,8 @@ def test_a_failure_at_any_step_is_that_feeds_error_and_the_others_are_stored(
         assert tagged == set(GOOD)
 
 
-@pytest.mark.parametrize("step", ["fetch", "headers", "parse", "store", "store_overflow"])
+@pytest.mark.parametrize("step", ["fetch", "headers", "parse", "bad_items", "store",
+                                  "store_overflow"])
 def test_refresh_exits_3_when_one_feed_fails_at_any_step(feed_server, tmp_path, monkeypatch,
                                                          step):
     cfg = _config_with(tmp_path, _feeds(feed_server))
