@@ -15,38 +15,63 @@ Standard library only, and cheap: the head start reads URLs before httpx is impo
 from __future__ import annotations
 
 import re
-from typing import NamedTuple
 
 MAX_URL_LENGTH = 4096
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
-_URL = re.compile(
-    r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<authority>[^/?#]*)"
-    r"(?P<path>[^?#]*)(?:\?(?P<query>[^#]*))?(?:#(?P<fragment>.*))?",
-    re.DOTALL,
-)
 _UNRESERVED = r"A-Za-z0-9._~\-"
 _SUB_DELIMS = "!$&'()*+,;="
 _PCT = "%[0-9A-Fa-f]{2}"
-# Characters httpx sends as they are (its PATH_SAFE / QUERY_SAFE less what it would quote);
-# a "%" only as the start of an escape.
-_PATH = re.compile(rf"(?:[{_UNRESERVED}{_SUB_DELIMS}:@/\[\]\\^|]|{_PCT})*")
-_QUERY = re.compile(rf"(?:[{_UNRESERVED}{_SUB_DELIMS}:@/?\[\]\\^|`{{}}]|{_PCT})*")
-_USERINFO = re.compile(rf"(?:[{_UNRESERVED}!$&'()*+,:]|{_PCT})*")  # httpx quotes ; and =
-_LABEL = re.compile(r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?")
-_IPV4 = re.compile(r"[0-9]+(?:\.[0-9]+){3}")
-_OCTET = re.compile(r"0|[1-9][0-9]{0,2}")
+# Compiled on first use (see _patterns): the head start reads URLs while the refresh is
+# still starting, and six compilations cost it more than a millisecond.
+_SOURCES = {
+    "url": (r"(?P<scheme>[A-Za-z][A-Za-z0-9+.-]*)://(?P<authority>[^/?#]*)"
+            r"(?P<path>[^?#]*)(?:\?(?P<query>[^#]*))?(?:#(?P<fragment>.*))?"),
+    # Characters httpx sends as they are (its PATH_SAFE / QUERY_SAFE less what it would
+    # quote); a "%" only as the start of an escape.
+    "path": rf"(?:[{_UNRESERVED}{_SUB_DELIMS}:@/\[\]\\^|]|{_PCT})*",
+    "query": rf"(?:[{_UNRESERVED}{_SUB_DELIMS}:@/?\[\]\\^|`{{}}]|{_PCT})*",
+    "userinfo": rf"(?:[{_UNRESERVED}!$&'()*+,:]|{_PCT})*",  # httpx quotes ; and =
+    "label": r"[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?",
+    "ipv4": r"[0-9]+(?:\.[0-9]+){3}",
+    "octet": r"0|[1-9][0-9]{0,2}",
+}
+_compiled: dict[str, re.Pattern[str]] = {}
 
 
-class FeedURL(NamedTuple):
-    """A feed URL as it goes on the wire."""
+def _patterns() -> dict[str, re.Pattern[str]]:
+    if not _compiled:
+        _compiled.update((k, re.compile(v, re.DOTALL)) for k, v in _SOURCES.items())
+    return _compiled
 
-    scheme: str  # http | https
-    host: str  # lower case; an IPv6 address without its brackets
-    port: int  # the port connected to
-    explicit_port: bool  # given and not the scheme's default: part of the Host header
-    target: str  # path ("/" when empty) and query, as sent in the request line
-    has_userinfo: bool
+
+class FeedURL:
+    """A feed URL as it goes on the wire. (A plain class: typing.NamedTuple would import
+    typing ahead of the head start's first request.)"""
+
+    __slots__ = ("scheme", "host", "port", "explicit_port", "target", "has_userinfo")
+
+    def __init__(self, scheme: str, host: str, port: int, explicit_port: bool, target: str,
+                 has_userinfo: bool) -> None:
+        self.scheme = scheme  # http | https
+        self.host = host  # lower case; an IPv6 address without its brackets
+        self.port = port  # the port connected to
+        self.explicit_port = explicit_port  # not the default: part of the Host header
+        self.target = target  # path ("/" when empty) and query, as in the request line
+        self.has_userinfo = has_userinfo
+
+    def _fields(self) -> tuple[object, ...]:
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, FeedURL) and self._fields() == other._fields()
+
+    def __hash__(self) -> int:
+        return hash(self._fields())
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{n}={getattr(self, n)!r}" for n in self.__slots__)
+        return f"FeedURL({fields})"
 
     @property
     def host_header(self) -> str:
@@ -66,14 +91,15 @@ def parse_feed_url(url: object) -> FeedURL:
     for position, char in enumerate(url, start=1):
         if not "\x21" <= char <= "\x7e":
             raise ValueError(f"{_describe(char)} at position {position}; {_advice(char)}")
-    match = _URL.fullmatch(url)
+    patterns = _patterns()
+    match = patterns["url"].fullmatch(url)
     if match is None:
         raise ValueError(f"not an http(s) URL: {url!r}")
     scheme = match["scheme"].lower()
     if scheme not in DEFAULT_PORTS:
         raise ValueError(f"not an http(s) URL: {url!r}")
     userinfo, at, hostport = match["authority"].rpartition("@")
-    if at and not _USERINFO.fullmatch(userinfo):
+    if at and not patterns["userinfo"].fullmatch(userinfo):
         raise ValueError("user name or password holds a character to percent-encode")
     host, port, port_given = _host_and_port(hostport, scheme)
     # httpx leaves a default port out of the Host header only for a lower-case scheme
@@ -81,11 +107,11 @@ def parse_feed_url(url: object) -> FeedURL:
     path, query = match["path"], match["query"]
     if path and not path.startswith("/"):  # cannot happen after "//authority"; kept explicit
         raise ValueError("path must start with /")
-    if not _PATH.fullmatch(path):
+    if not patterns["path"].fullmatch(path):
         raise ValueError("path holds a character to percent-encode (or a bad % escape)")
     if any(segment in (".", "..") for segment in path.split("/")):
         raise ValueError("path holds a . or .. segment; write the path it leads to")
-    if query is not None and not _QUERY.fullmatch(query):
+    if query is not None and not patterns["query"].fullmatch(query):
         raise ValueError("query holds a character to percent-encode (or a bad % escape)")
     target = (path or "/") + ("" if query is None else f"?{query}")
     return FeedURL(scheme, host, port, explicit, target, bool(userinfo))
@@ -107,10 +133,14 @@ def _host_and_port(hostport: str, scheme: str) -> tuple[str, int, bool]:
         host = host.lower()
         if not host:
             raise ValueError("no host name")
-        if _IPV4.fullmatch(host):
-            if not all(_OCTET.fullmatch(o) and int(o) <= 255 for o in host.split(".")):
+        patterns = _patterns()
+        if patterns["ipv4"].fullmatch(host):
+            octet = patterns["octet"]
+            if not all(octet.fullmatch(o) and int(o) <= 255 for o in host.split(".")):
                 raise ValueError(f"not an IPv4 address: {host!r}")
-        elif len(host) > 253 or not all(_LABEL.fullmatch(label) for label in host.split(".")):
+        elif len(host) > 253 or not all(
+            patterns["label"].fullmatch(label) for label in host.split(".")
+        ):
             raise ValueError(
                 f"not a host name: {host!r} (letters, digits, - and dots; "
                 "write an international name in its xn-- form)"
