@@ -719,3 +719,21 @@ def test_an_empty_data_dir_made_by_hand_is_made_private_and_a_shared_one_is_left
         assert stat.S_IMODE((directory / "dealdesk.sqlite3").stat().st_mode) == 0o600
     assert stat.S_IMODE(mine.stat().st_mode) == 0o700
     assert stat.S_IMODE(shared.stat().st_mode) == 0o777
+
+
+def test_a_last_attempt_in_the_future_never_parks_a_feed(tmp_path):
+    import sqlite3
+
+    from dealdesk.store import Store
+    from tests.conftest import FIXED_NOW
+
+    specs = [FeedSpec("f", "http://127.0.0.1:1/f"), FeedSpec("g", "http://127.0.0.1:1/g")]
+    with Store.open(tmp_path / "s.db"):
+        pass
+    with sqlite3.connect(tmp_path / "s.db") as db:
+        db.executemany("INSERT INTO feeds(name, url, status, last_attempt, next_retry) "
+                       "VALUES (?, 'u', ?, '9999-12-31T23:59:59+00:00', ?)",
+                       [("f", "ok", None), ("g", "error", "9999-12-31T23:59:59+00:00")])
+    with Store.open(tmp_path / "s.db") as store:
+        assert store.due_feeds(specs, FIXED_NOW, 30) == specs  # and no OverflowError
+        assert store.due_feeds(specs, FIXED_NOW, 30, respect_interval=False) == specs

@@ -420,7 +420,9 @@ class Store:
         due = []
         for spec in specs:
             status, last_attempt, next_retry = states.get(spec.name, ("never", None, None))
-            if last_attempt is None:
+            if last_attempt is None or last_attempt > now:
+                # Never tried, or "tried" in the future (a clock set back, a bad row): a
+                # date that cannot be right must not park the feed until it comes.
                 due.append(spec)
             elif status == "error" and next_retry is not None:
                 latest = _later(last_attempt, min(max_backoff_minutes, MAX_BACKOFF_MINUTES))
