@@ -113,6 +113,7 @@ _URL_CHARS = string.ascii_letters[:6] + string.digits[:3] + "-._~!$&'()*+,;=:@/?
     scheme=st.sampled_from(["http", "https", "HTTP", "ftp"]),
     userinfo=st.sampled_from(["", "user@", "u:p@", "u;x@", "@"]),
     host=st.sampled_from(["example.com", "EXAMPLE.com", "127.0.0.1", "[::1]", "a_b.c-d",
+                          "[::FFFF:7F00:1]", "[Fe80::1]",
                           "1.2.3", "xn--bcher-kva.example", "-a.com", "a..b"]),
     port=st.sampled_from(["", ":80", ":443", ":8080", ":65535", ":65536", ":", ":01"]),
     rest=st.text(alphabet=_URL_CHARS, max_size=24),
@@ -132,8 +133,9 @@ def test_every_url_check_accepts_is_sent_by_httpx_exactly_as_read(scheme, userin
     request = make_client(LIMITS).build_request("GET", url)
     assert request.headers["Host"] == parsed.host_header
     planned = early._plan(url, feed_headers(LIMITS.user_agent, None, None))
-    if not parsed.has_userinfo:
+    if not parsed.has_userinfo:  # what FeedTransport looks the early request up by
         assert planned is not None and planned.target == built.raw_path
+        assert planned.origin == (request.url.scheme, request.url.host, parsed.port)
 
 
 def _toml_string(value: str) -> str:

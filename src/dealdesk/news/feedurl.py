@@ -54,7 +54,7 @@ class FeedURL:
     def __init__(self, scheme: str, host: str, port: int, explicit_port: bool, target: str,
                  has_userinfo: bool) -> None:
         self.scheme = scheme  # http | https
-        self.host = host  # lower case; an IPv6 address without its brackets
+        self.host = host  # lower case (an IPv6 address as written, without its brackets)
         self.port = port  # the port connected to
         self.explicit_port = explicit_port  # not the default: part of the Host header
         self.target = target  # path ("/" when empty) and query, as in the request line
@@ -125,8 +125,7 @@ def _host_and_port(hostport: str, scheme: str) -> tuple[str, int, bool]:
             raise ValueError("IPv6 address without its closing ]")
         host, rest = hostport[1:end], hostport[end + 1:]
         if not _is_ipv6(host):
-            raise ValueError(f"not an IPv6 address: {host!r}")
-        host = host.lower()
+            raise ValueError(f"not an IPv6 address: {host!r}")  # kept as written, as httpx does
     else:
         host, colon, port_text = hostport.partition(":")
         rest = colon + port_text
