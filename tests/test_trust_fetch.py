@@ -135,7 +135,7 @@ def test_every_url_check_accepts_is_sent_by_httpx_exactly_as_read(scheme, userin
     planned = early._plan(url, feed_headers(LIMITS.user_agent, None, None))
     if not parsed.has_userinfo:  # what FeedTransport looks the early request up by
         assert planned is not None and planned.target == built.raw_path
-        assert planned.origin == (request.url.scheme, request.url.host, parsed.port)
+        assert planned.origin == (request.url.scheme, request.url.raw_host.decode(), parsed.port)
 
 
 def _toml_string(value: str) -> str:
