@@ -531,13 +531,16 @@ COMMANDS = [["refresh"], ["dump"], ["dump", "--format", "json"], ["check"], [],
 
 
 @pytest.mark.parametrize("argv", COMMANDS)
-@pytest.mark.parametrize("shape", ["file", "under-a-file"])
+@pytest.mark.parametrize("shape", ["file", "under-a-file", "dangling-symlink"])
 def test_a_data_path_that_is_not_a_usable_directory_is_exit_2_for_every_command(
     tmp_path, argv, shape
 ):
     plain = tmp_path / "plain-file"
     plain.write_text("not a directory")
     data = plain if shape == "file" else plain / "sub"
+    if shape == "dangling-symlink":
+        data = tmp_path / "link"
+        data.symlink_to(tmp_path / "nowhere")
     code, out, err = _run_cli([*argv, "--config", str(CONFIG_DIR), "--data", str(data)])
     assert code == 2
     assert out == "" and err.count("\n") == 1 and str(data) in err and "Traceback" not in err

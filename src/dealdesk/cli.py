@@ -148,10 +148,11 @@ def check_data_dir(data_dir: Path) -> None:
     """StoreError (exit 2, one line) unless `data_dir` is a directory DealDesk can use: one
     that exists and can be written to, or can be created (a missing one is a first run)."""
     where = data_dir
-    while not where.exists() and where.parent != where:  # the nearest part that exists
+    # The nearest part that exists (a dangling symlink counts: it cannot be made a dir).
+    while not os.path.lexists(where) and where.parent != where:
         where = where.parent
     hint = "pass a writable directory as --data DIR (or $DEALDESK_DATA)"
-    if where.exists() and not where.is_dir():
+    if os.path.lexists(where) and not where.is_dir():
         what = "is not a directory" if where == data_dir else f"cannot be made: {where} is a file"
         raise StoreError(f"{data_dir}: the data directory {what}; {hint}")
     if where.exists() and not os.access(where, os.W_OK | os.X_OK):
