@@ -399,6 +399,15 @@ def test_check_bounds_the_fetch_settings_with_their_line(tmp_path, key, value):
     assert code == 2 and err.startswith(f"{cfg / 'dealdesk.toml'}:2: {key}: "), err
 
 
+def test_a_huge_stale_after_days_is_refused_with_its_line(tmp_path):
+    cfg = tmp_path / "cfg"
+    shutil.copytree(CONFIG_DIR, cfg)
+    (cfg / "dealdesk.toml").write_text("[dealdesk]\nstale_after_days = 99999999999\n",
+                                       encoding="utf-8")
+    code, _, err = _run_cli(["check", "--config", str(cfg)])
+    assert code == 2 and err.startswith(f"{cfg / 'dealdesk.toml'}:2: stale_after_days: "), err
+
+
 def test_a_backoff_base_above_the_max_is_refused(tmp_path):
     cfg = tmp_path / "cfg"
     shutil.copytree(CONFIG_DIR, cfg)

@@ -651,7 +651,8 @@ def _load_settings(path: Path, problems: list[Problem]) -> Settings:
     main = _section(doc, "dealdesk", problems)
     title = main.get("title", nonempty_text, Settings.title)
     company = main.get("company", nonempty_text, Settings.company)
-    stale = main.get("stale_after_days", positive_int, Settings.stale_after_days)
+    # A century at most: a date that far back or ahead still exists (datetime ends in 9999).
+    stale = main.get("stale_after_days", int_in(1, 36_500), Settings.stale_after_days)
     refresh = main.get("refresh_minutes", MINUTES, FetchLimits.refresh_minutes)
     main.finish()
     fetch = _section(doc, "fetch", problems)
