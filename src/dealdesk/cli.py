@@ -153,8 +153,8 @@ def check_data_dir(data_dir: Path) -> None:
         where = where.parent
     hint = "pass a writable directory as --data DIR (or $DEALDESK_DATA)"
     if os.path.lexists(where) and not where.is_dir():
-        what = "is not a directory" if where == data_dir else f"cannot be made: {where} is a file"
-        raise StoreError(f"{data_dir}: the data directory {what}; {hint}")
+        what = "not a directory" if where == data_dir else f"cannot be created ({where} is a file)"
+        raise StoreError(f"{data_dir}: {what}; {hint}")
     if where.exists() and not os.access(where, os.W_OK | os.X_OK):
         # Named as the store would name it: the file that cannot be written.
         raise StoreError(f"{data_dir / STORE_FILE}: cannot write the data directory "

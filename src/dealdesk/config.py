@@ -407,6 +407,8 @@ def _hint_for(check: Check, key: str, value: Any, default: Any) -> str:
         return "feeds are fetched over http or https only, as written: http(s)://host[:port]/path"
     if check is header_text:
         return f'plain ASCII, e.g. {key} = "{example or "..."}"'
+    if check in (text, nonempty_text) and isinstance(value, str) and value.strip():
+        return "plain text, without control, bidi or invisible characters"
     if check in (text, nonempty_text):
         return f'a string in quotes, e.g. {key} = "..."'
     choices = getattr(check, "choices", None)
