@@ -751,3 +751,12 @@ def test_a_last_attempt_in_the_future_never_parks_a_feed(tmp_path):
     with Store.open(tmp_path / "s.db") as store:
         assert store.due_feeds(specs, FIXED_NOW, 30) == specs  # and no OverflowError
         assert store.due_feeds(specs, FIXED_NOW, 30, respect_interval=False) == specs
+
+
+async def test_a_content_length_of_thousands_of_digits_is_too_large_not_a_crash():
+    def handler(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"Content-Length": "9" * 5000}, content=b"")
+
+    async with httpx.AsyncClient(transport=httpx.MockTransport(handler)) as client:
+        result = await fetch_feed(client, FeedSpec("f", "http://example.com/f"), LIMITS)
+    assert result.status == "error" and result.error.startswith("too large")

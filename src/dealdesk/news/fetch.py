@@ -157,8 +157,10 @@ async def _read_response(
             error=f"HTTP {code} without a redirect target", final_url=final_url,
         )
     too_large = f"too large (> {_size_label(limits.max_bytes)})"
-    declared = response.headers.get("content-length", "")
-    if declared.strip().isdigit() and int(declared) > limits.max_bytes:
+    declared = response.headers.get("content-length", "").strip()
+    if declared.isascii() and declared.isdigit() and (
+        len(declared) > 18 or int(declared) > limits.max_bytes  # int() of 5,000 digits fails
+    ):
         raise _Failure(too_large)  # the compressed size already exceeds the cap
     if response.is_stream_consumed:
         # Built in memory (httpx.MockTransport with content=...): already decoded by httpx.
