@@ -1,0 +1,185 @@
+"""Characters that hide or disguise feed text, as classes built from the Unicode database.
+
+What a reader cannot see must not be stored: it hides words from search and smuggles text
+past the eye (tag characters), fakes blank titles (Hangul fillers, the Braille blank), or
+stacks a thousand accents on one letter ("zalgo") so a headline spills over its neighbours.
+These are classes, not lists of examples:
+
+- removed: every control (Cc) that is not whitespace, every format character (Cf: soft
+  hyphen, zero-width characters, bidi controls, interlinear annotations, tags...), lone
+  surrogates (Cs), private use (Co), noncharacters, and every Default_Ignorable_Code_Point
+  (Unicode's own list of what renders as nothing: combining grapheme joiner, Khmer inherent
+  vowels, Mongolian and other variation selectors...);
+- blank: letters and symbols that render as an empty cell (Hangul fillers, the Braille
+  blank) and the controls str.split() reads as whitespace: they become a space;
+- emoji joiners: ZWJ (U+200D) and the presentation selectors VS15/VS16 (U+FE0E/F) stay only
+  where they make a visible emoji (after a pictographic symbol, a skin tone, or a keycap
+  base; ZWJ only between two such), and never more than one of each in a row;
+- marks: at most MAX_NONSPACING_MARKS non-spacing marks (Mn, Me) in a row, and at most
+  MAX_MARKS marks of any kind, on one base character. Real scripts stay well within both
+  (Vietnamese uses 2, pointed Hebrew 4, Myanmar's longest clusters 5 marks of which 3
+  non-spacing); "zalgo" text uses hundreds.
+
+Built on first use from `unicodedata` (20-40 ms, once per process; most refreshes never
+need it, as ASCII text is never scanned). Regex classes that hold characters beyond the BMP
+make sre test their ranges one by one at every character, so each class is a BMP set
+(tested as a bitmap) plus, behind a one-range guard, its astral part.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import unicodedata
+from collections.abc import Iterable
+
+MAX_NONSPACING_MARKS = 4
+MAX_MARKS = 8
+
+# Unicode's DerivedCoreProperties.txt, Default_Ignorable_Code_Point (stable since 6.3:
+# new ones are only ever added inside these unassigned blocks).
+DEFAULT_IGNORABLE: tuple[tuple[int, int], ...] = (
+    (0x00AD, 0x00AD), (0x034F, 0x034F), (0x061C, 0x061C), (0x115F, 0x1160),
+    (0x17B4, 0x17B5), (0x180B, 0x180F), (0x200B, 0x200F), (0x202A, 0x202E),
+    (0x2060, 0x206F), (0x3164, 0x3164), (0xFE00, 0xFE0F), (0xFEFF, 0xFEFF),
+    (0xFFA0, 0xFFA0), (0xFFF0, 0xFFF8), (0x1BCA0, 0x1BCA3), (0x1D173, 0x1D17A),
+    (0xE0000, 0xE0FFF),
+)
+# Render as an empty cell rather than as nothing: a space keeps the words they separate.
+BLANK_LOOKING = frozenset({0x115F, 0x1160, 0x2800, 0x3164, 0xFFA0})
+# Whitespace to str.split() but also controls: spaces, not deletions (they separate words).
+SPACE_CONTROLS = frozenset({0x1C, 0x1D, 0x1E, 0x1F, 0x85})
+WHITESPACE_CONTROLS = frozenset({0x09, 0x0A, 0x0B, 0x0C, 0x0D})
+ZWJ, VS15, VS16, KEYCAP = 0x200D, 0xFE0E, 0xFE0F, 0x20E3
+EMOJI_JOINERS = frozenset({ZWJ, VS15, VS16})
+# Planes where the database puts marks and format characters (checked over every code
+# point by tests/test_trust_text.py): scanning only these keeps the first use cheap.
+_SCANNED = (range(0x0000, 0x20000), range(0xE0000, 0xE1000))
+_PRIVATE_USE = ((0xE000, 0xF8FF), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD))
+
+
+def _noncharacters() -> Iterable[int]:
+    yield from range(0xFDD0, 0xFDF0)
+    for plane in range(17):
+        yield plane * 0x10000 + 0xFFFE
+        yield plane * 0x10000 + 0xFFFF
+
+
+def _ranges(codes: Iterable[int]) -> list[tuple[int, int]]:
+    out: list[tuple[int, int]] = []
+    for code in sorted(set(codes)):
+        if out and code == out[-1][1] + 1:
+            out[-1] = (out[-1][0], code)
+        else:
+            out.append((code, code))
+    return out
+
+
+def _set(ranges: list[tuple[int, int]]) -> str:
+    return "[" + "".join(
+        re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges
+    ) + "]"
+
+
+def _class(codes: Iterable[int]) -> str:
+    """A regex matching one of `codes`: a BMP set, then the astral ones behind a guard."""
+    ranges = _ranges(codes)
+    bmp = [(a, min(b, 0xFFFF)) for a, b in ranges if a <= 0xFFFF]
+    astral = [(max(a, 0x10000), b) for a, b in ranges if b > 0xFFFF]
+    parts = [_set(bmp)] if bmp else []
+    if astral:
+        parts.append("(?=[\U00010000-\U0010ffff])" + _set(astral))
+    return "(?:" + "|".join(parts) + ")" if parts else "(?!)"
+
+
+class Classes:
+    """The compiled classes; see the module's docstring."""
+
+    def __init__(self) -> None:
+        category = unicodedata.category
+        marks: set[int] = set()
+        nonspacing: set[int] = set()
+        removed: set[int] = set(range(0x00, 0x20)) | set(range(0x7F, 0xA0))
+        removed.update(range(0xD800, 0xE000))
+        for a, b in _PRIVATE_USE + DEFAULT_IGNORABLE:
+            removed.update(range(a, b + 1))
+        removed.update(_noncharacters())
+        for block in _SCANNED:
+            for code in block:
+                kind = category(chr(code))
+                if kind[0] == "M":
+                    marks.add(code)
+                    if kind != "Mc":
+                        nonspacing.add(code)
+                elif kind == "Cf":
+                    removed.add(code)
+        blank = set(BLANK_LOOKING) | SPACE_CONTROLS
+        removed -= blank | WHITESPACE_CONTROLS | EMOJI_JOINERS
+        self.removed_codes = frozenset(removed)
+        self.blank_codes = frozenset(blank)
+        self.removed = re.compile(_class(removed) + "+")
+        self.removed_or_joiner = re.compile(_class(removed | EMOJI_JOINERS) + "+")  # links
+        self.blank = re.compile(_class(blank))
+        self.joiners = re.compile("[\u200d\ufe0e\ufe0f]+")
+        mark, nonspacing_mark = _class(marks), _class(nonspacing)
+        self.nonspacing_run = re.compile(
+            f"((?:{nonspacing_mark}){{{MAX_NONSPACING_MARKS}}})(?:{nonspacing_mark})+"
+        )
+        self.mark_run = re.compile(f"((?:{mark}){{{MAX_MARKS}}})(?:{mark})+")
+        # What printable text may still hold that the above would change: a printable
+        # character of these classes, or a run of marks over a cap.
+        printable = [c for c in removed | blank | EMOJI_JOINERS if chr(c).isprintable()]
+        self.suspect = re.compile(
+            _class(printable)
+            + f"|(?:{nonspacing_mark}){{{MAX_NONSPACING_MARKS + 1}}}"
+            + f"|(?:{mark}){{{MAX_MARKS + 1}}}"
+        )
+
+
+@functools.cache
+def classes() -> Classes:
+    return Classes()
+
+
+def _emoji_base(c: str) -> bool:
+    """Can a presentation selector or a ZWJ follow `c` in a visible emoji?"""
+    code = ord(c)
+    if 0x1F3FB <= code <= 0x1F3FF:  # skin tones (Sk)
+        return True
+    kind = unicodedata.category(c)
+    return (kind in ("So", "Sm") and code != 0x2800) or c in "\u203c\u2049\u3030\u303d"
+
+
+def _emoji_joined(m: re.Match[str]) -> str:
+    """What of a run of ZWJ / VS15 / VS16 makes a visible emoji: at most one of each."""
+    s, run = m.string, m.group()
+    start, end = m.start(), m.end()
+    before = s[start - 1] if start else ""
+    after = s[end] if end < len(s) else ""
+    if before and _emoji_base(before):
+        selector = next((c for c in run if c != "\u200d"), "")
+        joiner = "\u200d" if "\u200d" in run and after and _emoji_base(after) else ""
+        return selector + joiner
+    if before and before in "0123456789#*" and after == "\u20e3":  # keycap: 1️⃣
+        return "\ufe0f" if "\ufe0f" in run else ""
+    return ""
+
+
+def scrub(s: str) -> str:
+    """`s` without the classes above, words joined by single spaces."""
+    c = classes()
+    s = c.blank.sub(" ", s)
+    if "\u200d" in s or "\ufe0e" in s or "\ufe0f" in s:
+        s = c.joiners.sub(_emoji_joined, s)
+    s = c.removed.sub("", s)
+    if not s.isascii():
+        s = c.nonspacing_run.sub(r"\1", s)
+        s = c.mark_run.sub(r"\1", s)
+    return " ".join(s.split())
+
+
+def needs_scrub(words: str) -> bool:
+    """False when single-spaced `words` are already what scrub() would make of them."""
+    if words.isascii():
+        return not words.isprintable()
+    return not words.isprintable() or classes().suspect.search(words) is not None
