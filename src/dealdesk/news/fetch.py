@@ -44,6 +44,7 @@ class FetchResult:
     retry_after_s: float | None = None
     elapsed_ms: int = 0
     final_url: str | None = None
+    content_type: str | None = None  # of a 200: its charset is the parser's first label
 
 
 class _Failure(Exception):
@@ -169,6 +170,7 @@ async def _read_response(
         etag=response.headers.get("etag"),
         last_modified=response.headers.get("last-modified"),
         final_url=final_url,
+        content_type=response.headers.get("content-type"),
     )
 
 

@@ -146,8 +146,14 @@ def _emoji_base(c: str) -> bool:
     code = ord(c)
     if 0x1F3FB <= code <= 0x1F3FF:  # skin tones (Sk)
         return True
-    kind = unicodedata.category(c)
-    return (kind in ("So", "Sm") and code != 0x2800) or c in "\u203c\u2049\u3030\u303d"
+    return (unicodedata.category(c) == "So" and code != 0x2800) or c in _OTHER_EMOJI_BASES
+
+
+# Emoji whose base character is not a symbol (So): punctuation and a few arrows and squares
+# that are math symbols (Sm). Never ASCII: "<\u200d>" joins nothing.
+_OTHER_EMOJI_BASES = frozenset(
+    "\u203c\u2049\u3030\u303d\u2194\u2195\u2934\u2935\u25fb\u25fc\u25fd\u25fe"
+)
 
 
 def _emoji_joined(m: re.Match[str]) -> str:
