@@ -6,14 +6,17 @@ impossible date or offset, any link whose authority misleads, any wrong charset 
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import unicodedata
-from datetime import datetime, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dealdesk.news.clean import clean_link, clean_text
+from dealdesk.news.dates import parse_date
 from dealdesk.news.invisible import (
     DEFAULT_IGNORABLE,
     MAX_MARKS,
@@ -21,6 +24,14 @@ from dealdesk.news.invisible import (
     classes,
     scrub,
 )
+from dealdesk.news.model import FeedSpec, FetchLimits
+from dealdesk.news.parse import parse_feed
+from dealdesk.news.refresh import run_refresh
+from dealdesk.store import Store
+from tests.feedserver import feed_server, no_proxy_env  # noqa: F401
+
+LIMITS = FetchLimits(deadline_s=5, connect_timeout_s=2, read_timeout_s=2)
+pytestmark = pytest.mark.usefixtures("no_proxy_env")
 
 FETCHED = datetime(2026, 1, 15, 12, 0, tzinfo=timezone.utc)
 
@@ -200,3 +211,251 @@ def test_plain_idn_ip_and_port_links_are_kept(url):
 
 def test_a_relative_link_under_a_base_with_user_info_is_dropped():
     assert clean_link("/x", "http://openai.com@evil.example/feed") is None
+
+
+# --- both parser paths ----------------------------------------------------------------------
+
+
+def _rss(title: str, pub_date: str = "", link: str = "https://e.example/1",
+         broken: bool = False, description: str = "") -> bytes:
+    """One item. `broken` adds an HTML entity XML does not know: the fast path refuses the
+    document and feedparser reads it."""
+    channel_extra = "<description>Caf&eacute;</description>" if broken else ""
+    return (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>T</title>'
+        f"{channel_extra}<item><title>{title}</title><link>{link}</link>"
+        f"<guid isPermaLink=\"false\">g1</guid>"
+        + (f"<pubDate>{pub_date}</pubDate>" if pub_date else "")
+        + (f"<description>{description}</description>" if description else "")
+        + "</item></channel></rss>"
+    ).encode("utf-8")
+
+
+def _both(title: str = "Story", **kw: object) -> list:
+    """The one item each path makes of the same feed: [fast, feedparser]."""
+    out = []
+    for broken, expected in ((False, "fast"), (True, "feedparser")):
+        parsed = parse_feed(_rss(title, broken=broken, **kw), "t", FETCHED)  # type: ignore[arg-type]
+        assert parsed.parser == expected, parsed.error
+        assert len(parsed.items) == 1
+        out.append(parsed.items[0])
+    return out
+
+
+_XML_TEXT = st.lists(
+    st.one_of(
+        st.characters(blacklist_categories=("Cs",), blacklist_characters="<>&\x00\ufffe\uffff",
+                      max_codepoint=0x2FFFF).filter(
+            lambda c: c in "\t\n\r" or not (ord(c) < 0x20 or 0xA0 <= ord(c) <= 0xBF)
+        ),
+        st.sampled_from(["\u0301", "\u200d", "\ufe0f", "\u2764", "\U0001f468", "\u3164",
+                         "\u2800", "\u00ad", "\x9b", "\x9d", "\x9c", "2J", "\u202e",
+                         "&#x9b;", "&#155;", "&#x9d;", "\U000e0041", "\u180e", " "]),
+    ),
+    min_size=1, max_size=30,
+).map("".join)
+
+
+@settings(max_examples=150, deadline=None)
+@given(_XML_TEXT)
+def test_both_parser_paths_clean_a_title_alike(title):
+    # U+00A0-U+00BF are left out: feedparser "repairs" a text that reads as UTF-8 once
+    # encoded as Latin-1 ("Ã©" becomes "é"), which the fast path rightly does not do.
+    fast, fallback = _both("X " + title)
+    assert fast.title == fallback.title
+    assert _invisible_left(fast.title) == []
+
+
+def test_c1_controls_on_the_fallback_path_are_removed_with_their_sequences():
+    # feedparser maps U+0080-U+009F to windows-1252 in every text: "\x9b2J" was "›2J".
+    for title in ("C1 \x9b2J done", "C1 &#x9b;2J done", "C1 &#155;2J done",
+                  "C1 \x9d0;pwned\x9c done", "C1 &amp;#x9b;2J done"):
+        fast, fallback = _both(title)
+        assert fast.title == fallback.title == "C1 done", (title, fallback.title)
+
+
+def test_a_feed_that_names_the_stand_ins_gets_nothing_from_them():
+    fast, fallback = _both("A \ufdd0\ufddb2J B")
+    assert fast.title == "A 2J B" and fallback.title == "A 2J B"
+
+
+# --- dates ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("text", [
+    "2026-01-10T10:00:00+25:00", "2026-01-10T10:00:00-99:99", "2026-01-10T10:00:00+12:60",
+    "2026-01-10T10:00:00+24:00", "2026-01-10T10:00:00+15:00", "2026-01-10T10:00:00+0199",
+    "Sat, 10 Jan 2026 10:00:00 +2500", "Sat, 10 Jan 2026 10:00:00 -9999",
+    "Sat, 10 Jan 2026 10:00:00 +0160", "10 Jan 2026 10:00 -1500",
+])
+def test_impossible_offsets_make_a_date_missing(text):
+    assert parse_date(text) is None
+    for item in _both(pub_date=text):
+        assert item.date_flag == "missing" and item.published == FETCHED
+
+
+@pytest.mark.parametrize("text", [
+    "2026-02-30", "2026-02-30T10:00:00Z", "Mon, 30 Feb 2026 10:00:00 GMT", "2025-02-29",
+    "2026-13-01", "2026-00-10", "2026-01-00", "2026-04-31T00:00:00+01:00",
+    "2026-01-10T24:00:00Z", "2026-01-10T23:60:00Z", "Sat, 10 Jan 2026 25:00:00 GMT",
+    "-0001-01-01", "-0001-01-01T00:00:00Z", "0000-01-01", "0000-01-01T00:00:00Z",
+    "Sat, 01 Jan 0000 00:00:00 GMT", "0001-01-01T00:00:00+01:00", "1735689600",
+    "99999999999999999999", "sometime next week", "2026-1-1",
+])
+def test_impossible_dates_are_missing_not_rolled_over(text):
+    assert parse_date(text) is None
+    for item in _both(pub_date=text):
+        assert item.date_flag == "missing" and item.published == FETCHED
+
+
+@pytest.mark.parametrize("text", [
+    "9999-12-31T23:59:59Z", "9999-12-31T23:59:59-05:00", "Fri, 31 Dec 9999 23:59:59 GMT",
+    "Fri, 31 Dec 9999 23:59:59 -1200", "99999-01-01T00:00:00Z", "+10000-01-01",
+    "Mon, 01 Jan 10000 00:00:00 GMT", "2100-01-01", "2026-01-17T12:00:00Z",
+])
+def test_far_future_dates_are_flagged_future(text):
+    for item in _both(pub_date=text):
+        assert item.date_flag == "future" and item.published == FETCHED
+
+
+def test_a_date_within_the_horizon_is_kept_as_written():
+    for item in _both(pub_date="2026-01-16T11:00:00+01:00"):  # a day after the fetch
+        assert item.date_flag is None
+        assert item.published == datetime(2026, 1, 16, 10, 0, tzinfo=timezone.utc)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("Sun Jan  4 16:29:06 2004", datetime(2004, 1, 4, 16, 29, 6)),
+    ("20260101T120000Z", datetime(2026, 1, 1, 12)),
+    ("2026-01-01 10:00:00 +0100", datetime(2026, 1, 1, 9)),
+    ("2026-01", datetime(2026, 1, 1)),
+    ("2026", datetime(2026, 1, 1)),
+    ("04 Jan 26 10:00 GMT", datetime(2026, 1, 4, 10)),
+    ("Sunday, 04-Jan-2026 10:00:00 +0000 (UTC)", datetime(2026, 1, 4, 10)),
+    ("4 January 2026 10:00 PST", datetime(2026, 1, 4, 18)),
+    ("2026-01-01T10:00:00.123456789-14:00", datetime(2026, 1, 2, 0, 0, 0, 123456)),
+    ("2026-06-30T23:59:60Z", datetime(2026, 6, 30, 23, 59, 59)),
+    ("2026-01-04t10:00:00z", datetime(2026, 1, 4, 10)),
+])
+def test_the_formats_feedparser_read_for_us_are_still_read(text, expected):
+    assert parse_date(text) == expected.replace(tzinfo=timezone.utc)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.datetimes(min_value=datetime(1900, 1, 1), max_value=datetime(9998, 12, 31)),
+    st.integers(min_value=-14 * 60, max_value=14 * 60),
+)
+def test_every_real_instant_reads_back_in_both_notations(dt, offset_minutes):
+    dt = dt.replace(microsecond=0)
+    sign = "-" if offset_minutes < 0 else "+"
+    hours, minutes = divmod(abs(offset_minutes), 60)
+    expected = (dt - timedelta(minutes=offset_minutes)).replace(tzinfo=timezone.utc)
+    iso = f"{dt:%Y-%m-%dT%H:%M:%S}{sign}{hours:02d}:{minutes:02d}"
+    rfc = f"{dt:%a, %d %b %Y %H:%M:%S} {sign}{hours:02d}{minutes:02d}"
+    assert parse_date(iso) == expected
+    assert parse_date(rfc) == expected
+
+
+def test_dates_never_reach_into_feedparser():
+    # Its private _parse_date rolled impossible dates over; our parser is the only one.
+    script = (
+        "import sys\n"
+        "from dealdesk.news.dates import parse_date\n"
+        "for t in ('garbage', '2026-02-30', 'Mon, 30 Feb 2026 10:00:00 GMT', '2026'):\n"
+        "    parse_date(t)\n"
+        "assert 'feedparser' not in sys.modules, 'feedparser imported'\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=60)
+    assert result.returncode == 0, result.stderr
+
+
+# --- links on both paths ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("link", [
+    "http://openai.com@evil.example/", "http://user:pw@host.example/x",
+    "https://openai.com:443@evil.example/",
+])
+def test_links_with_user_info_are_dropped_on_both_paths(link):
+    for item in _both(link=link):
+        assert item.link is None
+
+
+# --- charsets -------------------------------------------------------------------------------
+
+
+GRUSS = "Grüße aus Köln"
+
+
+def _declared(encoding: str, title: str, body_codec: str) -> bytes:
+    return (
+        f'<?xml version="1.0" encoding="{encoding}"?><rss version="2.0"><channel>'
+        f"<title>T</title><item><title>{title}</title><guid>g</guid></item></channel></rss>"
+    ).encode(body_codec)
+
+
+@pytest.mark.parametrize(("body", "content_type", "title"), [
+    # The header's charset wins over the declaration...
+    (_declared("iso-8859-1", GRUSS, "utf-8"), "application/rss+xml; charset=utf-8", GRUSS),
+    (_declared("utf-8", GRUSS, "latin-1"), "application/rss+xml; charset=ISO-8859-1", GRUSS),
+    (_declared("utf-8", "Привет мир", "cp1251"), "text/xml; charset=windows-1251",
+     "Привет мир"),
+    (_declared("iso-8859-1", "“quoted”", "cp1252"), 'application/xml; charset="windows-1252"',
+     "“quoted”"),
+    # ... unless the bytes are valid UTF-8, which a mislabelled feed usually is.
+    (_declared("utf-8", GRUSS, "utf-8"), "application/rss+xml; charset=iso-8859-1", GRUSS),
+    # A utf-16 label on bytes that are not UTF-16 is passed over, header or declaration.
+    (_declared("utf-16", GRUSS, "utf-8"), "application/rss+xml", GRUSS),
+    (_declared("UTF-16LE", GRUSS, "utf-8"), None, GRUSS),
+    (_declared("utf-8", GRUSS, "utf-8"), "application/xml; charset=utf-16", GRUSS),
+    (_declared("utf-16", GRUSS, "latin-1"), "application/xml; charset=utf-16", GRUSS),
+    # Real UTF-16 is told by its BOM or its zero bytes, whatever the labels say.
+    (_declared("utf-16", GRUSS, "utf-16"), "application/xml; charset=utf-8", GRUSS),
+    (_declared("utf-8", GRUSS, "utf-16-be"), "application/xml; charset=iso-8859-1", GRUSS),
+    # Labels that are no charset are ignored.
+    (_declared("rot13", GRUSS, "utf-8"), "text/xml; charset=unicode_escape", GRUSS),
+    (_declared("x-klingon", GRUSS, "latin-1"), "text/xml; charset=base64", GRUSS),
+])
+def test_the_http_charset_wins_and_wrong_labels_fall_back_to_detection(body, content_type,
+                                                                        title):
+    parsed = parse_feed(body, "t", FETCHED, content_type=content_type)
+    assert parsed.is_feed, parsed.error
+    assert [i.title for i in parsed.items] == [title]
+
+
+def test_without_a_label_c1_bytes_stay_controls_never_windows_1252_punctuation():
+    body = _declared("utf-8", "x", "utf-8").replace(b"<title>x", b"<title>Caf\xe9 \x9b2J ok")
+    parsed = parse_feed(body, "t", FETCHED, content_type="application/rss+xml")
+    assert [i.title for i in parsed.items] == ["Café ok"]
+
+
+def test_a_utf8_body_declared_utf16_is_a_feed_not_an_error():
+    body = _declared("utf-16", "Nvidia ships", "utf-8")
+    parsed = parse_feed(body, "t", FETCHED)
+    assert parsed.is_feed and parsed.parser == "fast"
+    assert [i.title for i in parsed.items] == ["Nvidia ships"]
+
+
+def test_refresh_hands_the_content_type_header_to_the_parser(feed_server, tmp_path):
+    # End to end over HTTP: the stored title is the header's reading, not the declaration's.
+    specs = [
+        FeedSpec("header", feed_server.add(
+            "/h.xml", body=_declared("iso-8859-1", GRUSS, "utf-8"),
+            content_type="application/rss+xml; charset=utf-8")),
+        FeedSpec("cyrillic", feed_server.add(
+            "/c.xml", body=_declared("utf-8", "Привет мир", "cp1251"),
+            content_type="text/xml; charset=windows-1251")),
+        FeedSpec("utf16label", feed_server.add(
+            "/u.xml", body=_declared("utf-16", GRUSS + " 16", "utf-8"),
+            content_type="application/xml; charset=utf-16")),
+    ]
+    store_path = tmp_path / "dealdesk.db"
+    report = run_refresh(specs, store_path, LIMITS, {}, lambda: FETCHED)
+    assert [(o.name, o.status) for o in report.outcomes] == [
+        ("header", "ok"), ("cyrillic", "ok"), ("utf16label", "ok")
+    ]
+    with Store.open(store_path) as store:
+        titles = sorted(i.title for i in store.latest_items())
+    assert titles == sorted([GRUSS, "Привет мир", GRUSS + " 16"])
