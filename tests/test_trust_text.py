@@ -459,3 +459,31 @@ def test_refresh_hands_the_content_type_header_to_the_parser(feed_server, tmp_pa
     with Store.open(store_path) as store:
         titles = sorted(i.title for i in store.latest_items())
     assert titles == sorted([GRUSS, "Привет мир", GRUSS + " 16"])
+
+
+# --- the fast scan against the exact one -----------------------------------------------------
+
+_MARKY = st.lists(st.sampled_from([
+    "a", " ", "\u0301", "\u0903", "\U0001d167", "\U000e0100", "\U0001f600", "\ufe0f",
+    "\u200d", "\u2764", "\u3164", "\u0e31", "\U00011001", "\u00e9", "\u2019",
+]), max_size=40).map("".join)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.one_of(_MARKY, st.text()))
+def test_needs_scrub_finds_exactly_what_the_exact_pattern_finds(text):
+    from dealdesk.news.invisible import needs_scrub
+
+    words = " ".join(text.split())
+    exact = not words.isprintable() or classes().suspect.search(words) is not None
+    assert needs_scrub(words) == exact
+    if not exact:
+        assert scrub(words) == words
+
+
+def test_a_run_of_marks_across_the_bmp_and_beyond_is_capped():
+    from dealdesk.news.invisible import needs_scrub
+
+    text = "a" + "\u0301" * 3 + "\U0001d167" * 3  # six non-spacing marks, two planes
+    assert needs_scrub(text)
+    assert clean_text(text, 100) == "a" + "\u0301" * 3 + "\U0001d167"

@@ -127,13 +127,25 @@ class Classes:
         )
         self.mark_run = re.compile(f"((?:{mark}){{{MAX_MARKS}}})(?:{mark})+")
         # What printable text may still hold that the above would change: a printable
-        # character of these classes, or a run of marks over a cap.
-        printable = [c for c in removed | blank | EMOJI_JOINERS if chr(c).isprintable()]
+        # character of these classes, or a run of marks over a cap. Exact, but slow to scan
+        # (sre tests the astral ranges one by one at every position): needs_scrub() scans
+        # with the single sets below and asks `suspect` only where they point.
+        printable = {c for c in removed | blank | EMOJI_JOINERS if chr(c).isprintable()}
         self.suspect = re.compile(
             _class(printable)
             + f"|(?:{nonspacing_mark}){{{MAX_NONSPACING_MARKS + 1}}}"
             + f"|(?:{mark}){{{MAX_MARKS + 1}}}"
         )
+        astral = "\U00010000-\U0010ffff]"
+        bmp_marks = [c for c in marks if c <= 0xFFFF]
+        bmp_printable = [c for c in printable if c <= 0xFFFF]
+        # Any character that could matter: one set, a bitmap and one range, fast to scan.
+        self.candidate = re.compile(_set(_ranges(bmp_printable + bmp_marks))[:-1] + astral)
+        self.special_or_astral = re.compile(_set(_ranges(bmp_printable))[:-1] + astral)
+        self.astral = re.compile("[" + astral)
+        nonspacing_set = _set(_ranges(c for c in nonspacing if c <= 0xFFFF))
+        self.bmp_nonspacing_run = re.compile(nonspacing_set + f"{{{MAX_NONSPACING_MARKS + 1}}}")
+        self.bmp_mark_run = re.compile(_set(_ranges(bmp_marks)) + f"{{{MAX_MARKS + 1}}}")
 
 
 @functools.cache
@@ -178,14 +190,40 @@ def scrub(s: str) -> str:
     if "\u200d" in s or "\ufe0e" in s or "\ufe0f" in s:
         s = c.joiners.sub(_emoji_joined, s)
     s = c.removed.sub("", s)
-    if not s.isascii():
+    if not s.isascii() and _has_long_marks(c, s):
         s = c.nonspacing_run.sub(r"\1", s)
         s = c.mark_run.sub(r"\1", s)
     return " ".join(s.split())
+
+
+def _has_long_marks(c: Classes, s: str) -> bool:
+    if c.bmp_nonspacing_run.search(s) or c.bmp_mark_run.search(s):
+        return True
+    if c.astral.search(s) is None:
+        return False
+    return c.nonspacing_run.search(s) is not None or c.mark_run.search(s) is not None
 
 
 def needs_scrub(words: str) -> bool:
     """False when single-spaced `words` are already what scrub() would make of them."""
     if words.isascii():
         return not words.isprintable()
-    return not words.isprintable() or classes().suspect.search(words) is not None
+    if not words.isprintable():
+        return True
+    c = classes()
+    if c.candidate.search(words) is None:  # no mark, no astral, nothing special: most text
+        return False
+    pos = 0
+    while (m := c.special_or_astral.search(words, pos)) is not None:
+        if m.group() <= "\uffff":
+            return True
+        # An astral character: a special one, or part of a run of marks over a cap. Such a
+        # run holds a run of exactly the cap + 1 around it, inside this window.
+        at = m.start()
+        window_start, window_end = max(0, at - MAX_MARKS), at + MAX_MARKS + 1
+        if c.suspect.search(words, window_start, window_end) is not None:
+            return True
+        pos = m.end()
+    return c.bmp_nonspacing_run.search(words) is not None or (
+        c.bmp_mark_run.search(words) is not None
+    )
