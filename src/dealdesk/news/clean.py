@@ -332,14 +332,16 @@ def clean_link(url: str | None, base: str | None = None) -> str | None:
 
 def _visible_url(url: str) -> str | None:
     """`url` without tab, CR, LF (as WHATWG parsing drops them) and invisible characters;
-    None if its authority held one of those invisible characters."""
+    None if its authority held a control, a space or an invisible or blank character."""
     url = _URL_WHITESPACE.sub("", url).strip()
-    removed = classes().removed_or_joiner
-    if removed.search(url) is None:
-        return url
-    if removed.search(urlsplit(url).netloc):
+    c = classes()
+    netloc = urlsplit(url).netloc
+    if netloc and (
+        not netloc.isprintable() or " " in netloc
+        or c.removed_or_joiner.search(netloc) or c.blank.search(netloc)
+    ):
         return None
-    return removed.sub("", url).strip()
+    return c.removed_or_joiner.sub("", url).strip()
 
 
 def _trusted_authority(parts: SplitResult) -> bool:
