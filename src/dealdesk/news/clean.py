@@ -279,7 +279,8 @@ def _cleaned(s: str, limit: int, html_markup: bool) -> str:
 def _without_sequences(s: str) -> str:
     # In ASCII only ESC can start one, and `in` is far cheaper than a regex scan.
     if ("\x1b" in s) if s.isascii() else _HAS_CONTROL.search(s):
-        return _TERMINAL_SEQUENCE.sub("", s)
+        without: str = _TERMINAL_SEQUENCE.sub("", s)
+        return without
     return s
 
 
@@ -324,8 +325,8 @@ def clean_link(url: str | None, base: str | None = None) -> str | None:
             return None
         # Whitespace left inside (a space, VT, FF, NBSP, U+2028...) is percent-encoded, as a
         # browser would: a link never holds a character that moves the cursor or splits it.
-        candidate = _URL_SPACE.sub(lambda m: quote(m.group(), safe=""), candidate)
-        return parts.scheme.lower() + candidate[len(parts.scheme) :]
+        encoded: str = _URL_SPACE.sub(lambda m: quote(m.group(), safe=""), candidate)
+        return parts.scheme.lower() + encoded[len(parts.scheme) :]
     except (ValueError, TypeError):  # e.g. "http://[::1" (bad IPv6 literal)
         return None
 

@@ -54,7 +54,7 @@ ZWJ, VS15, VS16, KEYCAP = 0x200D, 0xFE0E, 0xFE0F, 0x20E3
 EMOJI_JOINERS = frozenset({ZWJ, VS15, VS16})
 # Planes where the database puts marks and format characters (checked over every code
 # point by tests/test_trust_text.py): scanning only these keeps the first use cheap.
-_SCANNED = (range(0x0000, 0x20000), range(0xE0000, 0xE1000))
+_SCANNED = (range(0x20000), range(0xE0000, 0xE1000))
 _PRIVATE_USE = ((0xE000, 0xF8FF), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD))
 
 
@@ -99,7 +99,7 @@ class Classes:
         category = unicodedata.category
         marks: set[int] = set()
         nonspacing: set[int] = set()
-        removed: set[int] = set(range(0x00, 0x20)) | set(range(0x7F, 0xA0))
+        removed: set[int] = set(range(0x20)) | set(range(0x7F, 0xA0))
         removed.update(range(0xD800, 0xE000))
         for a, b in _PRIVATE_USE + DEFAULT_IGNORABLE:
             removed.update(range(a, b + 1))
