@@ -6,7 +6,8 @@ stacks a thousand accents on one letter ("zalgo") so a headline spills over its 
 These are classes, not lists of examples:
 
 - removed: every control (Cc) that is not whitespace, every format character (Cf: soft
-  hyphen, zero-width characters, bidi controls, interlinear annotations, tags...), lone
+  hyphen, zero-width characters, bidi controls, interlinear annotations, tags: a
+  subdivision flag such as England's shows as the plain black flag it is built on), lone
   surrogates (Cs), private use (Co), noncharacters, and every Default_Ignorable_Code_Point
   (Unicode's own list of what renders as nothing: combining grapheme joiner, Khmer inherent
   vowels, Mongolian and other variation selectors...);

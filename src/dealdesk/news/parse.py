@@ -258,7 +258,7 @@ def _feedparser_parse(
 # Raw C1 controls and references to them, and the noncharacters standing in for them.
 _C1_OR_STAND_IN = re.compile(
     "[\x80-\x9f\ufdd0-\ufdef]"
-    "|&#(?:[xX]0*([89][0-9a-fA-F])(?![0-9a-fA-F])|0*(12[89]|1[34][0-9]|15[0-9])(?![0-9]));"
+    "|&#(?:[xX]0*([89][0-9a-fA-F])(?![0-9a-fA-F])|0*(12[89]|1[34][0-9]|15[0-9])(?![0-9]));?"
 )
 # U+FDD0-U+FDEF: 32 noncharacters for the 32 C1 controls. XML allows them, feedparser
 # leaves them alone, and clean_text removes any that a feed sent itself.
