@@ -487,3 +487,15 @@ def test_a_run_of_marks_across_the_bmp_and_beyond_is_capped():
     text = "a" + "\u0301" * 3 + "\U0001d167" * 3  # six non-spacing marks, two planes
     assert needs_scrub(text)
     assert clean_text(text, 100) == "a" + "\u0301" * 3 + "\U0001d167"
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+@pytest.mark.parametrize("lead", ["", "  \n"])
+def test_utf16_and_utf32_without_a_bom_are_told_by_their_zero_bytes(codec, lead):
+    from dealdesk.news.charset import to_utf8
+
+    doc = lead + _declared("utf-8", GRUSS, "utf-8").decode()  # the label lies: it says utf-8
+    out = to_utf8(doc.encode(codec), "application/xml; charset=iso-8859-1")
+    assert out.decode("utf-8") == doc
+    parsed = parse_feed(doc.encode(codec), "t", FETCHED)
+    assert [i.title for i in parsed.items] == [GRUSS]

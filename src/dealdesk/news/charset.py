@@ -28,11 +28,7 @@ _BOMS = (
     (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
-_ZERO_PATTERNS = (
-    (b"<\x00\x00\x00", "utf-32-le"), (b"\x00\x00\x00<", "utf-32-be"),
-    (b"<\x00", "utf-16-le"), (b"\x00<", "utf-16-be"),
-)
-_DECLARATION = re.compile(rb"<\?xml[^>]{0,200}?\?>")
+_DECLARATION = re.compile(rb"[ \t\r\n]{0,64}<\?xml[^>]{0,200}?\?>")
 _ENCODING = re.compile(rb"""(\sencoding\s*=\s*)(["'])([^"']{0,64})\2""")
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([^\s"';,]{1,64})""", re.IGNORECASE)
 _UTF8_NAMES = frozenset({"utf-8", "utf8", "utf_8", "u8"})
@@ -59,10 +55,9 @@ def to_utf8(data: bytes, content_type: str | None = None) -> bytes:
     for bom, name in _BOMS:
         if data.startswith(bom):
             return _as_declared_utf8(data[len(bom):].decode(name, "replace"))
-    head = data[:4]
-    for pattern, name in _ZERO_PATTERNS:
-        if head.startswith(pattern):
-            return _as_declared_utf8(data.decode(name, "replace"))
+    wide = wide_encoding(data[:64])
+    if wide is not None:
+        return _as_declared_utf8(data.decode(wide, "replace"))
     if _is_utf8(data):
         return _declaring_utf8(data)
     declared = _declared_encoding(data)
@@ -78,6 +73,23 @@ def to_utf8(data: bytes, content_type: str | None = None) -> bytes:
     if not text.replace("\ufffd", "").isascii():
         return _as_declared_utf8(text)
     return _as_declared_utf8(data.decode("latin-1"))
+
+
+def wide_encoding(head: bytes) -> str | None:
+    """UTF-16/32 without a BOM, told by the zero bytes around the first "<" (after any
+    whitespace): a character starts at an offset its width divides."""
+    at = head.find(b"<")
+    if at < 0 or b"\x00" not in head:
+        return None
+    if at % 4 == 0 and head[at + 1 : at + 4] == b"\x00\x00\x00":
+        return "utf-32-le"
+    if at % 4 == 3 and head[at - 3 : at] == b"\x00\x00\x00":
+        return "utf-32-be"
+    if at % 2 == 0 and head[at + 1 : at + 2] == b"\x00":
+        return "utf-16-le"
+    if at % 2 == 1 and head[at - 1 : at] == b"\x00":
+        return "utf-16-be"
+    return None
 
 
 def _is_utf8(data: bytes) -> bool:

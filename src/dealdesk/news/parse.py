@@ -26,7 +26,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from .charset import to_utf8
+from .charset import to_utf8, wide_encoding
 from .clean import clean_text
 from .dates import as_utc
 from .items import SUMMARY_LIMIT, TITLE_LIMIT, ItemBuilder, Raw
@@ -175,7 +175,7 @@ def _obviously_not_a_feed(data: bytes) -> str | None:
     """Cheap checks that spare feedparser from chewing on HTML pages, JSON or images."""
     if not data or data.isspace():  # as `not data.strip()`, without copying the document
         return "not a feed (empty)"
-    if data.startswith(_BOMS[1:]) or b"<\x00" in data[:8] or b"\x00<" in data[:8]:
+    if data.startswith(_BOMS[1:]) or wide_encoding(data[:64]):
         return None  # UTF-16/32 XML: leave it to the parsers
     head = data[:4096].removeprefix(b"\xef\xbb\xbf").lstrip()
     if head[:1] in (b"{", b"["):
