@@ -28,6 +28,7 @@ _BOMS = (
     (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"),
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
+_ANY_BOM = tuple(bom for bom, _ in _BOMS)
 _DECLARATION = re.compile(rb"[ \t\r\n]{0,64}<\?xml[^>]{0,200}?\?>")
 _ENCODING = re.compile(rb"""(\sencoding\s*=\s*)(["'])([^"']{0,64})\2""")
 _CHARSET = re.compile(r"""charset\s*=\s*["']?([^\s"';,]{1,64})""", re.IGNORECASE)
@@ -73,6 +74,22 @@ def to_utf8(data: bytes, content_type: str | None = None) -> bytes:
     if not text.replace("\ufffd", "").isascii():
         return _as_declared_utf8(text)
     return _as_declared_utf8(data.decode("latin-1"))
+
+
+def declares_utf8(data: bytes) -> bool:
+    """Does `data` say it is UTF-8 (or say nothing, which means UTF-8), without a BOM?
+
+    Such bytes can go to expat as they are, unchecked: it refuses any that are not UTF-8
+    (overlong forms and encoded surrogates included), and the caller then reads them with
+    to_utf8(), whose rules give UTF-8 for every input expat accepts.
+    """
+    if data.startswith(_ANY_BOM) or wide_encoding(data[:64]):
+        return False
+    m = _DECLARATION.match(data)
+    if m is None:
+        return True
+    enc = _ENCODING.search(m.group())
+    return enc is None or enc.group(3).strip().lower().decode("ascii", "replace") in _UTF8_NAMES
 
 
 def wide_encoding(head: bytes) -> str | None:

@@ -53,21 +53,26 @@ SPACE_CONTROLS = frozenset({0x1C, 0x1D, 0x1E, 0x1F, 0x85})
 WHITESPACE_CONTROLS = frozenset({0x09, 0x0A, 0x0B, 0x0C, 0x0D})
 ZWJ, VS15, VS16, KEYCAP = 0x200D, 0xFE0E, 0xFE0F, 0x20E3
 EMOJI_JOINERS = frozenset({ZWJ, VS15, VS16})
-# Planes where the database puts marks and format characters (checked over every code
-# point by tests/test_trust_text.py): scanning only these keeps the first use cheap.
-_SCANNED = (range(0x20000), range(0xE0000, 0xE1000))
-_PRIVATE_USE = ((0xE000, 0xF8FF), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD))
+# Where the database puts marks and format characters: planes 0, 1 and 14 less the big
+# blocks of letters (CJK, Hangul) and of surrogates and private use (checked over every code
+# point by tests/test_trust_text.py). Scanning only these keeps the first use cheap.
+_SCANNED = (
+    range(0x3400), range(0x4DC0, 0x4E00), range(0xA000, 0xAC00), range(0xD7A4, 0xD800),
+    range(0xF900, 0x20000), range(0xE0000, 0xE1000),
+)
+_FIXED = (  # C0 and C1 controls, surrogates, private use
+    (0x00, 0x1F), (0x7F, 0x9F), (0xD800, 0xDFFF),
+    (0xE000, 0xF8FF), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD),
+)
+_NONCHARACTERS = ((0xFDD0, 0xFDEF),) + tuple(
+    (plane * 0x10000 + 0xFFFE, plane * 0x10000 + 0xFFFF) for plane in range(17)
+)
+
+Ranges = list[tuple[int, int]]
 
 
-def _noncharacters() -> Iterable[int]:
-    yield from range(0xFDD0, 0xFDF0)
-    for plane in range(17):
-        yield plane * 0x10000 + 0xFFFE
-        yield plane * 0x10000 + 0xFFFF
-
-
-def _ranges(codes: Iterable[int]) -> list[tuple[int, int]]:
-    out: list[tuple[int, int]] = []
+def _ranges(codes: Iterable[int]) -> Ranges:
+    out: Ranges = []
     for code in sorted(set(codes)):
         if out and code == out[-1][1] + 1:
             out[-1] = (out[-1][0], code)
@@ -76,15 +81,34 @@ def _ranges(codes: Iterable[int]) -> list[tuple[int, int]]:
     return out
 
 
-def _set(ranges: list[tuple[int, int]]) -> str:
+def _merged(ranges: Iterable[tuple[int, int]]) -> Ranges:
+    out: Ranges = []
+    for a, b in sorted(ranges):
+        if out and a <= out[-1][1] + 1:
+            out[-1] = (out[-1][0], max(b, out[-1][1]))
+        else:
+            out.append((a, b))
+    return out
+
+
+def _without(ranges: Ranges, codes: Iterable[int]) -> Ranges:
+    out = ranges
+    for code in codes:
+        out = [part for a, b in out for part in (
+            ((a, code - 1), (code + 1, b)) if a <= code <= b else ((a, b),)
+        ) if part[0] <= part[1]]
+    return out
+
+
+def _set(ranges: Ranges) -> str:
     return "[" + "".join(
         re.escape(chr(a)) + ("-" + re.escape(chr(b)) if b > a else "") for a, b in ranges
     ) + "]"
 
 
-def _class(codes: Iterable[int]) -> str:
-    """A regex matching one of `codes`: a BMP set, then the astral ones behind a guard."""
-    ranges = _ranges(codes)
+def _class(ranges: Ranges) -> str:
+    """A regex matching a code point of `ranges`: a BMP set, then the astral ones behind
+    a guard."""
     bmp = [(a, min(b, 0xFFFF)) for a, b in ranges if a <= 0xFFFF]
     astral = [(max(a, 0x10000), b) for a, b in ranges if b > 0xFFFF]
     parts = [_set(bmp)] if bmp else []
@@ -98,30 +122,32 @@ class Classes:
 
     def __init__(self) -> None:
         category = unicodedata.category
-        marks: set[int] = set()
-        nonspacing: set[int] = set()
-        removed: set[int] = set(range(0x20)) | set(range(0x7F, 0xA0))
-        removed.update(range(0xD800, 0xE000))
-        for a, b in _PRIVATE_USE + DEFAULT_IGNORABLE:
-            removed.update(range(a, b + 1))
-        removed.update(_noncharacters())
+        mark_codes: list[int] = []
+        nonspacing_codes: list[int] = []
+        format_codes: list[int] = []
         for block in _SCANNED:
             for code in block:
                 kind = category(chr(code))
                 if kind[0] == "M":
-                    marks.add(code)
+                    mark_codes.append(code)
                     if kind != "Mc":
-                        nonspacing.add(code)
+                        nonspacing_codes.append(code)
                 elif kind == "Cf":
-                    removed.add(code)
-        blank = set(BLANK_LOOKING) | SPACE_CONTROLS
-        removed -= blank | WHITESPACE_CONTROLS | EMOJI_JOINERS
-        self.removed_codes = frozenset(removed)
-        self.blank_codes = frozenset(blank)
+                    format_codes.append(code)
+        blank_codes = BLANK_LOOKING | SPACE_CONTROLS
+        removed = _without(
+            _merged([*_FIXED, *DEFAULT_IGNORABLE, *_NONCHARACTERS, *_ranges(format_codes)]),
+            sorted(blank_codes | WHITESPACE_CONTROLS | EMOJI_JOINERS),
+        )
+        blank = _ranges(blank_codes)
+        self.removed_ranges = removed
         self.removed = re.compile(_class(removed) + "+")
-        self.removed_or_joiner = re.compile(_class(removed | EMOJI_JOINERS) + "+")  # links
+        self.removed_or_joiner = re.compile(  # for links
+            _class(_merged([*removed, *_ranges(EMOJI_JOINERS)])) + "+"
+        )
         self.blank = re.compile(_class(blank))
         self.joiners = re.compile("[\u200d\ufe0e\ufe0f]+")
+        marks, nonspacing = _ranges(mark_codes), _ranges(nonspacing_codes)
         mark, nonspacing_mark = _class(marks), _class(nonspacing)
         self.nonspacing_run = re.compile(
             f"((?:{nonspacing_mark}){{{MAX_NONSPACING_MARKS}}})(?:{nonspacing_mark})+"
@@ -130,21 +156,26 @@ class Classes:
         # What printable text may still hold that the above would change: a printable
         # character of these classes, or a run of marks over a cap. Exact, but slow to scan
         # (sre tests the astral ranges one by one at every position): needs_scrub() scans
-        # with the single sets below and asks `suspect` only where they point.
-        printable = {c for c in removed | blank | EMOJI_JOINERS if chr(c).isprintable()}
+        # with the single sets below and asks `suspect` only where they point. Controls,
+        # format characters, surrogates, private use and noncharacters are all unprintable:
+        # the printable ones are among the Default_Ignorable and blank ones.
+        printable = [
+            code for a, b in _merged([*DEFAULT_IGNORABLE, *blank]) for code in range(a, b + 1)
+            if chr(code).isprintable()
+        ]
         self.suspect = re.compile(
-            _class(printable)
+            _class(_ranges(printable))
             + f"|(?:{nonspacing_mark}){{{MAX_NONSPACING_MARKS + 1}}}"
             + f"|(?:{mark}){{{MAX_MARKS + 1}}}"
         )
         astral = "\U00010000-\U0010ffff]"
-        bmp_marks = [c for c in marks if c <= 0xFFFF]
+        bmp_marks = [c for c in mark_codes if c <= 0xFFFF]
         bmp_printable = [c for c in printable if c <= 0xFFFF]
         # Any character that could matter: one set, a bitmap and one range, fast to scan.
         self.candidate = re.compile(_set(_ranges(bmp_printable + bmp_marks))[:-1] + astral)
         self.special_or_astral = re.compile(_set(_ranges(bmp_printable))[:-1] + astral)
         self.astral = re.compile("[" + astral)
-        nonspacing_set = _set(_ranges(c for c in nonspacing if c <= 0xFFFF))
+        nonspacing_set = _set(_ranges(c for c in nonspacing_codes if c <= 0xFFFF))
         self.bmp_nonspacing_run = re.compile(nonspacing_set + f"{{{MAX_NONSPACING_MARKS + 1}}}")
         self.bmp_mark_run = re.compile(_set(_ranges(bmp_marks)) + f"{{{MAX_MARKS + 1}}}")
 
