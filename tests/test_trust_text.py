@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dealdesk.news.clean import clean_link, clean_text
+from dealdesk.news.clean import clean_text
 from dealdesk.news.dates import parse_date
 from dealdesk.news.invisible import (
     DEFAULT_IGNORABLE,
@@ -24,6 +24,7 @@ from dealdesk.news.invisible import (
     classes,
     scrub,
 )
+from dealdesk.news.links import clean_link
 from dealdesk.news.model import FeedSpec, FetchLimits
 from dealdesk.news.parse import parse_feed
 from dealdesk.news.refresh import run_refresh
