@@ -187,7 +187,8 @@ def _defuse(s: str) -> str:
             end_at = s.find(closer, m.end())
             pos = end_at + 3 if end_at >= 0 else len(s)
     parts.append(s[pos:])
-    return _OPENS_NOTHING.sub("&lt;", "".join(parts))
+    defused: str = _OPENS_NOTHING.sub("&lt;", "".join(parts))
+    return defused
 
 
 def _html_to_text(s: str) -> str:
