@@ -38,12 +38,22 @@ FETCHED = datetime(2026, 1, 15, 12, 0, tzinfo=timezone.utc)
 
 
 def _kept_joiner(text: str, i: int) -> bool:
-    """Is text[i], a ZWJ or VS15/16, part of a visible emoji (what invisible.py keeps)?"""
+    """Is text[i], a ZWJ or VS15/16, where an emoji needs it (what invisible.py keeps)?"""
     before = text[i - 1] if i else ""
-    if before in ("\u200d",) or not before:
+    after = text[i + 1] if i + 1 < len(text) else ""
+    if not before or before == "\u200d":
         return False
-    kind = unicodedata.category(before)
-    return kind in ("So", "Sm", "Sk", "Po", "Pd", "Nd") or before in "#*\ufe0f\ufe0e"
+    def emoji(c: str) -> bool:
+        return bool(c) and ((unicodedata.category(c) == "So" and c != "\u2800") or (
+            0x1F3FB <= ord(c) <= 0x1F3FF or c in "\u203c\u2049\u3030\u303d\u2194\u2195"
+            "\u2934\u2935\u25fb\u25fc\u25fd\u25fe"
+        ))
+
+    if text[i] == "\u200d":
+        return (emoji(before) or before in "\ufe0e\ufe0f") and emoji(after)
+    return emoji(before) or (
+        text[i] == "\ufe0f" and before in "0123456789#*" and after == "\u20e3"
+    )
 
 
 def _invisible_left(out: str) -> list[str]:

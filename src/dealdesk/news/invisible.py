@@ -21,7 +21,10 @@ These are classes, not lists of examples:
   (Vietnamese uses 2, pointed Hebrew 4, Myanmar's longest clusters 5 marks of which 3
   non-spacing); "zalgo" text uses hundreds.
 
-Built on first use from `unicodedata` (20-40 ms, once per process; most refreshes never
+Unassigned code points (Cn) stay, but for the noncharacters and the Default_Ignorable ones:
+to a Unicode database older than the text they are new emoji and letters, not controls.
+
+Built on first use from `unicodedata` (about 15 ms, once per process; most refreshes never
 need it, as ASCII text is never scanned). Regex classes that hold characters beyond the BMP
 make sre test their ranges one by one at every character, so each class is a BMP set
 (tested as a bitmap) plus, behind a one-range guard, its astral part.
