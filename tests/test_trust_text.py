@@ -19,6 +19,7 @@ from dealdesk.news.clean import clean_text
 from dealdesk.news.dates import parse_date
 from dealdesk.news.invisible import (
     DEFAULT_IGNORABLE,
+    EXTENDED_PICTOGRAPHIC,
     MAX_MARKS,
     MAX_NONSPACING_MARKS,
     classes,
@@ -43,10 +44,9 @@ def _kept_joiner(text: str, i: int) -> bool:
     after = text[i + 1] if i + 1 < len(text) else ""
     if not before or before == "\u200d":
         return False
-    def emoji(c: str) -> bool:
-        return bool(c) and ((unicodedata.category(c) == "So" and c != "\u2800") or (
-            0x1F3FB <= ord(c) <= 0x1F3FF or c in "\u203c\u2049\u3030\u303d\u2194\u2195"
-            "\u2934\u2935\u25fb\u25fc\u25fd\u25fe"
+    def emoji(c: str) -> bool:  # Unicode's Extended_Pictographic, or a skin tone
+        return bool(c) and (0x1F3FB <= ord(c) <= 0x1F3FF or any(
+            a <= ord(c) <= b for a, b in EXTENDED_PICTOGRAPHIC
         ))
 
     if text[i] == "\u200d":
@@ -153,6 +153,11 @@ def test_emoji_keep_the_joiners_and_selectors_that_make_them(emoji):
     assert clean_text(f"Launch {emoji} day", 100) == f"Launch {emoji} day"
 
 
+def test_a_zwj_between_symbols_that_are_no_emoji_is_removed():
+    # U+FFFD and U+2800 are symbols (So) but no emoji is built on them.
+    assert clean_text("a\ufffd\u200d\ufffd b \u2122\ufe0f", 100) == "a\ufffd\ufffd b \u2122\ufe0f"
+
+
 def test_joiners_and_selectors_outside_an_emoji_are_removed():
     assert clean_text("a\u200db c\ufe0fd \u2764\ufe0f\ufe0f\ufe0f x\u200d\u200d", 100) == (
         "ab cd \u2764\ufe0f x"
@@ -222,6 +227,17 @@ def test_links_whose_authority_misleads_are_dropped(url):
 ])
 def test_plain_idn_ip_and_port_links_are_kept(url):
     assert clean_link(url) == url
+
+
+def test_a_pile_of_marks_in_a_link_is_percent_encoded_past_the_cap():
+    pile = "\u0301" * 20
+    assert clean_link(f"https://e.example/a{pile}b") == (
+        "https://e.example/a" + "\u0301" * MAX_NONSPACING_MARKS + "%CC%81" * 16 + "b"
+    )
+    assert clean_link(f"https://e{pile}.example/") is None  # in the host: no name
+    assert clean_link("https://e.example/\u0939\u093f\u0928\u094d\u0926\u0940") == (
+        "https://e.example/\u0939\u093f\u0928\u094d\u0926\u0940"
+    )
 
 
 def test_a_relative_link_under_a_base_with_user_info_is_dropped():

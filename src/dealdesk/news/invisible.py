@@ -14,8 +14,9 @@ These are classes, not lists of examples:
 - blank: letters and symbols that render as an empty cell (Hangul fillers, the Braille
   blank) and the controls str.split() reads as whitespace: they become a space;
 - emoji joiners: ZWJ (U+200D) and the presentation selectors VS15/VS16 (U+FE0E/F) stay only
-  where they make a visible emoji (after a pictographic symbol, a skin tone, or a keycap
-  base; ZWJ only between two such), and never more than one of each in a row;
+  where they make a visible emoji (after an Extended_Pictographic character or a skin
+  tone, VS16 also on a keycap base; ZWJ only between two such), never more than one of
+  each in a row;
 - marks: at most MAX_NONSPACING_MARKS non-spacing marks (Mn, Me) in a row, and at most
   MAX_MARKS marks of any kind, on one base character. Real scripts stay well within both
   (Vietnamese uses 2, pointed Hebrew 4, Myanmar's longest clusters 5 marks of which 3
@@ -32,6 +33,7 @@ make sre test their ranges one by one at every character, so each class is a BMP
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import unicodedata
@@ -188,19 +190,40 @@ def classes() -> Classes:
     return Classes()
 
 
+# Unicode's emoji-data.txt, Extended_Pictographic: what emoji ZWJ sequences and presentation
+# selectors are built on (not every symbol: U+FFFD is one, and joins nothing).
+EXTENDED_PICTOGRAPHIC: tuple[tuple[int, int], ...] = (
+    (0x00A9, 0x00A9), (0x00AE, 0x00AE), (0x203C, 0x203C), (0x2049, 0x2049),
+    (0x2122, 0x2122), (0x2139, 0x2139), (0x2194, 0x2199), (0x21A9, 0x21AA),
+    (0x231A, 0x231B), (0x2328, 0x2328), (0x2388, 0x2388), (0x23CF, 0x23CF),
+    (0x23E9, 0x23F3), (0x23F8, 0x23FA), (0x24C2, 0x24C2), (0x25AA, 0x25AB),
+    (0x25B6, 0x25B6), (0x25C0, 0x25C0), (0x25FB, 0x25FE), (0x2600, 0x2605),
+    (0x2607, 0x2612), (0x2614, 0x2685), (0x2690, 0x2705), (0x2708, 0x2712),
+    (0x2714, 0x2714), (0x2716, 0x2716), (0x271D, 0x271D), (0x2721, 0x2721),
+    (0x2728, 0x2728), (0x2733, 0x2734), (0x2744, 0x2744), (0x2747, 0x2747),
+    (0x274C, 0x274C), (0x274E, 0x274E), (0x2753, 0x2755), (0x2757, 0x2757),
+    (0x2763, 0x2767), (0x2795, 0x2797), (0x27A1, 0x27A1), (0x27B0, 0x27B0),
+    (0x27BF, 0x27BF), (0x2934, 0x2935), (0x2B05, 0x2B07), (0x2B1B, 0x2B1C),
+    (0x2B50, 0x2B50), (0x2B55, 0x2B55), (0x3030, 0x3030), (0x303D, 0x303D),
+    (0x3297, 0x3297), (0x3299, 0x3299), (0x1F000, 0x1F0FF), (0x1F10D, 0x1F10F),
+    (0x1F12F, 0x1F12F), (0x1F16C, 0x1F171), (0x1F17E, 0x1F17F), (0x1F18E, 0x1F18E),
+    (0x1F191, 0x1F19A), (0x1F1AD, 0x1F1E5), (0x1F201, 0x1F20F), (0x1F21A, 0x1F21A),
+    (0x1F22F, 0x1F22F), (0x1F232, 0x1F23A), (0x1F23C, 0x1F23F), (0x1F249, 0x1F3FA),
+    (0x1F400, 0x1F53D), (0x1F546, 0x1F64F), (0x1F680, 0x1F6FF), (0x1F774, 0x1F77F),
+    (0x1F7D5, 0x1F7FF), (0x1F80C, 0x1F80F), (0x1F848, 0x1F84F), (0x1F85A, 0x1F85F),
+    (0x1F888, 0x1F88F), (0x1F8AE, 0x1F8FF), (0x1F90C, 0x1F93A), (0x1F93C, 0x1F945),
+    (0x1F947, 0x1FAFF), (0x1FC00, 0x1FFFD),
+)
+_PICTOGRAPHIC_STARTS = [a for a, _ in EXTENDED_PICTOGRAPHIC]
+
+
 def _emoji_base(c: str) -> bool:
     """Can a presentation selector or a ZWJ follow `c` in a visible emoji?"""
     code = ord(c)
-    if 0x1F3FB <= code <= 0x1F3FF:  # skin tones (Sk)
+    if 0x1F3FB <= code <= 0x1F3FF:  # skin tones
         return True
-    return (unicodedata.category(c) == "So" and code != 0x2800) or c in _OTHER_EMOJI_BASES
-
-
-# Emoji whose base character is not a symbol (So): punctuation and a few arrows and squares
-# that are math symbols (Sm). Never ASCII: "<\u200d>" joins nothing.
-_OTHER_EMOJI_BASES = frozenset(
-    "\u203c\u2049\u3030\u303d\u2194\u2195\u2934\u2935\u25fb\u25fc\u25fd\u25fe"
-)
+    at = bisect.bisect_right(_PICTOGRAPHIC_STARTS, code) - 1
+    return at >= 0 and code <= EXTENDED_PICTOGRAPHIC[at][1]
 
 
 def _emoji_joined(m: re.Match[str]) -> str:
@@ -225,13 +248,13 @@ def scrub(s: str) -> str:
     if "\u200d" in s or "\ufe0e" in s or "\ufe0f" in s:
         s = c.joiners.sub(_emoji_joined, s)
     s = c.removed.sub("", s)
-    if not s.isascii() and _has_long_marks(c, s):
+    if not s.isascii() and has_long_marks(c, s):
         s = c.nonspacing_run.sub(r"\1", s)
         s = c.mark_run.sub(r"\1", s)
     return " ".join(s.split())
 
 
-def _has_long_marks(c: Classes, s: str) -> bool:
+def has_long_marks(c: Classes, s: str) -> bool:
     if c.bmp_nonspacing_run.search(s) or c.bmp_mark_run.search(s):
         return True
     if c.astral.search(s) is None:

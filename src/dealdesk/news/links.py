@@ -7,10 +7,11 @@ from collections.abc import Sequence
 from urllib.parse import SplitResult, quote, urljoin, urlsplit
 
 from .clean import _OnFirstUse
-from .invisible import classes
+from .invisible import BLANK_LOOKING, classes, has_long_marks
 
 _URL_WHITESPACE = _OnFirstUse("[\t\n\r]")  # WHATWG URL parsing drops these inside a URL
-_URL_SPACE = _OnFirstUse(r"\s")
+# Whitespace and what looks like it (Hangul fillers, the Braille blank): percent-encoded.
+_URL_SPACE = _OnFirstUse("[\\s" + "".join(map(chr, sorted(BLANK_LOOKING))) + "]")
 
 
 # The usual case, an absolute URL with a plain host name (no user, no port), needs none of
@@ -53,11 +54,27 @@ def clean_link(url: str | None, base: str | None = None) -> str | None:
         if parts.scheme.lower() not in ("http", "https") or not _trusted_authority(parts):
             return None
         # Whitespace left inside (a space, VT, FF, NBSP, U+2028...) is percent-encoded, as a
-        # browser would: a link never holds a character that moves the cursor or splits it.
+        # browser would: a link never holds a character that moves the cursor or splits it,
+        # nor one that looks like a space.
         encoded: str = _URL_SPACE.sub(lambda m: quote(m.group(), safe=""), candidate)
+        if not encoded.isascii():
+            encoded = _marks_capped(encoded)
         return parts.scheme.lower() + encoded[len(parts.scheme) :]
     except (ValueError, TypeError):  # e.g. "http://[::1" (bad IPv6 literal)
         return None
+
+
+def _marks_capped(url: str) -> str:
+    """A pile of combining marks in a path shows as one on screen: the marks past the caps
+    of invisible.py are percent-encoded (the same URL, as a browser sends it)."""
+    c = classes()
+    if not has_long_marks(c, url):
+        return url
+
+    def encode_excess(m: re.Match[str]) -> str:
+        return m.group(1) + quote(m.group()[len(m.group(1)) :], safe="")
+
+    return str(c.mark_run.sub(encode_excess, c.nonspacing_run.sub(encode_excess, url)))
 
 
 def _visible_url(url: str) -> str | None:
@@ -83,6 +100,8 @@ def _trusted_authority(parts: SplitResult) -> bool:
     if parts.netloc.startswith("["):
         return _is_ip_address(host)
     if not host.isascii():
+        if has_long_marks(classes(), host):  # a pile of accents: no name reads like that
+            return False
         try:
             host = host.encode("idna").decode("ascii")
         except UnicodeError:
