@@ -145,7 +145,8 @@ def test_real_scripts_keep_their_marks():
 
 
 @pytest.mark.parametrize("emoji", [
-    "\u2764\ufe0f", "\U0001f468\u200d\U0001f469\u200d\U0001f467", "\U0001f3f3\ufe0f\u200d\U0001f308",
+    "\u2764\ufe0f", "\U0001f468\u200d\U0001f469\u200d\U0001f467",
+    "\U0001f3f3\ufe0f\u200d\U0001f308",
     "\U0001f469\U0001f3fd\u200d\U0001f4bb", "1\ufe0f\u20e3", "#\ufe0f\u20e3",
     "\U0001f3c3\u200d\u2640\ufe0f", "\u2194\ufe0f", "\u203c\ufe0f",
 ])
@@ -266,7 +267,8 @@ def _both(title: str = "Story", **kw: object) -> list:
     """The one item each path makes of the same feed: [fast, feedparser]."""
     out = []
     for broken, expected in ((False, "fast"), (True, "feedparser")):
-        parsed = parse_feed(_rss(title, broken=broken, **kw), "t", FETCHED)  # type: ignore[arg-type]
+        body = _rss(title, broken=broken, **kw)  # type: ignore[arg-type]
+        parsed = parse_feed(body, "t", FETCHED)
         assert parsed.parser == expected, parsed.error
         assert len(parsed.items) == 1
         out.append(parsed.items[0])
