@@ -27,10 +27,14 @@ CORPUS = Path(__file__).resolve().parent / "corpus"
 # Never stored, never on screen, whatever the feed sent: ESC, the C1 controls CSI/OSC/ST/DCS,
 # BEL, NUL, bidi overrides and isolates, zero-width and tag characters, what an XML entity
 # could have pulled from the disk (/etc/passwd, /proc/self/environ), an expanded entity,
-# and what is left of an OSC 8 / OSC 52 sequence.
+# and what is left of an OSC 8 / OSC 52 sequence; soft hyphens, fillers, the Braille blank,
+# variation selectors other than the emoji ones, interlinear annotations, noncharacters.
 FORBIDDEN_CHARS = re.compile(
     "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f"
-    "\ufeff\U000e0000-\U000e007f]"
+    "\ufeff\U000e0000-\U000e007f"
+    "\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2800\u3164\ufe00-\ufe0d\uffa0"
+    "\ufff9-\ufffb\ufdd0-\ufdef\U000e0100-\U000e01ef]"
+    "|[\u0300-\u036f]{5}"  # a pile of combining marks
 )
 FORBIDDEN = (
     "root:x:0:0", "/bin/bash", "/usr/sbin/nologin", "PATH=/", "lollollol", "x" * 64,
@@ -138,6 +142,13 @@ CASES: tuple[Case, ...] = (
         kept=("Referenced gnp.exe override",)),
     _ok("zero_width", "zero-width characters, BOM, word joiner, tag characters", items=1,
         kept=("Nvidia zerowidth joiners wordjoiner tags end",)),
+    _ok("invisible_classes", "soft hyphen, U+180E, annotations, CGJ, fillers, Braille blank, "
+        "Khmer vowels, variation selectors, tags, 1,000 marks on one letter, a blank title",
+        items=5, kept=("OpenAI softhyphen annotation CGJ end", "Fillers between words",
+                       "Khmer selectors tags gone", "algo capped",
+                       "https://corpus.example.com/inv/5")),
+    _ok("c1_fallback", "C1 controls, raw and by reference, on the feedparser path", items=1,
+        kept=("C1 on the fallback path done",), forbidden=("\u203a", "2J", "31m", "pwned")),
     # --- sizes and shapes ------------------------------------------------------------------------
     _ok("huge_title", "a 100,000-character title", items=1, kept=("gigawatt gigawatt",),
         title_len=1000),
@@ -153,6 +164,10 @@ CASES: tuple[Case, ...] = (
         kept=("Grüße aus Köln",)),
     _ok("encoding_utf16", "UTF-16 with a BOM", items=1, content_type="application/xml",
         kept=("UTF-16 été feed",)),
+    _ok("encoding_header_wins", "UTF-8 declared ISO-8859-1; the header's charset=utf-8 wins",
+        items=1, kept=("Grüße aus Köln, the header wins",)),
+    _ok("encoding_utf16_label", "UTF-8 declared utf-16 (no BOM, no zero bytes)", items=1,
+        content_type="application/xml; charset=utf-16", kept=("Été: UTF-8 labelled utf-16",)),
     _ok("encoding_unknown", "an encoding nobody knows (x-klingon)", items=1,
         kept=("Unknown encoding declared",)),
     _ok("encoding_invalid_utf8", "invalid UTF-8 sequences and an encoded surrogate", items=1,
@@ -192,6 +207,10 @@ CASES: tuple[Case, ...] = (
         kept=("First copy of the story",)),
     _ok("dates_bad", "missing, malformed, impossible and far-future dates", items=6,
         date_flags=frozenset({"missing", "future"})),
+    _ok("dates_impossible", "offsets +25:00 and -99:99, February 30th, years -1, 0, 9999 "
+        "west of UTC and 10000", items=7, date_flags=frozenset({"missing", "future"})),
+    _ok("links_userinfo", "user info before the host, controls and bidi in the host, port "
+        "99999", items=5, no_links=True, kept=("User info before the host",)),
     _ok("links_unsafe", "javascript:, data:, vbscript:, file:, mailto: and a 10 KB link",
         items=7, no_links=True, kept=("javascript link", "very long link")),
     _ok("xml_base_relative", "relative links under nested xml:base", content_type=ATOM,

@@ -32,7 +32,14 @@ with atheris.instrument_imports():
     import feedparser  # noqa: F401
     import feedparser.encodings  # noqa: F401
 
-    from dealdesk.news import clean, parse  # noqa: F401  (instrumented for coverage)
+    from dealdesk.news import (  # noqa: F401  (instrumented for coverage)
+        charset,
+        clean,
+        dates,
+        invisible,
+        links,
+        parse,
+    )
     from dealdesk.news.parse import SUMMARY_LIMIT, TITLE_LIMIT, parse_feed
 
 SEEDS = Path(__file__).resolve().parents[1] / "corpus"
@@ -41,8 +48,12 @@ BASE_URL = "https://fuzz.example.com/feeds/main.xml"
 SLOW_S = 5.0  # one input of at most -max_len bytes (4096 by default) must never take this long
 
 FORBIDDEN = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
-    "\ud800-\udfff\U000e0000-\U000e007f]"
+    "[\x00-\x1f\x7f-\x9f\u061c\u200b-\u200c\u200e\u200f\u202a-\u202e\u2060-\u2064"
+    "\u2066-\u206f\ufeff\ud800-\udfff\U000e0000-\U000e007f"
+    "\u00ad\u034f\u115f\u1160\u17b4\u17b5\u180b-\u180f\u2800\u3164\ufe00-\ufe0d\uffa0"
+    "\ufff9-\ufffb\ufdd0-\ufdef\U000e0100-\U000e01ef]"
+    "|[\u0300-\u036f]{5}"  # a pile of combining marks
+    "|(?<![\u00a9\u00ae\u203c-\u3299\ufe0f\U0001f000-\U0001fffd])\u200d"  # joins no emoji
 )
 LINK = re.compile(r"https?://[^/\s?#]+", re.IGNORECASE)
 SECRETS = ("root:x:0:0", "/bin/sh", "PATH=")

@@ -1,8 +1,9 @@
-"""Turn untrusted feed text and links into something safe to show in a terminal.
+"""Turn untrusted feed text into something safe to show in a terminal (links: links.py).
 
 Feed text reaches a terminal, so anything that could move the cursor (ESC, C1 controls),
-reorder what the reader sees (bidi overrides) or hide content (zero-width and tag
-characters) is removed, not escaped. Both functions accept any `str` and never raise.
+reorder what the reader sees (bidi overrides) or hide content (format, zero-width, tag and
+filler characters, piles of combining marks: the classes of invisible.py) is removed, not
+escaped. clean_text and clean_texts accept any `str` and never raise.
 """
 
 from __future__ import annotations
@@ -11,7 +12,8 @@ import functools
 import re
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import quote, urljoin, urlsplit
+
+from .invisible import needs_scrub, scrub
 
 
 class _OnFirstUse:
@@ -30,18 +32,6 @@ class _OnFirstUse:
 
 ELLIPSIS = "…"
 
-# C0 controls except the whitespace ones (str.split turns \t \n \v \f \r into spaces), DEL,
-# C1 controls, zero-width characters and marks, bidi embeddings/overrides/isolates, invisible
-# operators, deprecated format characters, the BOM, lone surrogates (they cannot be encoded,
-# so SQLite or the terminal would fail on them) and the Unicode tag block ("ASCII smuggling").
-_INVISIBLE = _OnFirstUse(
-    "[\x00-\x08\x0e-\x1f\x7f-\x9f"
-    "\u061c\u200b-\u200f\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff"
-    "\ud800-\udfff"
-    "\U000e0000-\U000e007f]"
-)
-_URL_WHITESPACE = _OnFirstUse("[\t\n\r]")  # WHATWG URL parsing drops these inside a URL
-_URL_SPACE = _OnFirstUse(r"\s")
 
 # Terminal control sequences (ECMA-48) are removed whole, so "\x1b[31mRed" reads "Red" rather
 # than "[31mRed", and an OSC 52 clipboard payload does not linger as text: CSI (ESC [ or the
@@ -49,7 +39,7 @@ _URL_SPACE = _OnFirstUse(r"\s")
 # terminator (BEL or ST); any other escape with its intermediate and final bytes. No
 # alternative reads past the next introducer (ESC, CSI, DCS, SOS, OSC, PM, APC) and repeats
 # are possessive, so attempts never overlap and a run of unterminated sequences is scanned
-# once: linear. What is left of an unterminated one goes with _INVISIBLE.
+# once: linear. What is left of an unterminated one goes with the other controls.
 _TERMINAL_SEQUENCE = _OnFirstUse(
     "(?:\x1b\\[|\x9b)[0-?]*+[ -/]*+[@-~]"
     "|(?:\x1b[\\]PX^_]|[\x90\x98\x9d\x9e\x9f])"
@@ -57,9 +47,20 @@ _TERMINAL_SEQUENCE = _OnFirstUse(
     "|\x1b[ -/]*+[0-~]"
 )
 _HAS_CONTROL = re.compile("[\x1b\x90-\x9f]")
-# Controls that str.split() would have read as whitespace (information separators, NEL):
-# they separate words, so they become spaces rather than vanishing with the other controls.
-_SPACE_LIKE = _OnFirstUse("[\x1c-\x1f\x85]")
+# A numeric character reference to ESC or a C1 control (U+0080-U+009F). HTML reads the C1
+# ones as windows-1252 punctuation ("&#155;" is "›") and drops ESC, which would leave an
+# escaped sequence as visible junk ("›2J", "[2J"); XML, and so the fast parser, reads
+# them as the controls they name. They are made the controls here, so they go with their
+# sequence like raw ones.
+_C1_REFERENCE = _OnFirstUse(
+    r"&#(?:[xX]0*(1[bB]|[89][0-9a-fA-F])(?![0-9a-fA-F])"
+    r"|0*(27|12[89]|1[34][0-9]|15[0-9])(?![0-9]));?"
+)
+
+
+def _c1_control(m: re.Match[str]) -> str:
+    hex_digits, decimal = m.groups()
+    return chr(int(hex_digits, 16) if hex_digits else int(decimal))
 
 # Ending one of these means the next text is a new line or cell for a reader: keep a space.
 _BLOCK_TAGS = frozenset(
@@ -186,7 +187,8 @@ def _defuse(s: str) -> str:
             end_at = s.find(closer, m.end())
             pos = end_at + 3 if end_at >= 0 else len(s)
     parts.append(s[pos:])
-    return _OPENS_NOTHING.sub("&lt;", "".join(parts))
+    defused: str = _OPENS_NOTHING.sub("&lt;", "".join(parts))
+    return defused
 
 
 def _html_to_text(s: str) -> str:
@@ -211,16 +213,15 @@ def _parsed_text(s: str) -> str:
 
 
 def _single_line(s: str) -> str:
-    """Words joined by single spaces, without the characters _INVISIBLE removes.
+    """Words joined by single spaces, without what invisible.scrub() removes.
 
-    Every character of _INVISIBLE is either one str.split() takes for whitespace (exactly
-    _SPACE_LIKE's) or one isprintable() refuses, so printable joined words prove there was
-    nothing to remove: one cheap check on the usual text instead of a regex scan.
+    Joined words that need no scrub (printable ASCII, the usual case, is checked without a
+    regex scan) prove there was nothing to remove.
     """
     words = " ".join(s.split())
-    if words.isprintable():
+    if not needs_scrub(words):
         return words
-    return " ".join(_INVISIBLE.sub("", _SPACE_LIKE.sub(" ", s)).split())
+    return scrub(s)
 
 
 def clean_text(s: str, limit: int, *, html_markup: bool = True) -> str:
@@ -234,12 +235,13 @@ def clean_text(s: str, limit: int, *, html_markup: bool = True) -> str:
     if not isinstance(s, str) or limit <= 0 or not s:
         return ""
     # Text that is clean already, as most titles, guids and dates are, comes back as it is:
-    # printable (so no control, bidi, zero-width or tag character, and no whitespace but
-    # " "; test_clean checks every code point), single-spaced, no tag and no entity (an
-    # entity needs a character other than a space after its "&").
+    # nothing for scrub() (so no control, bidi, zero-width, tag or filler character, no
+    # pile of marks, and no whitespace but " "; test_clean checks every code point),
+    # single-spaced, no tag and no entity (an entity needs a character other than a space
+    # after its "&").
     if (
         (not html_markup or ("<" not in s and ("&" not in s or s.count("&") == s.count("& "))))
-        and s.isprintable()
+        and not needs_scrub(s)
         and len(s) <= limit
         and "  " not in s
         and s[0] != " "
@@ -254,61 +256,30 @@ def _cleaned(s: str, limit: int, html_markup: bool) -> str:
     cut_raw = len(s) > _RAW_BUDGET_MIN and len(s) > limit * _RAW_BUDGET_FACTOR
     if cut_raw:
         s = s[: limit * _RAW_BUDGET_FACTOR]
+    # References to ESC and C1 become the controls first (see _C1_REFERENCE), so decoding
+    # entities afterwards can produce no control that starts a sequence.
+    if html_markup and "&#" in s:
+        s = _C1_REFERENCE.sub(_c1_control, s)
     # Sequences go first: their payload (an OSC 52 clipboard text, say) is not HTML.
-    # In ASCII only ESC can start one, and `in` is far cheaper than a regex scan.
-    if ("\x1b" in s) if s.isascii() else _HAS_CONTROL.search(s):
-        s = _TERMINAL_SEQUENCE.sub("", s)
+    s = _without_sequences(s)
     if html_markup:
         if "<" in s:
             s = _html_to_text(s)
         elif "&" in s:
             s = _unescape(s)
-    # Decoding entities can produce the very characters we remove, so remove after it
-    # (html.unescape yields a few C1 controls, never a terminator to make a sequence of them).
+    # Decoding entities can produce the very characters we remove, so remove after it.
     s = _single_line(s)
     if len(s) > limit or (cut_raw and s):
         s = s[: limit - 1].rstrip() + ELLIPSIS
     return s
 
 
-# The usual case, an absolute URL with a plain host name, needs none of urllib's work;
-# with its scheme in lower case (matching without IGNORECASE: twice as fast), none at all.
-_PLAIN = r"https?://[A-Za-z0-9.-]+(?::[0-9]{1,5})?(?:[/?#][!-~]*)?"
-_PLAIN_ABSOLUTE_LOWER = _OnFirstUse(_PLAIN)
-_PLAIN_ABSOLUTE = _OnFirstUse(_PLAIN, re.IGNORECASE)
-
-
-def clean_link(url: str | None, base: str | None = None) -> str | None:
-    """An absolute http(s) URL, or None.
-
-    Relative URLs are resolved against `base` (the feed's URL or xml:base); anything that
-    does not end up as http or https with a host (javascript:, data:, file:, mailto:...)
-    is refused, so the dashboard only ever offers web links.
-    """
-    if not isinstance(url, str):
-        return None
-    if len(url) <= 4096:
-        if _PLAIN_ABSOLUTE_LOWER.fullmatch(url):
-            return url
-        if _PLAIN_ABSOLUTE.fullmatch(url):
-            return url[:5].lower() + url[5:]
-    try:
-        candidate = _INVISIBLE.sub("", _URL_WHITESPACE.sub("", url)).strip()
-        if not candidate or len(candidate) > 4096:
-            return None
-        if base:
-            clean_base = _INVISIBLE.sub("", _URL_WHITESPACE.sub("", base)).strip()
-            if clean_base:
-                candidate = urljoin(clean_base, candidate)
-        parts = urlsplit(candidate)
-        if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
-            return None
-        # Whitespace left inside (a space, VT, FF, NBSP, U+2028...) is percent-encoded, as a
-        # browser would: a link never holds a character that moves the cursor or splits it.
-        candidate = _URL_SPACE.sub(lambda m: quote(m.group(), safe=""), candidate)
-        return parts.scheme.lower() + candidate[len(parts.scheme) :]
-    except (ValueError, TypeError):  # e.g. "http://[::1" (bad IPv6 literal)
-        return None
+def _without_sequences(s: str) -> str:
+    # In ASCII only ESC can start one, and `in` is far cheaper than a regex scan.
+    if ("\x1b" in s) if s.isascii() else _HAS_CONTROL.search(s):
+        without: str = _TERMINAL_SEQUENCE.sub("", s)
+        return without
+    return s
 
 
 # --- many at once ---------------------------------------------------------------------------
@@ -352,7 +323,7 @@ def _clean_batch(texts: Sequence[str], limit: int, html_markup: bool) -> list[st
         and (not html_markup or (
             joined.count("<") == n - 1 and joined.count("&") == joined.count("& ")
         ))
-        and (_ascii_printable(joined) if is_ascii else joined.isprintable())
+        and (_ascii_printable(joined) if is_ascii else not needs_scrub(joined))
         and "  " not in joined
         and joined[0] != " "
         and joined[-1] != " "
@@ -385,8 +356,8 @@ def _clean_batch(texts: Sequence[str], limit: int, html_markup: bool) -> list[st
         return None
     # A piece keeps one space where its text began or ended with whitespace.
     out = list(map(str.strip, pieces))
-    if not printable:  # those go through _INVISIBLE, one by one
-        redo += [i for i, piece in enumerate(out) if not piece.isprintable()]
+    if not printable:  # those go through scrub(), one by one
+        redo += [i for i, piece in enumerate(out) if needs_scrub(piece)]
     if max(map(len, out)) > limit:
         out = [p if len(p) <= limit else p[: limit - 1].rstrip() + ELLIPSIS for p in out]
     for i in redo:
@@ -402,7 +373,7 @@ _SPACE_RUN = re.compile(b"  +")  # not " {2,}": a literal start lets sre jump fr
 
 
 def _single_spaced(s: str) -> tuple[str, bool]:
-    """(runs of whitespace made one space, no more; whether that is all printable).
+    """(runs of whitespace made one space, no more; whether that needs no scrub()).
 
     `" ".join(s.split())` but for the ends, which keep a space if they had whitespace.
     ASCII text goes through bytes, whose translate() is a table lookup per byte: on a batch
@@ -410,7 +381,7 @@ def _single_spaced(s: str) -> tuple[str, bool]:
     """
     if not s.isascii():
         words = " ".join(s.split())
-        return words, words.isprintable()
+        return words, not needs_scrub(words)
     b = s.encode("ascii")
     # The controls in it, usually none or a few line breaks: the whole text is scanned once
     # to find them, and made single-spaced only if any is whitespace.
@@ -424,28 +395,3 @@ def _single_spaced(s: str) -> tuple[str, bool]:
 def _ascii_printable(s: str) -> bool:
     """s.isprintable() for ASCII text, at a fifth of the cost on a batch of titles."""
     return not s.encode("ascii").translate(None, _ASCII_PRINTABLE)
-
-
-_PLAIN_ABSOLUTE_LINES = re.compile(f"{_PLAIN}(?:\n{_PLAIN})*")
-
-
-def clean_links(
-    urls: Sequence[str | None], bases: Sequence[str | None], default_base: str | None = None
-) -> list[str | None]:
-    """[clean_link(u, b or default_base) if u else None for u, b in zip(urls, bases)], faster."""
-    present = [url for url in urls if url]
-    try:
-        # One line per URL, and no URL of _PLAIN holds a "\n": one match says it of them all,
-        # once the count of "\n" shows that none of them brought one of its own.
-        joined = "\n".join(present)
-        if not present or (
-            max(map(len, present)) <= 4096
-            and joined.count("\n") == len(present) - 1
-            and _PLAIN_ABSOLUTE_LINES.fullmatch(joined)
-        ):
-            return [url or None for url in urls]
-    except TypeError:  # not all str
-        pass
-    return [
-        clean_link(url, base or default_base) if url else None for url, base in zip(urls, bases)
-    ]

@@ -45,6 +45,7 @@ class FetchResult:
     retry_after_s: float | None = None
     elapsed_ms: int = 0
     final_url: str | None = None
+    content_type: str | None = None  # of a 200: its charset is the parser's first label
 
 
 class _Failure(Exception):
@@ -181,6 +182,7 @@ async def _read_response(
         etag=usable_validator(response.headers.get("etag")),
         last_modified=usable_validator(response.headers.get("last-modified")),
         final_url=final_url,
+        content_type=response.headers.get("content-type"),
     )
 
 

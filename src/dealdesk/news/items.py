@@ -6,13 +6,16 @@ import hashlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from .clean import clean_links, clean_text, clean_texts
+from .clean import clean_text, clean_texts
 from .dates import parse_date
+from .links import clean_links
 from .model import NewsItem
 
 TITLE_LIMIT = 1_000
 SUMMARY_LIMIT = 10_000
 GUID_LIMIT = 2_048
+# The horizon: a date further ahead of the fetch than this (clocks and zones differ by less)
+# is flagged `future` and stands at the fetch time, as does dates.FAR_FUTURE (past 9999).
 FUTURE_TOLERANCE = timedelta(days=1)
 
 # An item's fields as found, before cleaning. A plain tuple: the cheapest thing to make and

@@ -10,6 +10,10 @@ Neither path ever expands an entity declared in the document: the fast path refu
 DOCTYPE with an internal subset before parsing, and the fallback receives the document
 with its DOCTYPE cut out. External entities and DTDs are never fetched. The input is always
 bytes; no URL or file name is ever handed to a parser.
+
+Both paths read the same UTF-8 bytes (charset.py decides the charset once, the HTTP
+header's before the document's), clean with the same functions and read dates with the
+same parser (dates.py): feedparser's own dates and charset guesses are not used.
 """
 
 from __future__ import annotations
@@ -18,12 +22,13 @@ import gc
 import io
 import re
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
+from .charset import declares_utf8, to_utf8, wide_encoding
 from .clean import clean_text
-from .dates import as_utc, from_struct
+from .dates import as_utc
 from .items import SUMMARY_LIMIT, TITLE_LIMIT, ItemBuilder, Raw
 from .model import NewsItem
 from .xmlfeed import parse_xml
@@ -58,12 +63,14 @@ def parse_feed(
     fetched_at: datetime,
     base_url: str | None = None,
     now: datetime | None = None,
+    content_type: str | None = None,
 ) -> ParsedFeed:
     """Parse one feed document. Never raises on bad input: it says what it found instead.
 
     `fetched_at` stands in for missing dates; dates more than a day after `now` (default:
     `fetched_at`) are clamped to `now`. `base_url` (the URL the bytes came from) resolves
-    relative links.
+    relative links. `content_type` is the HTTP Content-Type header: its charset wins over
+    the document's declaration (see charset.py).
     """
     fetched_at = as_utc(fetched_at)
     now = as_utc(now) if now is not None else fetched_at
@@ -73,16 +80,23 @@ def parse_feed(
     obvious = _obviously_not_a_feed(data)
     if obvious:
         return ParsedFeed(is_feed=False, error=obvious, parser="none")
-    builder = ItemBuilder(feed, fetched_at, now, base_url)
+    # UTF-8 as declared goes to expat unchecked (checking costs a tenth of a parse): expat
+    # refuses bytes that are not UTF-8, and they are then read by charset.py's rules.
     try:
-        # Items are cleaned as the tree is built (see xmlfeed.py), so all of it runs with
-        # the collector paused.
-        with _collector_paused():
-            title, title_html = parse_xml(data, base_url, builder.add)
+        utf8 = None if declares_utf8(data) else to_utf8(data, content_type)
+    except Exception:  # charset.py reads any bytes; this is belt and braces
+        return ParsedFeed(is_feed=False, error="not a feed (unreadable text)", parser="none")
+    fast = _fast_parse(data if utf8 is None else utf8, feed, fetched_at, now, base_url)
+    if fast is None and utf8 is None:
+        utf8 = to_utf8(data, content_type)
+        if utf8 is not data:  # not UTF-8 after all (a Latin-1 feed declared UTF-8, say)
+            fast = _fast_parse(utf8, feed, fetched_at, now, base_url)
+    if fast is not None:
+        builder, (title, title_html) = fast
         parser = "fast"
-    except Exception:  # Refused, or a surprise the lenient parser may survive
+    else:
         try:
-            found = _feedparser_parse(data, base_url)
+            found = _feedparser_parse(utf8 if utf8 is not None else data, base_url)
         except Exception as exc:  # feedparser is lenient; this is the last line of defence
             return ParsedFeed(
                 is_feed=False, error=f"not a feed (unreadable: {type(exc).__name__})",
@@ -91,12 +105,27 @@ def parse_feed(
         if found is None:
             return ParsedFeed(is_feed=False, error=_why_not_a_feed(data), parser="none")
         (title, title_html), raws = found
-        builder = ItemBuilder(feed, fetched_at, now, base_url)  # without what the fast path took
+        builder = ItemBuilder(feed, fetched_at, now, base_url)
         with _collector_paused():
             builder.add(raws)
         parser = "feedparser"
     title_text = clean_text(title, TITLE_LIMIT, html_markup=title_html)
     return ParsedFeed(items=builder.items, title=title_text, parser=parser)
+
+
+def _fast_parse(
+    data: bytes, feed: str, fetched_at: datetime, now: datetime, base_url: str | None
+) -> tuple[ItemBuilder, tuple[str, bool]] | None:
+    """The items and the feed's title from the fast path, or None when it refuses."""
+    builder = ItemBuilder(feed, fetched_at, now, base_url)
+    try:
+        # Items are cleaned as the tree is built (see xmlfeed.py), so all of it runs with
+        # the collector paused.
+        with _collector_paused():
+            title = parse_xml(data, base_url, builder.add)
+    except Exception:  # Refused, or a surprise the lenient parser may survive
+        return None
+    return builder, title
 
 
 # An ElementTree and the items built from it hold no reference cycles, yet every few hundred
@@ -164,7 +193,7 @@ def _obviously_not_a_feed(data: bytes) -> str | None:
     """Cheap checks that spare feedparser from chewing on HTML pages, JSON or images."""
     if not data or data.isspace():  # as `not data.strip()`, without copying the document
         return "not a feed (empty)"
-    if data.startswith(_BOMS[1:]) or b"<\x00" in data[:8] or b"\x00<" in data[:8]:
+    if data.startswith(_BOMS[1:]) or wide_encoding(data[:64]):
         return None  # UTF-16/32 XML: leave it to the parsers
     head = data[:4096].removeprefix(b"\xef\xbb\xbf").lstrip()
     if head[:1] in (b"{", b"["):
@@ -191,19 +220,21 @@ def _why_not_a_feed(data: bytes) -> str:
 def _feedparser_parse(
     data: bytes, base_url: str | None
 ) -> tuple[tuple[str, bool], list[Raw]] | None:
-    """((the feed's title, its markup flag), raw items), or None when it is no feed."""
-    import feedparser  # imported here: most refreshes never need it
-    from feedparser.encodings import convert_to_utf8
+    """((the feed's title, its markup flag), raw items), or None when it is no feed.
 
-    # Transcode first (feedparser's own detection) so the DOCTYPE can be found and cut in
-    # any encoding; feedparser then sees UTF-8 with a matching declaration.
-    try:
-        utf8 = convert_to_utf8({}, data, {})
-    except Exception:
-        utf8 = data
-    headers = {"content-location": base_url} if base_url else {}
+    `data` is UTF-8 (to_utf8). The C1 controls in it go to feedparser as placeholders and
+    come back: feedparser maps U+0080-U+009F to windows-1252 punctuation in every text it
+    returns, which would turn a C1 CSI into a visible "›" that clean_text cannot tell
+    from a real one.
+    """
+    import feedparser  # imported here: most refreshes never need it
+
+    data, restore = _c1_as_placeholders(data)
+    headers = {"content-type": "application/xml; charset=utf-8"}
+    if base_url:
+        headers["content-location"] = base_url
     parsed = feedparser.parse(
-        io.BytesIO(_strip_doctype(utf8)),  # a stream: a bare bytes value could name a file
+        io.BytesIO(_strip_doctype(data)),  # a stream: a bare bytes value could name a file
         response_headers=headers,
         resolve_relative_uris=False,  # only matters for HTML we turn into plain text anyway
         sanitize_html=False,  # clean_text does it, for every path alike
@@ -218,25 +249,63 @@ def _feedparser_parse(
         if not summary.strip() and entry.get("content"):
             summary = entry["content"][0].get("value", "")
             summary_type = entry["content"][0].get("type", "text/html")
-        # dict.get: feedparser's own get() maps updated <-> published with a warning.
-        parsed_date = dict.get(entry, "published_parsed") or dict.get(entry, "updated_parsed")
+        link = entry.get("link")
+        # dict.get: feedparser's own get() maps updated <-> published with a warning. The
+        # date as written, read by dates.py as on the fast path: feedparser's reading rolls
+        # impossible dates over (February 30th is March 2nd to it).
+        date_text = dict.get(entry, "published") or dict.get(entry, "updated") or ""
         raws.append((
-            entry.get("title") or "",
+            restore(entry.get("title") or ""),
             title_detail.get("type", "text/html") != "text/plain",
-            summary,
+            restore(summary),
             summary_type != "text/plain",
-            entry.get("link"),
+            restore(link) if isinstance(link, str) else None,
             base_url,
-            (entry.get("id") or "").strip(),
-            dict.get(entry, "published") or dict.get(entry, "updated") or "",
-            from_struct(parsed_date),
+            restore((entry.get("id") or "").strip()),
+            restore(date_text) if isinstance(date_text, str) else "",
+            None,
         ))
     feed = parsed.get("feed", {})
     title = (
-        feed.get("title") or "",
+        restore(feed.get("title") or ""),
         (feed.get("title_detail") or {}).get("type", "text/html") != "text/plain",
     )
     return title, raws
+
+
+# Raw C1 controls and references to them, and the noncharacters standing in for them.
+_C1_OR_STAND_IN = re.compile(
+    "[\x80-\x9f\ufdd0-\ufdef]"
+    "|&#(?:[xX]0*([89][0-9a-fA-F])(?![0-9a-fA-F])|0*(12[89]|1[34][0-9]|15[0-9])(?![0-9]));?"
+)
+# U+FDD0-U+FDEF: 32 noncharacters for the 32 C1 controls. XML allows them, feedparser
+# leaves them alone, and clean_text removes any that a feed sent itself.
+_STAND_IN = 0xFDD0
+_RESTORE = {_STAND_IN + k: 0x80 + k for k in range(32)}
+
+
+def _stand_in(m: re.Match[str]) -> str:
+    c = m.group()
+    if len(c) == 1:
+        return "" if ord(c) >= _STAND_IN else chr(_STAND_IN + ord(c) - 0x80)
+    hex_digits, decimal = m.groups()
+    return chr(_STAND_IN + (int(hex_digits, 16) if hex_digits else int(decimal)) - 0x80)
+
+
+def _c1_as_placeholders(data: bytes) -> tuple[bytes, Callable[[str], str]]:
+    """(`data` with C1 controls as stand-ins, what puts them back in a text)."""
+    text = data.decode("utf-8", "replace")
+    if _C1_OR_STAND_IN.search(text) is None:
+        return data, _unchanged
+    return _C1_OR_STAND_IN.sub(_stand_in, text).encode("utf-8"), _restored
+
+
+def _unchanged(s: str) -> str:
+    return s
+
+
+def _restored(s: str) -> str:
+    return s.translate(_RESTORE)
 
 
 _FIRST_ELEMENT = re.compile(rb"<[A-Za-z_:]")

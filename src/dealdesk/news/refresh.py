@@ -276,7 +276,8 @@ def _parse(result: FetchResult, fetched_at: datetime) -> tuple[list[NewsItem], s
 
     try:
         parsed = parse.parse_feed(result.body or b"", result.name, fetched_at,
-                                  result.final_url or result.url, fetched_at)
+                                  result.final_url or result.url, fetched_at,
+                                  result.content_type)
     except Exception as exc:  # parse_feed is built not to raise; belt and braces
         log.exception("parsing %s failed", result.name)
         return [], f"unreadable ({type(exc).__name__})"
