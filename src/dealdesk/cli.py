@@ -11,7 +11,7 @@ import functools
 import gc
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -259,9 +259,36 @@ def _ingest(args: argparse.Namespace, config_dir: Path) -> int:
     return EXIT_OK
 
 
+def terminal_problem(environ: Mapping[str, str] = os.environ) -> str | None:
+    """Why the dashboard cannot run here, in one line, or None. Without a terminal on both
+    sides (`ssh host dealdesk` without -t, cron, a pipe) it would draw escape codes into a
+    file and, its input at end-of-file, wait for keys that never come."""
+    def is_tty(stream: object) -> bool:
+        try:
+            return bool(stream is not None and stream.isatty())  # type: ignore[attr-defined]
+        except (ValueError, OSError):  # closed
+            return False
+
+    missing = [name for name, stream in (("input", sys.stdin), ("output", sys.stdout))
+               if not is_tty(stream)]
+    if missing:
+        return (f"dealdesk: the dashboard needs a terminal, and its standard "
+                f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not one; "
+                "over SSH ask for one with `ssh -t HOST dealdesk` (`dealdesk dump` and "
+                "`dealdesk refresh` need none)")
+    if environ.get("TERM", "") == "dumb":
+        return ("dealdesk: this terminal (TERM=dumb) cannot show the dashboard; "
+                "`dealdesk dump` prints every panel as text")
+    return None
+
+
 def _dashboard(config: Config, store_path: Path) -> int:
     from .store import Store
 
+    problem = terminal_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_USAGE
     # Open (and migrate) the store before the screen changes, so a corrupt, foreign or
     # read-only store is one clear line in the shell rather than a broken dashboard.
     Store.open(store_path).close()
@@ -272,8 +299,10 @@ def _dashboard(config: Config, store_path: Path) -> int:
         from .tui.app import DealDeskApp
     finally:
         gc.enable()
-    DealDeskApp(config, store_path).run()
-    return EXIT_OK
+    app = DealDeskApp(config, store_path)
+    app.run()
+    # 128 + the signal after SIGHUP, SIGTERM or SIGINT, or a hangup (tui.driver).
+    return app.return_code or EXIT_OK
 
 
 def run() -> None:

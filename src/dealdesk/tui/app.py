@@ -110,7 +110,7 @@ class DealDeskApp(NewsRoom, App[None]):
         self.feed_states: list[Any] = []
         self.last_success: datetime | None = None
         self.refresh_state: tuple[int, int] | None = None
-        self._tab_echoes: set[str] = set()
+        self._cycle_target: str | None = None  # where a burst of tab presses is going
         self.panels_ready = False  # all five mounted (only Partners is in the first frame)
         self._collecting = False  # the collector, paused until the first frame (on_load)
         ScrollBar.renderer = RunsScrollBarRender  # Textual's hook for all scrollbars
@@ -131,9 +131,9 @@ class DealDeskApp(NewsRoom, App[None]):
     def get_driver_class(self) -> type[Any]:
         driver = super().get_driver_class()
         if driver.__module__ == "textual.drivers.linux_driver":  # a terminal, on Linux/macOS
-            from .output import CompactDriver
+            from .driver import DeskDriver
 
-            return CompactDriver
+            return DeskDriver
         return driver
 
     def compose(self) -> ComposeResult:
@@ -162,6 +162,7 @@ class DealDeskApp(NewsRoom, App[None]):
 
     def on_mount(self) -> None:
         self.title = self.config.settings.title
+        self.app_resume_signal.subscribe(self, self._repaint_after_resume)
         self._show_facts()
         self._activate(self._initial_panel())
         # After the first frame: the other panels, then the store's news, the watcher and
@@ -190,7 +191,6 @@ class DealDeskApp(NewsRoom, App[None]):
         from textual.widgets import Tab, Tabs
 
         active = f"tab-{self.active_panel}"
-        self._tab_echoes.add(active)  # the tabs announce their first tab on mount
         tabs = Tabs(
             *(Tab(f"{i} {PANEL_TITLES[p]}", id=f"tab-{p}") for i, p in enumerate(PANELS, 1)),
             active=active,
@@ -223,6 +223,19 @@ class DealDeskApp(NewsRoom, App[None]):
     def notify(self, message: str, *, markup: bool = False, **kwargs: Any) -> None:
         """Toasts carry feed text and server errors: plain text unless asked otherwise."""
         super().notify(message, markup=markup, **kwargs)
+
+    def action_help_quit(self) -> None:
+        """ctrl+c (Textual's binding) does not quit: say which key does. Textual's own
+        message is markup, which our plain-text toasts would show raw."""
+        keys = [key for key, active in self.active_bindings.items()
+                if active.binding.action in ("quit", "app.quit")]
+        if keys:
+            self.notify(f"Press {keys[0]} to quit.", title="Do you want to quit?")
+
+    def _repaint_after_resume(self, _: object = None) -> None:
+        """Back from ctrl+z / SIGTSTP (`fg`): the terminal's screen was the shell's, so
+        every line is drawn again now, not when the next key changes something."""
+        self.screen.refresh(repaint=True, layout=True)
 
     def _initial_panel(self) -> str:
         return self.ui_state.panel if self.ui_state.panel in PANELS else "partners"
@@ -279,7 +292,6 @@ class DealDeskApp(NewsRoom, App[None]):
             panel.set_class(panel.id == name, "-active")
         for tabs in self.query("#panel-tabs"):  # none in the first frame or when quitting
             if tabs.active != f"tab-{name}":
-                self._tab_echoes.add(f"tab-{name}")
                 tabs.active = f"tab-{name}"
 
     def _focus_panel(self, name: str) -> None:
@@ -296,10 +308,20 @@ class DealDeskApp(NewsRoom, App[None]):
             self._activate(name)
 
     def action_cycle_panel(self, step: int) -> None:
+        """A burst of tab presses (a held key, keys queued behind a slow frame) moves once:
+        each press moves the target, and the panel changes once the queued keys are read."""
         if self._help_is_open():
             return
-        index = PANELS.index(self.active_panel)
-        self._activate(PANELS[(index + step) % len(PANELS)])
+        first = self._cycle_target is None
+        index = PANELS.index(self._cycle_target or self.active_panel)
+        self._cycle_target = PANELS[(index + step) % len(PANELS)]
+        if first:
+            self.call_later(self._cycle_now)
+
+    def _cycle_now(self) -> None:
+        target, self._cycle_target = self._cycle_target, None
+        if target is not None and target != self.active_panel:
+            self._activate(target)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Panel keys belong to the dashboard; on details or help they would act unseen.
@@ -323,10 +345,11 @@ class DealDeskApp(NewsRoom, App[None]):
             self.active_panel = node.id
 
     def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
-        # The tabs also announce the changes the keys make: those echoes are skipped, or a
-        # late one would undo a newer key press. What is left is a click.
-        if event.tab.id in self._tab_echoes:
-            self._tab_echoes.discard(event.tab.id)
+        # The tabs also announce the changes the keys make, late. Only the tab still active
+        # when the message arrives counts (an older one would undo a newer key press), and
+        # only if it is not the panel already shown (the echo of a key): what is left is a
+        # click.
+        if event.tab.id != event.tabs.active:
             return
         name = (event.tab.id or "").removeprefix("tab-")
         if name in PANELS and name != self.active_panel:
