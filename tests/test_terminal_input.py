@@ -182,6 +182,11 @@ def test_floods_pass_in_one_piece_and_quickly():
     ({"LC_CTYPE": "de_DE.ISO-8859-1@euro", "LANG": "en_US.UTF-8"}, "iso8859-1"),
     ({"LANG": "ru_RU.KOI8-R"}, "koi8-r"),
     ({"LANG": "xx_XX.NOT-A-CODESET"}, "ascii"),
+    # What Python's C-locale coercion leaves in the environment is not the user's locale.
+    ({"LANG": "C", "LC_CTYPE": "C.UTF-8"}, "ascii"),
+    ({"LANG": "en_US.ISO-8859-1", "LC_CTYPE": "C.UTF-8"}, "iso8859-1"),
+    ({"LANG": "en_US.UTF-8", "LC_CTYPE": "C.UTF-8"}, "utf-8"),
+    ({"LC_CTYPE": "en_US.UTF-8", "LANG": "C"}, "utf-8"),
 ])
 def test_the_locale_names_the_terminal_charset(environ, charset):
     assert locale_charset(environ) == charset

@@ -22,6 +22,7 @@ from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Container
+from textual.widget import MountError
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.scrollbar import ScrollBar
@@ -175,9 +176,14 @@ class DealDeskApp(NewsRoom, App[None]):
         panels = self.query_one("#panels")
         with self.batch_update():  # one layout for all of it
             # On the dashboard's screen, wherever a key may have taken the reader meanwhile.
-            await asyncio.gather(panels.screen.mount(self._tabs(), before=panels),
-                                 panels.mount_all(later),
-                                 self.query_one(PartnersPanel).add_rare_lines())
+            try:
+                await asyncio.gather(panels.screen.mount(self._tabs(), before=panels),
+                                     panels.mount_all(later),
+                                     self.query_one(PartnersPanel).add_rare_lines())
+            except MountError:
+                if not panels.screen.is_attached:  # quitting (q, a hangup) meanwhile
+                    return
+                raise
             self.panels_ready = True
             for panel in later:
                 if isinstance(panel, FactsPanel):

@@ -9,7 +9,8 @@ encode replaced at the output boundary (tui.driver) by an ASCII stand-in of the 
 box drawing by `+ - |`, status symbols by letters and signs, accents dropped, anything
 else `?` per cell. Layout is unchanged: Rich measured the original characters, and each
 stand-in fills the same cells. (A UTF-8 terminal behind a C locale, the usual SSH case
-when LANG is not forwarded, is told so with `LANG=C.UTF-8`.)
+when LANG is not forwarded, is told so with `LANG=C.UTF-8`; LC_CTYPE=C.UTF-8 alone is
+what Python sets itself when it coerces a C locale, so it is not taken as the user's word.)
 """
 
 from __future__ import annotations
@@ -30,11 +31,19 @@ _SYMBOLS = {
 }
 
 
+_COERCED = ("c.utf-8", "c.utf8")
+
+
 def locale_charset(environ: Mapping[str, str]) -> str:
     """The charset the locale names, as a Python codec name: `utf-8`, `ascii` for C/POSIX or
     an unset or unknown one, else the codeset after the dot (`de_DE.ISO-8859-1@euro`)."""
+    names = ["LC_ALL", "LC_CTYPE", "LANG"]
+    if not environ.get("LC_ALL") and environ.get("LC_CTYPE", "").lower() in _COERCED:
+        # Python's own doing (PEP 538): a C locale, or one not installed, made LC_CTYPE
+        # C.UTF-8 for the interpreter; what the user's locale said is in LANG.
+        names.remove("LC_CTYPE")
     value = ""
-    for name in ("LC_ALL", "LC_CTYPE", "LANG"):
+    for name in names:
         value = environ.get(name, "")
         if value:
             break

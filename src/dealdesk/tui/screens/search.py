@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -25,6 +25,22 @@ from ..panels.table import PanelTable, fill_table
 
 MAX_QUERY = 200
 DEBOUNCE_SECONDS = 0.25
+
+
+class SearchInput(Input):
+    """The query line: full is full, quietly (Textual rings the bell for every key it
+    refuses: thousands in a flood), and a paste fills what room is left."""
+
+    def restricted(self) -> None:
+        pass
+
+    def _on_paste(self, event: events.Paste) -> None:
+        room = MAX_QUERY - len(self.value) + len(self.selected_text)
+        lines = event.text.splitlines()
+        if lines and room > 0:
+            event = events.Paste(lines[0][:room])
+            super()._on_paste(event)
+        event.stop()
 
 
 class SearchScreen(ModalScreen[int | None]):
@@ -64,7 +80,7 @@ class SearchScreen(ModalScreen[int | None]):
         with Vertical(id="search-body") as body:
             body.border_title = "Search the news archive"
             body.border_subtitle = "enter: open · escape: back"
-            yield Input(value=self.query_text, placeholder="words to find in titles and summaries",
+            yield SearchInput(value=self.query_text, placeholder="words to find in titles and summaries",
                         max_length=MAX_QUERY, id="search-input")
             yield Static(id="search-status")
             yield PanelTable(cursor_type="row", id="search-results")
