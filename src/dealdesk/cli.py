@@ -285,13 +285,14 @@ def terminal_problem(environ: Mapping[str, str] = os.environ) -> str | None:
 def _dashboard(config: Config, store_path: Path) -> int:
     from .store import Store
 
+    # Open (and migrate) the store before the screen changes, so a corrupt, foreign or
+    # read-only store is one clear line in the shell rather than a broken dashboard.
+    Store.open(store_path).close()
+    # Then the terminal: a config or store problem is worth fixing whatever the terminal.
     problem = terminal_problem()
     if problem:
         print(problem, file=sys.stderr)
         return EXIT_USAGE
-    # Open (and migrate) the store before the screen changes, so a corrupt, foreign or
-    # read-only store is one clear line in the shell rather than a broken dashboard.
-    Store.open(store_path).close()
     # Importing Textual makes tens of thousands of objects and no garbage: the collector's
     # passes over them (~9 ms) would only delay the first frame.
     gc.disable()
