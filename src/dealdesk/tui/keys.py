@@ -69,7 +69,7 @@ HELP: list[tuple[tuple[str, ...], str]] = [
     (("theme",), "Next theme: dark, light, high contrast (remembered)"),
     (("help",), "This help"),
     (("=ctrl+p",), "Command palette: every action by name"),
-    (("=ctrl+z",), "Suspend to the shell; `fg` brings the dashboard back"),
+    (("=ctrl+z",), "Suspend to the shell; fg in the shell brings it back"),
     (("quit",), "Quit"),
 ]
 
