@@ -225,13 +225,21 @@ def _refresh(
         enrich=False,
         head_start=head_start,
     )
-    width = max((len(o.name) for o in report.outcomes), default=4)
+    from rich.cells import cell_len
+
+    # Padded by the cells a terminal gives each name (wide CJK, emoji), not by len().
+    width = max((cell_len(name) for name in (*(o.name for o in report.outcomes),
+                                              *report.skipped)), default=4)
+
+    def pad(name: str) -> str:
+        return name + " " * (width - cell_len(name))
+
     for o in report.outcomes:
         detail = f"  {o.error}" if o.error else ""
-        print(f"{o.name:<{width}}  {o.status:<12}  {o.new_items:>5} new  {o.elapsed_ms:>6} ms"
+        print(f"{pad(o.name)}  {o.status:<12}  {o.new_items:>5} new  {o.elapsed_ms:>6} ms"
               f"{detail}")
     for name in report.skipped:
-        print(f"{name:<{width}}  {'skipped':<12}  backing off after errors")
+        print(f"{pad(name)}  {'skipped':<12}  backing off after errors")
     print(f"{len(report.outcomes)} feeds, {sum(o.new_items for o in report.outcomes)} new items, "
           f"{report.failed} failed")
     return EXIT_FEEDS_FAILED if report.failed else EXIT_OK

@@ -611,7 +611,8 @@ FEED_STATUS_LABEL = {
 def when(value: datetime | None, now: datetime) -> str:
     if value is None:
         return "—"
-    return f"{value.strftime('%Y-%m-%d %H:%M')} ({age(value, now)} ago)"
+    ago = age(value, now)
+    return f"{value.strftime('%Y-%m-%d %H:%M')} ({'just now' if ago == 'now' else ago + ' ago'})"
 
 
 def feeds_view(states: Sequence[object], now: datetime) -> TableView:

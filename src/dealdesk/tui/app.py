@@ -233,10 +233,11 @@ class DealDeskApp(NewsRoom, App[None]):
     def action_help_quit(self) -> None:
         """ctrl+c (Textual's binding) does not quit: say which key does. Textual's own
         message is markup, which our plain-text toasts would show raw."""
-        keys = [key for key, active in self.active_bindings.items()
-                if active.binding.action in ("quit", "app.quit")]
+        keys = sorted({key for key, active in self.active_bindings.items()
+                       if active.binding.action in ("quit", "app.quit")}, key=len)
         if keys:
-            self.notify(f"Press {keys[0]} to quit.", title="Do you want to quit?")
+            more = f" (or {', '.join(keys[1:])})" if keys[1:] else ""
+            self.notify(f"Press {keys[0]}{more} to quit.", title="Do you want to quit?")
 
     def _repaint_after_resume(self, _: object = None) -> None:
         """Back from ctrl+z / SIGTSTP (`fg`): the terminal's screen was the shell's, so

@@ -215,7 +215,9 @@ class NewsRoom:
         # one finishes; while our own refresh commits feed after feed, at most one per
         # BUSY_RELOAD_SECONDS (each re-read competes with the keys), and one when it ends.
         busy = self.refresh_state is not None
-        if not busy or time.monotonic() - self._last_load >= BUSY_RELOAD_SECONDS:
+        # An empty panel is never left waiting: the first items a refresh stores show.
+        if (not busy or not self.news_items
+                or time.monotonic() - self._last_load >= BUSY_RELOAD_SECONDS):
             self.load_news()
 
     def _enrich_if_pending(self, pending: int) -> None:

@@ -1,0 +1,112 @@
+"""The smaller items of issue 14: widths in `refresh` output, "just now", ctrl+c's hint,
+tab bursts, the charset decision for the output stream."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from datetime import timedelta
+
+from rich.cells import cell_len
+from textual import events
+
+from dealdesk import view as V
+
+from .apps import make_app
+from .conftest import CONFIG_DIR, FIXED_NOW
+from .feedserver import feed_server, rss  # noqa: F401
+
+
+def test_refresh_rows_line_up_by_display_width(tmp_path, feed_server):
+    names = ["日経 AI ニュース", "Wire", "Café ☕", "Ｆｕｌｌ"]
+    cfg = tmp_path / "cfg"
+    shutil.copytree(CONFIG_DIR, cfg)
+    lines = []
+    for i, name in enumerate(names):
+        url = feed_server.add(f"/{i}.xml", body=rss([{"title": f"t{i}", "guid": str(i)}]))
+        lines.append(f'[[feed]]\nname = "{name}"\nurl = "{url}"\n')
+    (cfg / "feeds.toml").write_text("\n".join(lines), encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "dealdesk.cli", "refresh", "--config", str(cfg),
+         "--data", str(tmp_path / "d")],
+        capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONIOENCODING": "utf-8"})
+    assert result.returncode == 0, result.stderr
+    rows = result.stdout.splitlines()[:len(names)]
+    # The status column starts at the same terminal column on every row.
+    starts = {cell_len(row[:row.index("  ok")]) for row in rows}
+    assert len(starts) == 1, rows
+
+
+def test_a_moment_ago_reads_just_now():
+    assert V.when(FIXED_NOW, FIXED_NOW).endswith("(just now)")
+    assert V.when(FIXED_NOW - timedelta(minutes=5), FIXED_NOW).endswith("(5m ago)")
+
+
+async def test_ctrl_c_says_which_key_quits_in_plain_words():
+    app = make_app()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("ctrl+c")
+        await pilot.pause()
+        messages = [n.message for n in app._notifications]
+        assert messages == ["Press q (or ctrl+q) to quit."]
+        assert app.is_running
+
+
+async def test_a_burst_of_tabs_lands_once_on_the_right_panel():
+    """Tabs pressed faster than the app handles them: each moves the target, the panel
+    changes once, and no late echo of the tab bar moves it again."""
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.3)
+        for presses, expected in ((5, "partners"), (7, "users"), (10, "users"), (4, "compute")):
+            # As the driver posts them: all queued before the first is handled.
+            for _ in range(presses):
+                app.post_message(events.Key("tab", "\t"))
+            await pilot.pause(0.3)
+            assert app.active_panel == expected, presses
+            assert app.query_one("#panel-tabs").active == f"tab-{expected}"
+
+
+async def test_a_click_on_a_tab_still_chooses_its_panel():
+    app = make_app()
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause(0.3)
+        await pilot.click("#tab-risks")
+        await pilot.pause(0.2)
+        assert app.active_panel == "risks"
+
+
+def test_output_goes_in_the_locale_charset_with_stand_ins(tmp_path):
+    from dealdesk.tui.driver import TerminalOutput
+
+    read, write = os.pipe()
+    try:
+        out = TerminalOutput(write, "ascii")
+        out.write("╭─ 1 Partners ─╮ ● ▲△")
+        out.flush()
+        assert os.read(read, 1000) == b"+- 1 Partners -+ * ^."
+        utf8 = TerminalOutput(write, "utf-8")
+        utf8.write("╭─╮")
+        utf8.flush()
+        assert os.read(read, 1000) == "╭─╮".encode()
+    finally:
+        os.close(read)
+        os.close(write)
+
+
+def test_output_to_a_terminal_that_is_gone_is_dropped_not_raised():
+    from dealdesk.tui.driver import TerminalOutput
+
+    read, write = os.pipe()
+    os.close(read)
+    out = TerminalOutput(write, "utf-8")
+    try:
+        out.write("frame")
+        out.flush()  # EPIPE: nobody reads
+        assert out.gone
+        out.write("next frame")
+        out.flush()
+    finally:
+        os.close(write)
