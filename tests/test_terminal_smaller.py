@@ -14,7 +14,7 @@ from textual import events
 
 from dealdesk import view as V
 
-from .apps import make_app
+from .apps import make_app, wait_for
 from .conftest import CONFIG_DIR, FIXED_NOW
 from .feedserver import feed_server, rss  # noqa: F401
 
@@ -59,7 +59,7 @@ async def test_a_burst_of_tabs_lands_once_on_the_right_panel():
     changes once, and no late echo of the tab bar moves it again."""
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: app.panels_ready and bool(app.query("#panel-tabs")))
         for presses, expected in ((5, "partners"), (7, "users"), (10, "users"), (4, "compute")):
             # As the driver posts them: all queued before the first is handled.
             for _ in range(presses):
@@ -72,10 +72,10 @@ async def test_a_burst_of_tabs_lands_once_on_the_right_panel():
 async def test_a_click_on_a_tab_still_chooses_its_panel():
     app = make_app()
     async with app.run_test(size=(80, 24)) as pilot:
-        await pilot.pause(0.3)
+        await wait_for(pilot, lambda: app.panels_ready and bool(app.query("#tab-risks")))
+        await pilot.pause()
         await pilot.click("#tab-risks")
-        await pilot.pause(0.2)
-        assert app.active_panel == "risks"
+        await wait_for(pilot, lambda: app.active_panel == "risks")
 
 
 def test_output_goes_in_the_locale_charset_with_stand_ins(tmp_path):

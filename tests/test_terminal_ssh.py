@@ -373,3 +373,17 @@ def test_the_ui_never_draws_into_a_redirected_stderr(tmp_path, desk, terminal):
     terminal.keys("q")
     terminal.wait(lambda s: f"{EXITED}0" in s)
     assert b"\x1b" not in err.read_bytes()
+
+
+def test_at_40x12_partners_shows_rows(desk):
+    small = Tmux(40, 12)
+    try:
+        # Stale sizes in the environment (a shell exported them once) are not believed.
+        small.start(desk("TERM=xterm-256color COLUMNS=80 LINES=24"))
+        # A row of the table: a partner's name beside its status, not only the details.
+        screen = small.wait(lambda s: re.search(r"│\s+Nvidia\s+\S+ \w+", s) is not None)
+        assert "Partner" in screen
+        small.keys("q")
+        small.wait(lambda s: f"{EXITED}0" in s)
+    finally:
+        small.close()

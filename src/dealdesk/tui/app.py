@@ -82,6 +82,7 @@ class DealDeskApp(NewsRoom, App[None]):
     AUTO_FOCUS = None
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    TINY_HEIGHT = 16  # below it (-tiny, with -short) the lines under a table take one line each
 
     active_panel: reactive[str] = reactive("partners", init=False)
 
@@ -146,6 +147,10 @@ class DealDeskApp(NewsRoom, App[None]):
         with Container(id="panels"):
             yield PartnersPanel(active=self._initial_panel() == "partners", lean=True)
         yield KeysFooter()
+
+    def on_resize(self, event: Any) -> None:
+        # Textual's breakpoints give one class per axis: -tiny comes on top of -short.
+        self.screen_stack[0].set_class(event.size.height < self.TINY_HEIGHT, "-tiny")
 
     def on_load(self) -> None:
         # The first frame allocates thousands of objects (styles, widgets, strips), none of

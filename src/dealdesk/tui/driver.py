@@ -18,6 +18,7 @@ What it adds, each at the boundary where the trouble enters:
   stop Textual's writer thread and then block the app on its full queue.
 - Floods: a long run of plain text read at once, while a text field has the focus, goes to
   it as one paste instead of thousands of key events (DeskDriver._feed_text).
+- Size: asked of the terminal itself, never of stale $COLUMNS/$LINES.
 - SIGCONT after a suspend (ctrl+z, SIGTSTP, then `fg`) repaints at once (app side, see
   DealDeskApp.on_resumed).
 
@@ -26,6 +27,7 @@ Textual internals this relies on (textual 8.2.8; check them when upgrading):
 - `LinuxDriver.run_input_thread`, `.fileno`, `.exit_event`, `._debug`: the input loop,
   replaced whole (its own loops on read(0) = 0 and decodes strictly), same structure.
 - `LinuxDriver.attrs_before`: the termios state to restore on a forced exit.
+- `LinuxDriver._get_terminal_size`: replaced, to ask the terminal rather than $LINES.
 - `textual._xterm_parser.XTermParser`: used as is, fed only what ReplyFilter lets through.
 """
 
@@ -143,6 +145,19 @@ class DeskDriver(CompactDriver):
         self._file = TerminalOutput(output_fd(), self.charset)  # type: ignore[assignment]
         self._loop: asyncio.AbstractEventLoop | None = None
         self._stopping = False
+
+    def _get_terminal_size(self) -> tuple[int, int]:
+        """The terminal's size, asked of the terminal. Textual asks shutil, which believes
+        $COLUMNS and $LINES first: exported once (by a shell, a test runner), they never
+        change, so the dashboard would draw for a size the terminal no longer has."""
+        for fd in (self._file.fileno(), self.fileno):
+            try:
+                columns, lines = os.get_terminal_size(fd)
+            except OSError:
+                continue
+            if columns > 0 and lines > 0:
+                return columns, lines
+        return super()._get_terminal_size()
 
     # -- signals and hangups ---------------------------------------------------------------
 
