@@ -254,16 +254,26 @@ def test_the_refresh_child_leaves_when_the_dashboard_dies_unannounced(desk, term
     store_is_consistent(desk.store)
 
 
-def test_suspend_and_resume_redraws_at_once(desk, terminal):
-    terminal.start(desk())
+def test_ctrl_z_then_fg_redraws_at_once(desk, terminal):
+    """In an interactive shell with job control, as over SSH: ctrl+z stops the dashboard,
+    `fg` brings it back, drawn in full before any key is pressed."""
+    terminal.start("env -u COLUMNS -u LINES PS1='$ ' bash --norc --noprofile -i")
+    terminal.wait(lambda s: "$" in s)
+    run = desk().removeprefix("sh -c ").strip("'").split(";")[0]  # the dashboard alone
+    terminal.type_text(run)
+    terminal.keys("Enter")
     terminal.wait(lambda s: "1 Partners" in s)
-    pid = dashboard_pid(terminal)
-    os.kill(pid, signal.SIGTSTP)
-    until(lambda: terminal.flag("alternate_on") == "0", 5, "back on the shell's screen")
-    os.kill(pid, signal.SIGCONT)
-    # No key pressed: the dashboard is drawn again by itself.
-    terminal.wait(lambda s: "1 Partners" in s and "Nvidia" in s, seconds=5)
+    terminal.press_until("3", lambda s: "3 Users" in s and "weekly" in s)  # reading keys
+    terminal.keys("C-z")
+    terminal.wait(lambda s: "Stopped" in s, seconds=5)
+    assert terminal.flag("alternate_on") == "0"
+    terminal.type_text("fg")
+    terminal.keys("Enter")
+    terminal.wait(lambda s: "3 Users" in s and "weekly" in s, seconds=5)
     terminal.keys("q")
+    until(lambda: terminal.flag("alternate_on") == "0", 5, "the dashboard gone")
+    terminal.type_text("echo " + EXITED + "$?")
+    terminal.keys("Enter")
     terminal.wait(lambda s: f"{EXITED}0" in s)
 
 
