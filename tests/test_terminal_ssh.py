@@ -397,3 +397,26 @@ def test_at_40x12_partners_shows_rows(desk):
         small.wait(lambda s: f"{EXITED}0" in s)
     finally:
         small.close()
+
+
+def test_news_shows_what_a_refresh_already_stored(tmp_path, feed_server, terminal):
+    """An empty archive, a fast feed and a slow one: while the slow one is still on its way,
+    News shows the fast one's items instead of saying there is no news."""
+    fast = feed_server.add("/fast.xml", body=rss([{"title": "Fast feed item one", "guid": "f1"},
+                                                  {"title": "Fast feed item two", "guid": "f2"}]))
+    slow = feed_server.add("/slow.xml", body=rss([{"title": "Slow", "guid": "s1"}]), delay_s=8.0)
+    cfg = tmp_path / "cfg"
+    shutil.copytree(CONFIG_DIR, cfg)
+    (cfg / "feeds.toml").write_text(f'[[feed]]\nname = "Fast"\nurl = "{fast}"\n\n'
+                                    f'[[feed]]\nname = "Slow"\nurl = "{slow}"\n')
+    (cfg / "dealdesk.toml").write_text(
+        "[fetch]\nread_timeout_seconds = 30\ndeadline_seconds = 40\n", encoding="utf-8")
+    run = (f"env TERM=xterm-256color {shlex.quote(sys.executable)} -m dealdesk.cli --config "
+           f"{shlex.quote(str(cfg))} --data {shlex.quote(str(tmp_path / 'data'))}")
+    terminal.start(f"sh -c {shlex.quote(f'{run}; echo {EXITED}$?; sleep 60')}")
+    terminal.wait(lambda s: "1 Partners" in s)
+    terminal.press_until("5", lambda s: "5 News" in s)
+    screen = terminal.wait(lambda s: "Fast feed item" in s, seconds=6)
+    assert "refreshing" in screen  # the slow feed is still on its way
+    terminal.keys("q")
+    terminal.wait(lambda s: f"{EXITED}0" in s)
