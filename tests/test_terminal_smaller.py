@@ -110,3 +110,61 @@ def test_output_to_a_terminal_that_is_gone_is_dropped_not_raised():
         out.flush()
     finally:
         os.close(write)
+
+
+# Emoji sequences whose width Rich and terminals disagree on, and more that they agree on.
+EMOJI = ["❤️", "👍🏽", "👩🏽\u200d💻", "👨\u200d👩\u200d👧", "🏳️\u200d🌈", "❤️\u200d🔥", "1️⃣", "#️⃣",
+         "✔️", "☺️", "🇫🇷", "a\u200db", "👋🏻x", "日本", "café", "😀", "🏴\U000e0067\U000e0062"
+         "\U000e0065\U000e006e\U000e0067\U000e007f"]
+
+
+def test_emoji_sequences_become_forms_of_one_agreed_width():
+    from dealdesk.cells import terminal_safe
+
+    # Widths tmux 3.3a gives each cleaned form (see test_emoji_widths_match_a_real_terminal).
+    assert {s: cell_len(terminal_safe(s)) for s in EMOJI} == {
+        "❤️": 1, "👍🏽": 2, "👩🏽\u200d💻": 2, "👨\u200d👩\u200d👧": 2, "🏳️\u200d🌈": 3,
+        "❤️\u200d🔥": 3, "1️⃣": 1, "#️⃣": 1, "✔️": 1, "☺️": 1, "🇫🇷": 2, "a\u200db": 2,
+        "👋🏻x": 3, "日本": 4, "café": 4, "😀": 2, EMOJI[-1]: 2}
+    assert terminal_safe("plain ascii") == "plain ascii"
+
+
+def test_emoji_widths_match_a_real_terminal():
+    """Each cleaned form typed into a tmux pane moves the cursor by as many cells as Rich
+    measured: the borders after it stay in place."""
+    import time
+
+    from dealdesk.cells import terminal_safe
+
+    from .tmux import Tmux
+
+    terminal = Tmux(80, 24)
+    try:
+        terminal.start("env LANG=C.UTF-8 cat")
+        for sample in EMOJI:
+            safe = terminal_safe(sample)
+            terminal._run("send-keys", "-t", "t", "-l", safe + "|")
+            row = ""
+            deadline = time.monotonic() + 5
+            while "|" not in row and time.monotonic() < deadline:
+                row = terminal.screen().splitlines()[int(terminal.flag("cursor_y"))]
+                time.sleep(0.02)
+            measured = int(terminal.flag("cursor_x")) - 1  # the `|` is one cell
+            assert measured == cell_len(safe), (sample, safe, measured)
+            terminal.keys("Enter")  # cat echoes the line; the next starts at column 0
+            deadline = time.monotonic() + 5
+            while terminal.flag("cursor_x") != "0" and time.monotonic() < deadline:
+                time.sleep(0.02)
+    finally:
+        terminal.close()
+
+
+def test_news_rows_are_drawn_in_the_agreed_form():
+    from dealdesk.view import news_line
+
+    class Item:
+        id, read, entities, link = 1, False, (), None
+        title, feed, published = "Launch 🚀 👍🏽 ❤️ today", "Feed ✔️", FIXED_NOW
+
+    line = news_line(Item())
+    assert line.title == "Launch 🚀 👍 ❤ today" and line.feed == "Feed ✔"
