@@ -71,6 +71,7 @@ HIGH_CONTRAST = Theme(
 PANEL_WIDGETS = (PartnersPanel, ComputePanel, UsersPanel, RisksPanel, NewsPanel)
 # Keys that act on the dashboard's panels: unseen behind details, help or search.
 DASHBOARD_ONLY = ("cycle_panel", "focus_panel", "clear_filter", "copy")
+CYCLE_GATHER_SECONDS = 0.03
 
 
 class DealDeskApp(NewsRoom, App[None]):
@@ -328,7 +329,9 @@ class DealDeskApp(NewsRoom, App[None]):
         index = PANELS.index(self._cycle_target or self.active_panel)
         self._cycle_target = PANELS[(index + step) % len(PANELS)]
         if first:
-            self.call_later(self._cycle_now)
+            # Keys reach the app one by one even when read at once: a moment's wait (less
+            # than a key repeat) gathers the burst.
+            self.set_timer(CYCLE_GATHER_SECONDS, self._cycle_now)
 
     def _cycle_now(self) -> None:
         target, self._cycle_target = self._cycle_target, None
