@@ -92,7 +92,9 @@ def desk(tmp_path, feed_server):
     fill_store(data / STORE_FILE, load(cfg).feeds)
 
     def command(env: str = "TERM=xterm-256color", redirect: str = "") -> str:
-        run = (f"env {env} {shlex.quote(sys.executable)} -m dealdesk.cli"
+        # A UTF-8 locale unless the test says otherwise: the screens are checked for ╭ and │.
+        run = (f"env LC_ALL= LC_CTYPE= LANG=C.UTF-8 {env} {shlex.quote(sys.executable)}"
+               " -m dealdesk.cli"
                f" --config {shlex.quote(str(cfg))} --data {shlex.quote(str(data))} {redirect}")
         return f"sh -c {shlex.quote(f'{run}; echo {EXITED}$?; sleep 60')}"
 

@@ -18,7 +18,8 @@ class Tmux:
 
     def _run(self, *args: str) -> str:
         return subprocess.run(
-            ["tmux", "-L", self.socket, "-f", "/dev/null", *args],
+            # -u: UTF-8 whatever the locale of the test run (tmux would draw `_` otherwise).
+            ["tmux", "-u", "-L", self.socket, "-f", "/dev/null", *args],
             capture_output=True, text=True, timeout=10, check=True,
         ).stdout
 
