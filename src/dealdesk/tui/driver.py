@@ -20,7 +20,7 @@ What it adds, each at the boundary where the trouble enters:
   it as one paste instead of thousands of key events (DeskDriver._feed_text).
 - Size: asked of the terminal itself, never of stale $COLUMNS/$LINES.
 - SIGCONT after a suspend (ctrl+z, SIGTSTP, then `fg`) repaints at once (app side, see
-  DealDeskApp.on_resumed).
+  DealDeskApp._repaint_after_resume).
 
 Textual internals this relies on (textual 8.2.8; check them when upgrading):
 - `LinuxDriver._file`: the stream the writer thread writes to; replaced in __init__.
@@ -29,6 +29,10 @@ Textual internals this relies on (textual 8.2.8; check them when upgrading):
 - `LinuxDriver.attrs_before`: the termios state to restore on a forced exit.
 - `LinuxDriver._get_terminal_size`: replaced, to ask the terminal rather than $LINES.
 - `textual._xterm_parser.XTermParser`: used as is, fed only what ReplyFilter lets through.
+Elsewhere in tui/:
+- `Input._on_paste` (screens/search.py SearchInput): a paste longer than the query cap fills
+  what room is left, where Textual's would refuse all of it.
+- `App.action_help_quit` (app.py): Textual's ctrl+c hint is markup; ours is plain text.
 """
 
 from __future__ import annotations
