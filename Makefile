@@ -15,12 +15,16 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/dealdesk
 
-# The end-to-end tests drive the dashboard in a real terminal through tmux.
+# The end-to-end tests drive the dashboard in a real terminal through tmux, and over a
+# real sshd on loopback (tests/test_ssh.py).
 tmux:
-	@command -v tmux >/dev/null 2>&1 || { \
-		echo "installing tmux for the end-to-end tests"; \
-		if [ "$$(id -u)" = 0 ]; then apt-get update -q && apt-get install -y -q tmux; \
-		else sudo apt-get update -q && sudo apt-get install -y -q tmux; fi; }
+	@{ command -v tmux && command -v ssh && { command -v sshd || test -x /usr/sbin/sshd; }; } \
+		>/dev/null 2>&1 || { \
+		echo "installing tmux and openssh for the end-to-end tests"; \
+		if [ "$$(id -u)" = 0 ]; then apt-get update -q && \
+			apt-get install -y -q tmux openssh-client openssh-server; \
+		else sudo apt-get update -q && \
+			sudo apt-get install -y -q tmux openssh-client openssh-server; fi; }
 
 test: $(STAMP) tmux
 	$(BIN)/python -m pytest -q

@@ -18,7 +18,8 @@ class Tmux:
 
     def _run(self, *args: str) -> str:
         return subprocess.run(
-            ["tmux", "-L", self.socket, "-f", "/dev/null", *args],
+            # -u: UTF-8 whatever the locale of the test run (tmux would draw `_` otherwise).
+            ["tmux", "-u", "-L", self.socket, "-f", "/dev/null", *args],
             capture_output=True, text=True, timeout=10, check=True,
         ).stdout
 
@@ -29,6 +30,22 @@ class Tmux:
     def keys(self, *keys: str) -> None:
         for key in keys:
             self._run("send-keys", "-t", "t", key)
+
+    def send_bytes(self, data: bytes) -> None:
+        """Bytes into the pane's input as one write, as a terminal's reply arrives."""
+        self._run("send-keys", "-t", "t", "-H", *(f"{b:02x}" for b in data))
+
+    def type_text(self, text: str, chunk: int = 2048) -> None:
+        """Literal text, as typed or pasted without bracketed paste."""
+        for start in range(0, len(text), chunk):
+            self._run("send-keys", "-t", "t", "-l", text[start:start + chunk])
+
+    def record(self, path: str) -> None:
+        """Everything the program writes to the pane from now on, appended to `path`."""
+        self._run("pipe-pane", "-o", "-t", "t", f"cat >> {path}")
+
+    def pane_pid(self) -> int:
+        return int(self.flag("pane_pid"))
 
     def screen(self) -> str:
         return self._run("capture-pane", "-p", "-t", "t")

@@ -11,7 +11,7 @@ import functools
 import gc
 import os
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -244,16 +244,37 @@ def _refresh(
         enrich=False,
         head_start=head_start,
     )
-    width = max((len(o.name) for o in report.outcomes), default=4)
+    # Padded by the cells a terminal gives each name (wide CJK, emoji), not by len().
+    width = max((_cells(name) for name in (*(o.name for o in report.outcomes),
+                                           *report.skipped)), default=4)
+
+    def pad(name: str) -> str:
+        return name + " " * (width - _cells(name))
+
     for o in report.outcomes:
         detail = f"  {o.error}" if o.error else ""
-        print(f"{o.name:<{width}}  {o.status:<12}  {o.new_items:>5} new  {o.elapsed_ms:>6} ms"
+        print(f"{pad(o.name)}  {o.status:<12}  {o.new_items:>5} new  {o.elapsed_ms:>6} ms"
               f"{detail}")
     for name in report.skipped:
-        print(f"{name:<{width}}  {'skipped':<12}  backing off after errors")
+        print(f"{pad(name)}  {'skipped':<12}  backing off after errors")
     print(f"{len(report.outcomes)} feeds, {sum(o.new_items for o in report.outcomes)} new items, "
           f"{report.failed} failed")
     return EXIT_FEEDS_FAILED if report.failed else EXIT_OK
+
+
+def _cells(text: str) -> int:
+    """Terminal cells of `text` (wcwidth rules: wide and fullwidth 2, combining and format
+    characters 0). unicodedata, not rich.cells: importing Rich costs `refresh` ~20 ms."""
+    import unicodedata
+
+    if text.isascii():
+        return len(text)
+    total = 0
+    for char in text:
+        if unicodedata.combining(char) or unicodedata.category(char) in ("Me", "Mn", "Cf"):
+            continue
+        total += 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
+    return total
 
 
 def _ingest(args: argparse.Namespace, config_dir: Path) -> int:
@@ -278,12 +299,40 @@ def _ingest(args: argparse.Namespace, config_dir: Path) -> int:
     return EXIT_OK
 
 
+def terminal_problem(environ: Mapping[str, str] = os.environ) -> str | None:
+    """Why the dashboard cannot run here, in one line, or None. Without a terminal on both
+    sides (`ssh host dealdesk` without -t, cron, a pipe) it would draw escape codes into a
+    file and, its input at end-of-file, wait for keys that never come."""
+    def is_tty(stream: object) -> bool:
+        try:
+            return bool(stream is not None and stream.isatty())  # type: ignore[attr-defined]
+        except (ValueError, OSError):  # closed
+            return False
+
+    missing = [name for name, stream in (("input", sys.stdin), ("output", sys.stdout))
+               if not is_tty(stream)]
+    if missing:
+        return (f"dealdesk: the dashboard needs a terminal, and its standard "
+                f"{' and '.join(missing)} {'is' if len(missing) == 1 else 'are'} not one; "
+                "over SSH ask for one with `ssh -t HOST dealdesk` (`dealdesk dump` and "
+                "`dealdesk refresh` need none)")
+    if environ.get("TERM", "") == "dumb":
+        return ("dealdesk: this terminal (TERM=dumb) cannot show the dashboard; "
+                "`dealdesk dump` prints every panel as text")
+    return None
+
+
 def _dashboard(config: Config, store_path: Path) -> int:
     from .store import Store
 
     # Open (and migrate) the store before the screen changes, so a corrupt, foreign or
     # read-only store is one clear line in the shell rather than a broken dashboard.
     Store.open(store_path).close()
+    # Then the terminal: a config or store problem is worth fixing whatever the terminal.
+    problem = terminal_problem()
+    if problem:
+        print(problem, file=sys.stderr)
+        return EXIT_USAGE
     # Importing Textual makes tens of thousands of objects and no garbage: the collector's
     # passes over them (~9 ms) would only delay the first frame.
     gc.disable()
@@ -291,8 +340,10 @@ def _dashboard(config: Config, store_path: Path) -> int:
         from .tui.app import DealDeskApp
     finally:
         gc.enable()
-    DealDeskApp(config, store_path).run()
-    return EXIT_OK
+    app = DealDeskApp(config, store_path)
+    app.run()
+    # 128 + the signal after SIGHUP, SIGTERM or SIGINT, or a hangup (tui.driver).
+    return app.return_code or EXIT_OK
 
 
 def run() -> None:

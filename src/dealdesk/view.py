@@ -14,6 +14,7 @@ from rich.style import Style
 from rich.text import Text
 
 from . import facts as F
+from .cells import terminal_safe
 from .value import Value, value
 
 # Symbols first, so status, severity and staleness read without colour.
@@ -391,8 +392,9 @@ class NewsLine(Value):
 
 def news_line(item: object) -> NewsLine:
     """A stored item (store.StoredItem, duck-typed) as a News row."""
-    return NewsLine(item.id, item.title, item.feed, item.published, item.read, item.entities,
-                    item.link)
+    # Drawn, not stored: emoji sequences in the form Rich and terminals measure alike.
+    return NewsLine(item.id, terminal_safe(item.title), terminal_safe(item.feed),
+                    item.published, item.read, item.entities, item.link)
 
 
 def news_view(items: Sequence[NewsLine], now: datetime, empty: str = NEWS_EMPTY) -> TableView:
@@ -611,7 +613,8 @@ FEED_STATUS_LABEL = {
 def when(value: datetime | None, now: datetime) -> str:
     if value is None:
         return "—"
-    return f"{value.strftime('%Y-%m-%d %H:%M')} ({age(value, now)} ago)"
+    ago = age(value, now)
+    return f"{value.strftime('%Y-%m-%d %H:%M')} ({'just now' if ago == 'now' else ago + ' ago'})"
 
 
 def feeds_view(states: Sequence[object], now: datetime) -> TableView:
@@ -651,10 +654,11 @@ def news_item_details(item: object, now: datetime) -> DetailView:
         ("Link", Text(item.link or "no http(s) link", style="underline" if item.link else "dim")),
     ]
     return DetailView(
-        item.title,
-        f"news · {item.feed}",
+        terminal_safe(item.title),
+        f"news · {terminal_safe(item.feed)}",
         tuple(rows),
-        body=(Text("Summary", style="bold underline"), Text(item.summary or "No summary.")),
+        body=(Text("Summary", style="bold underline"),
+              Text(terminal_safe(item.summary or "No summary."))),
     )
 
 

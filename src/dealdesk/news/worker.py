@@ -5,6 +5,12 @@ The dashboard hands a plan (feeds, limits, tracked names, store path) to
 stdout. Parsing and storing run in the child, so they never hold the dashboard's GIL: keys
 keep answering at full speed during a refresh of fifty feeds. The child writes to the same
 SQLite store a cron `dealdesk refresh` would, in WAL mode; the dashboard then re-reads it.
+
+Lifetime: the dashboard starts it in its own process group and stops it when it quits or is
+signalled; if the dashboard dies without a word (SIGKILL, a crash), the child notices that
+its parent changed and leaves at once (EXIT_ORPHANED) rather than fetch and write for up to
+`deadline_seconds` for nobody. Stopping it mid-write is safe: every feed is stored in one
+SQLite transaction, which is either committed or rolled back on the next open.
 """
 
 from __future__ import annotations
@@ -12,6 +18,8 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
+import time
 from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
@@ -19,6 +27,9 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from .model import FeedSpec, FetchLimits
+
+EXIT_ORPHANED = 4
+PARENT_POLL_SECONDS = 0.2
 
 
 def make_plan(
@@ -36,6 +47,7 @@ def make_plan(
         "entities": {k: list(v) for k, v in entities.items()},
         "force": force,
         "respect_interval": respect_interval,
+        "parent": os.getpid(),  # the child leaves when this process is gone
     })
 
 
@@ -90,11 +102,29 @@ def main() -> int:
     # parsing and finding figures, so this process yields to it.
     _lower_priority()
     try:
-        run_plan(json.loads(sys.stdin.read()), sys.stdout)
+        plan = json.loads(sys.stdin.read())
+        if isinstance(plan.get("parent"), int):
+            exit_with_parent(plan["parent"])
+        run_plan(plan, sys.stdout)
     except StoreError as exc:
         sys.stdout.write(json.dumps({"finished": True, "error": str(exc)}) + "\n")
         return 2
     return 0
+
+
+def exit_with_parent(parent: int) -> threading.Thread:
+    """Leave as soon as `parent` is no longer this process's parent (it died: the process
+    was re-parented to init or a subreaper). Polled: portable, and a fifth of a second is
+    nothing next to a fetch."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(EXIT_ORPHANED)  # mid-transaction is safe: SQLite rolls it back
+
+    thread = threading.Thread(target=watch, name="parent-watch", daemon=True)
+    thread.start()
+    return thread
 
 
 def _lower_priority(step: int = 10) -> None:

@@ -22,6 +22,7 @@ from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Container
+from textual.widget import MountError
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.scrollbar import ScrollBar
@@ -70,6 +71,7 @@ HIGH_CONTRAST = Theme(
 PANEL_WIDGETS = (PartnersPanel, ComputePanel, UsersPanel, RisksPanel, NewsPanel)
 # Keys that act on the dashboard's panels: unseen behind details, help or search.
 DASHBOARD_ONLY = ("cycle_panel", "focus_panel", "clear_filter", "copy")
+CYCLE_GATHER_SECONDS = 0.03
 
 
 class DealDeskApp(NewsRoom, App[None]):
@@ -81,6 +83,7 @@ class DealDeskApp(NewsRoom, App[None]):
     AUTO_FOCUS = None
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
     VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    TINY_HEIGHT = 16  # below it (-tiny, with -short) the lines under a table take one line each
 
     active_panel: reactive[str] = reactive("partners", init=False)
 
@@ -110,7 +113,7 @@ class DealDeskApp(NewsRoom, App[None]):
         self.feed_states: list[Any] = []
         self.last_success: datetime | None = None
         self.refresh_state: tuple[int, int] | None = None
-        self._tab_echoes: set[str] = set()
+        self._cycle_target: str | None = None  # where a burst of tab presses is going
         self.panels_ready = False  # all five mounted (only Partners is in the first frame)
         self._collecting = False  # the collector, paused until the first frame (on_load)
         ScrollBar.renderer = RunsScrollBarRender  # Textual's hook for all scrollbars
@@ -131,9 +134,9 @@ class DealDeskApp(NewsRoom, App[None]):
     def get_driver_class(self) -> type[Any]:
         driver = super().get_driver_class()
         if driver.__module__ == "textual.drivers.linux_driver":  # a terminal, on Linux/macOS
-            from .output import CompactDriver
+            from .driver import DeskDriver
 
-            return CompactDriver
+            return DeskDriver
         return driver
 
     def compose(self) -> ComposeResult:
@@ -145,6 +148,10 @@ class DealDeskApp(NewsRoom, App[None]):
         with Container(id="panels"):
             yield PartnersPanel(active=self._initial_panel() == "partners", lean=True)
         yield KeysFooter()
+
+    def on_resize(self, event: Any) -> None:
+        # Textual's breakpoints give one class per axis: -tiny comes on top of -short.
+        self.screen_stack[0].set_class(event.size.height < self.TINY_HEIGHT, "-tiny")
 
     def on_load(self) -> None:
         # The first frame allocates thousands of objects (styles, widgets, strips), none of
@@ -162,6 +169,7 @@ class DealDeskApp(NewsRoom, App[None]):
 
     def on_mount(self) -> None:
         self.title = self.config.settings.title
+        self.app_resume_signal.subscribe(self, self._repaint_after_resume)
         self._show_facts()
         self._activate(self._initial_panel())
         # After the first frame: the other panels, then the store's news, the watcher and
@@ -174,9 +182,14 @@ class DealDeskApp(NewsRoom, App[None]):
         panels = self.query_one("#panels")
         with self.batch_update():  # one layout for all of it
             # On the dashboard's screen, wherever a key may have taken the reader meanwhile.
-            await asyncio.gather(panels.screen.mount(self._tabs(), before=panels),
-                                 panels.mount_all(later),
-                                 self.query_one(PartnersPanel).add_rare_lines())
+            try:
+                await asyncio.gather(panels.screen.mount(self._tabs(), before=panels),
+                                     panels.mount_all(later),
+                                     self.query_one(PartnersPanel).add_rare_lines())
+            except MountError:
+                if not panels.screen.is_attached:  # quitting (q, a hangup) meanwhile
+                    return
+                raise
             self.panels_ready = True
             for panel in later:
                 if isinstance(panel, FactsPanel):
@@ -190,7 +203,6 @@ class DealDeskApp(NewsRoom, App[None]):
         from textual.widgets import Tab, Tabs
 
         active = f"tab-{self.active_panel}"
-        self._tab_echoes.add(active)  # the tabs announce their first tab on mount
         tabs = Tabs(
             *(Tab(f"{i} {PANEL_TITLES[p]}", id=f"tab-{p}") for i, p in enumerate(PANELS, 1)),
             active=active,
@@ -223,6 +235,20 @@ class DealDeskApp(NewsRoom, App[None]):
     def notify(self, message: str, *, markup: bool = False, **kwargs: Any) -> None:
         """Toasts carry feed text and server errors: plain text unless asked otherwise."""
         super().notify(message, markup=markup, **kwargs)
+
+    def action_help_quit(self) -> None:
+        """ctrl+c (Textual's binding) does not quit: say which key does. Textual's own
+        message is markup, which our plain-text toasts would show raw."""
+        keys = sorted({key for key, active in self.active_bindings.items()
+                       if active.binding.action in ("quit", "app.quit")}, key=len)
+        if keys:
+            more = f" (or {', '.join(keys[1:])})" if keys[1:] else ""
+            self.notify(f"Press {keys[0]}{more} to quit.", title="Do you want to quit?")
+
+    def _repaint_after_resume(self, _: object = None) -> None:
+        """Back from ctrl+z / SIGTSTP (`fg`): the terminal's screen was the shell's, so
+        every line is drawn again now, not when the next key changes something."""
+        self.screen.refresh(repaint=True, layout=True)
 
     def _initial_panel(self) -> str:
         return self.ui_state.panel if self.ui_state.panel in PANELS else "partners"
@@ -279,7 +305,6 @@ class DealDeskApp(NewsRoom, App[None]):
             panel.set_class(panel.id == name, "-active")
         for tabs in self.query("#panel-tabs"):  # none in the first frame or when quitting
             if tabs.active != f"tab-{name}":
-                self._tab_echoes.add(f"tab-{name}")
                 tabs.active = f"tab-{name}"
 
     def _focus_panel(self, name: str) -> None:
@@ -296,10 +321,22 @@ class DealDeskApp(NewsRoom, App[None]):
             self._activate(name)
 
     def action_cycle_panel(self, step: int) -> None:
+        """A burst of tab presses (a held key, keys queued behind a slow frame) moves once:
+        each press moves the target, and the panel changes once the queued keys are read."""
         if self._help_is_open():
             return
-        index = PANELS.index(self.active_panel)
-        self._activate(PANELS[(index + step) % len(PANELS)])
+        first = self._cycle_target is None
+        index = PANELS.index(self._cycle_target or self.active_panel)
+        self._cycle_target = PANELS[(index + step) % len(PANELS)]
+        if first:
+            # Keys reach the app one by one even when read at once: a moment's wait (less
+            # than a key repeat) gathers the burst.
+            self.set_timer(CYCLE_GATHER_SECONDS, self._cycle_now)
+
+    def _cycle_now(self) -> None:
+        target, self._cycle_target = self._cycle_target, None
+        if target is not None and target != self.active_panel:
+            self._activate(target)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         # Panel keys belong to the dashboard; on details or help they would act unseen.
@@ -323,10 +360,11 @@ class DealDeskApp(NewsRoom, App[None]):
             self.active_panel = node.id
 
     def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
-        # The tabs also announce the changes the keys make: those echoes are skipped, or a
-        # late one would undo a newer key press. What is left is a click.
-        if event.tab.id in self._tab_echoes:
-            self._tab_echoes.discard(event.tab.id)
+        # The tabs also announce the changes the keys make, late. Only the tab still active
+        # when the message arrives counts (an older one would undo a newer key press), and
+        # only if it is not the panel already shown (the echo of a key): what is left is a
+        # click.
+        if event.tab.id != event.tabs.active:
             return
         name = (event.tab.id or "").removeprefix("tab-")
         if name in PANELS and name != self.active_panel:

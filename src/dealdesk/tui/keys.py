@@ -48,6 +48,8 @@ APP_BINDINGS = [
     _binding("search", "search", "Search"),
     _binding("help", "help", "Help"),
     _binding("quit", "quit", "Quit"),
+    # Raw mode turns the terminal's own ctrl+z off: Textual suspends (SIGTSTP) on request.
+    Binding("ctrl+z", "suspend_process", "Suspend", show=False),
 ]
 
 # What the help screen lists, in order: (binding ids or fixed keys, what they do).
@@ -67,6 +69,7 @@ HELP: list[tuple[tuple[str, ...], str]] = [
     (("theme",), "Next theme: dark, light, high contrast (remembered)"),
     (("help",), "This help"),
     (("=ctrl+p",), "Command palette: every action by name"),
+    (("=ctrl+z",), "Suspend to the shell; fg in the shell brings it back"),
     (("quit",), "Quit"),
 ]
 

@@ -215,7 +215,9 @@ class NewsRoom:
         # one finishes; while our own refresh commits feed after feed, at most one per
         # BUSY_RELOAD_SECONDS (each re-read competes with the keys), and one when it ends.
         busy = self.refresh_state is not None
-        if not busy or time.monotonic() - self._last_load >= BUSY_RELOAD_SECONDS:
+        # An empty panel is never left waiting: the first items a refresh stores show.
+        if (not busy or not self.news_items
+                or time.monotonic() - self._last_load >= BUSY_RELOAD_SECONDS):
             self.load_news()
 
     def _enrich_if_pending(self, pending: int) -> None:
@@ -255,10 +257,16 @@ class NewsRoom:
         outcomes: list[FeedResult] = []
         error: str | None = None
         with tempfile.TemporaryFile() as errors:  # a pipe could fill up and stall the child
+            # Its own process group: a terminal's signals are the dashboard's to handle, and
+            # it stops the group (tui.driver); the child leaves by itself if we die.
             proc = await asyncio.create_subprocess_exec(
                 sys.executable, "-m", "dealdesk.news.worker",
                 stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE, stderr=errors,
+                start_new_session=True,
             )
+            from .driver import forget_child, track_child
+
+            track_child(proc.pid)
             try:
                 assert proc.stdin is not None and proc.stdout is not None
                 proc.stdin.write(plan.encode())
@@ -282,6 +290,8 @@ class NewsRoom:
                     proc.kill()
                     await proc.wait()
                 raise
+            finally:
+                forget_child(proc.pid)
             if proc.returncode and error is None:
                 errors.seek(0)
                 lines = errors.read().decode("utf-8", "replace").strip().splitlines()

@@ -1,12 +1,19 @@
-"""`/`: search the news archive as you type (SQLite FTS5, in a worker thread)."""
+"""`/`: search the news archive as you type (SQLite FTS5, in a worker thread).
+
+Typing floods (a paste without bracketed paste, a stuck key, a script) stay cheap: the query
+is capped at MAX_QUERY characters (Textual's Input refuses more, and a longer value would
+cost it more to draw on every key), and the search runs once the typing pauses for
+DEBOUNCE_SECONDS, not on every key press.
+"""
 
 from __future__ import annotations
 
+import time
 from datetime import datetime
 from pathlib import Path
 
 from rich.text import Text
-from textual import on, work
+from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -15,6 +22,25 @@ from textual.widgets import DataTable, Input, Static
 
 from ... import view as V
 from ..panels.table import PanelTable, fill_table
+
+MAX_QUERY = 200
+DEBOUNCE_SECONDS = 0.25
+
+
+class SearchInput(Input):
+    """The query line: full is full, quietly (Textual rings the bell for every key it
+    refuses: thousands in a flood), and a paste fills what room is left."""
+
+    def restricted(self) -> None:
+        pass
+
+    def _on_paste(self, event: events.Paste) -> None:
+        room = MAX_QUERY - len(self.value) + len(self.selected_text)
+        lines = event.text.splitlines()
+        if lines and room > 0:
+            event = events.Paste(lines[0][:room])
+            super()._on_paste(event)
+        event.stop()
 
 
 class SearchScreen(ModalScreen[int | None]):
@@ -44,14 +70,18 @@ class SearchScreen(ModalScreen[int | None]):
         super().__init__()
         self.store_path = store_path
         self.now = now
-        self.query_text = query
+        self.query_text = query[:MAX_QUERY]
+        self._pending: str | None = None  # typed, not searched yet
+        self._due = 0.0  # monotonic time the pending query is searched at
+        self._waiting = False  # a timer is set for it
+        self._focus_results = False  # enter was pressed before the results came
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-body") as body:
             body.border_title = "Search the news archive"
             body.border_subtitle = "enter: open · escape: back"
-            yield Input(value=self.query_text, placeholder="words to find in titles and summaries",
-                        id="search-input")
+            yield SearchInput(value=self.query_text, placeholder="words to find in titles and summaries",
+                        max_length=MAX_QUERY, id="search-input")
             yield Static(id="search-status")
             yield PanelTable(cursor_type="row", id="search-results")
 
@@ -66,12 +96,41 @@ class SearchScreen(ModalScreen[int | None]):
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
-        self.search(event.value)
+        # One timer at a time, pushed back by each key: a timer per key would cost a task
+        # per key.
+        self._pending = event.value
+        self._focus_results = False  # typing again: an earlier enter is forgotten
+        self._due = time.monotonic() + DEBOUNCE_SECONDS
+        if not self._waiting:
+            self._waiting = True
+            self.set_timer(DEBOUNCE_SECONDS, self._search_when_due)
+
+    def _search_when_due(self) -> None:
+        wait = self._due - time.monotonic()
+        if wait > 0.005:
+            self.set_timer(wait, self._search_when_due)
+            return
+        self._waiting = False
+        self._search_pending()
+
+    def _search_pending(self) -> None:
+        if self._pending is not None:
+            query, self._pending = self._pending, None
+            self.search(query)
 
     @on(Input.Submitted)
     def _submitted(self) -> None:
+        # Enter does not wait for the pause: the results, once in, take the focus.
+        self._focus_results = True
+        if self._pending is not None:
+            self._search_pending()
+        else:
+            self._take_focus()
+
+    def _take_focus(self) -> None:
         table = self.query_one(PanelTable)
-        if table.row_count:
+        if self._focus_results and table.row_count:
+            self._focus_results = False
             table.focus()
 
     @work(thread=True, exclusive=True, group="search")
@@ -99,6 +158,7 @@ class SearchScreen(ModalScreen[int | None]):
             self._status("Type to search.")
         else:
             self._status(f"{len(lines)} item{'s' if len(lines) != 1 else ''} match {query!r}")
+        self._take_focus()
 
     @on(DataTable.RowSelected)
     def _chosen(self, event: DataTable.RowSelected) -> None:
