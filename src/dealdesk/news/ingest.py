@@ -56,7 +56,7 @@ def read_text(raw: bytes) -> str:
     pasted article are replaced and the rest is read.
     """
     if len(raw) > MAX_INPUT_BYTES:
-        raise IngestError(f"larger than {MAX_INPUT_BYTES // (1024 * 1024)} MB; "
+        raise IngestError(f"larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB; "
                           "ingest reads one article at a time")
     if b"\x00" in raw:
         raise IngestError("binary data (NUL bytes), not text")

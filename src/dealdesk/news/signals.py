@@ -798,8 +798,8 @@ def _judge(s: str, q: _Quantity, lang: str, context: _Context) -> Figure | None:
 
 def _figure(metric: str, value: Decimal, q: _Quantity, sentence: str) -> Figure | None:
     number = float(value)  # a number too large for a float becomes inf: not plausible
-    if not limits.plausible(metric, number):
-        return None
+    if q.minus_at is not None or not limits.plausible(metric, number):
+        return None  # no metric is negative; "-0 GW" is no figure either
     return Figure(
         metric=metric,
         value=number,
