@@ -231,7 +231,9 @@ def render(
         warn(f"{more} more figures left out: ingest proposes at most {MAX_PROPOSALS:,}")
     if fmt == "json":
         return to_json(figures)
-    first_line = _FIRST_LINE_RE.search(text)  # no list of every line of a long file
+    # The first line that is not blank, read no further than a title can be: neither a list
+    # of every line nor a copy of a file that is one long line.
+    first_line = _FIRST_LINE_RE.search(text, 0, _TITLE_SCAN)
     title = _clean(first_line.group() if first_line else "", 200)
     return to_facts_toml(figures, source_id, lang, title=title,
                          published=published or date.today(), partners=partners,
@@ -239,6 +241,7 @@ def render(
 
 
 _FIRST_LINE_RE = re.compile(r"[^\n]*\S[^\n]*")
+_TITLE_SCAN = 4096
 
 
 def _clean(text: str, limit: int = _QUOTE_LIMIT) -> str:

@@ -564,10 +564,21 @@ def iter_figures(
             continue
         sentence = text[s_start:s_end]
         names: tuple[str, ...] | None = None  # only sentences with a figure need them
+        run_on: _RunOn | None = None
         for fig in _figures_in_sentence(sentence, lang):
-            if names is None:
-                names = matcher.find(sentence) if matcher is not None else ()
-            subject = _subject(matcher, names, sentence, fig, tracked, products)
+            lo, hi = _reach(sentence, fig.start, fig.end)
+            if matcher is None:
+                subject = None
+            elif (lo, hi) == (0, len(sentence)):
+                if names is None:
+                    names = matcher.find(sentence)
+                subject = _subject(matcher, names, sentence, fig, tracked, products)
+            else:  # a run-on sentence: its subject is looked for within reach only
+                run_on = run_on or _RunOn(sentence, matcher)
+                subject = _subject(
+                    matcher, run_on.names_near(fig.start, fig.end), sentence[lo:hi],
+                    replace(fig, start=fig.start - lo, end=fig.end - lo), tracked, products,
+                )
             yield Figure(
                 metric=fig.metric, value=fig.value, unit=fig.unit, qualifier=fig.qualifier,
                 subject=subject, quote=_quote(sentence, fig.start, fig.end),
@@ -872,7 +883,59 @@ def _subject(
     return None
 
 
+# How far from a figure its subject is looked for, on each side, in a sentence longer than
+# that: in a run-on "sentence" (a whole file of figures with no full stop) reading all of it
+# for each figure was quadratic, and a name that far away is no figure's subject.
 _SUBJECT_REACH = 300
+_RUN_ON = 1000  # a sentence longer than this is read in windows; any shorter one, whole
+
+
+class _RunOn:
+    """The names mentioned near any place of a run-on sentence, each stretch of
+    _SUBJECT_REACH characters searched once (not once for every figure near it)."""
+
+    __slots__ = ("s", "matcher", "_names")
+
+    def __init__(self, s: str, matcher: EntityMatcher) -> None:
+        self.s = s
+        self.matcher = matcher
+        self._names: dict[int, tuple[str, ...]] = {}
+
+    def _edge(self, k: int) -> int:
+        """Where stretch k begins: after the first space from k * _SUBJECT_REACH on."""
+        pos = k * _SUBJECT_REACH
+        if pos <= 0 or pos >= len(self.s):
+            return max(0, min(pos, len(self.s)))
+        space = self.s.find(" ", pos, pos + _SUBJECT_REACH)
+        return pos if space < 0 else space + 1
+
+    def names_near(self, start: int, end: int) -> tuple[str, ...]:
+        """Names in the stretches within _SUBJECT_REACH of s[start:end], in order, once."""
+        found: dict[str, None] = {}
+        for k in range(max(0, (start - _SUBJECT_REACH) // _SUBJECT_REACH),
+                       (end + _SUBJECT_REACH) // _SUBJECT_REACH + 1):
+            names = self._names.get(k)
+            if names is None:
+                names = self._names[k] = self.matcher.find(
+                    self.s[self._edge(k) : self._edge(k + 1)])
+            found.update(dict.fromkeys(names))
+        return tuple(found)
+
+
+def _reach(s: str, start: int, end: int) -> tuple[int, int]:
+    """The part of sentence `s` read for the subject of the figure at s[start:end]: all of
+    it, or in a run-on sentence _SUBJECT_REACH characters on each side cut at a space (no
+    half word is read)."""
+    if len(s) <= max(_RUN_ON, end - start + 2 * _SUBJECT_REACH):
+        return 0, len(s)
+    lo, hi = max(0, start - _SUBJECT_REACH), min(len(s), end + _SUBJECT_REACH)
+    if lo > 0:
+        space = s.find(" ", lo, start)
+        lo = space + 1 if space >= 0 else start
+    if hi < len(s):
+        space = s.rfind(" ", end, hi)
+        hi = space if space >= 0 else end
+    return lo, hi
 
 
 def _nearest(
@@ -894,19 +957,8 @@ def _nearest(
     (so begin at most `matcher.longest` characters before them). Any other window finds
     exactly what the previous one found, which had no wanted name.
 
-    Only _SUBJECT_REACH characters on each side are read (cut at a space, so that no name
-    is read from half a word): in a run-on "sentence" of a whole file, reading all of it
-    for each figure was quadratic, and a name that far away is no figure's subject.
+    `s` is never longer than _reach allows around the figure (see iter_figures).
     """
-    if len(s) > end - start + 2 * _SUBJECT_REACH:
-        lo, hi = max(0, start - _SUBJECT_REACH), min(len(s), end + _SUBJECT_REACH)
-        if lo > 0:
-            space = s.find(" ", lo, start)
-            lo = space + 1 if space >= 0 else start
-        if hi < len(s):
-            space = s.rfind(" ", end, hi)
-            hi = space if space >= 0 else end
-        s, start, end = s[lo:hi], start - lo, end - lo
     found: list[tuple[int, int, str]] = []
     if set(wanted) & set(matcher.find(s[:start])):
         begins = matcher.begins(s, start)
