@@ -517,3 +517,31 @@ def test_splitting_a_long_block_never_copies_the_rest_of_it():
         tracemalloc.stop()
     assert count == 60_000
     assert peak < len(text) // 10, peak
+
+
+def test_the_enrichment_pass_stores_only_plausible_figures(tmp_path):
+    from dealdesk.news.enrich import enrich_pending
+
+    def figures(title: str, summary: str) -> list[Any]:
+        return [{"metric": "capacity_gw", "value": 10.0, "unit": "GW", "subject": "Nvidia"},
+                {"metric": "capacity_gw", "value": math.inf, "unit": "GW", "subject": "AMD"},
+                {"metric": "weekly_active_users", "value": 7e12, "subject": "ChatGPT"},
+                _figure("q", -5e9)]
+
+    with Store.open(tmp_path / "d" / "dealdesk.sqlite3") as store:
+        store.record(ok(), [item("a")], NOW, LIMITS, pending=True)
+        report = enrich_pending(store, MATCHER, figures, NOW)
+        assert (report.items, report.signals) == (1, 1)
+        assert [(s.metric, s.value) for s in store.signals()] == [("capacity_gw", 10.0)]
+
+
+def test_ingest_from_stdin_is_bounded_and_refuses_binary(monkeypatch, capsys):
+    import io
+    import sys
+
+    class Stdin:
+        buffer = io.BytesIO(b"\x00\x01binary" * 1000)
+
+    monkeypatch.setattr(sys, "stdin", Stdin)
+    assert main(["ingest", "-", "--config", str(CONFIG_DIR)]) == 2
+    assert capsys.readouterr().err == "-: binary data (NUL bytes), not text\n"

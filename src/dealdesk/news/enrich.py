@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ..limits import RANGES, plausible
+
 if TYPE_CHECKING:
     from ..store import Store
     from .entities import EntityMatcher
@@ -65,7 +67,17 @@ def _figures(figures: Figures | None, item_id: int, title: str, summary: str) ->
     if figures is None:
         return ()
     try:
-        return figures(title, summary)
+        found = figures(title, summary)
     except Exception:  # a bug in figure extraction must not stall the pass or lose the item
         log.exception("finding figures in item %s failed", item_id)
         return ()
+    # What becomes a signal is plausible for its metric, whoever found it (limits.RANGES).
+    return [f for f in found if _plausible(f)]
+
+
+def _plausible(figure: Any) -> bool:
+    metric = figure.get("metric") if isinstance(figure, dict) else getattr(figure, "metric", None)
+    if metric not in RANGES:
+        return True  # not a figure with a range (a status, say): the store judges it
+    value = figure.get("value") if isinstance(figure, dict) else getattr(figure, "value", None)
+    return plausible(metric, value)
