@@ -37,7 +37,7 @@ MAX_PROPOSALS = 1000
 # Text that is more than this share of replaced bytes or control characters is not text.
 _MAX_JUNK_SHARE = 1 / 1000
 _MAX_JUNK_MIN = 16
-_QUOTE_LIMIT = 1000  # characters of a cleaned quote (signals cut long sentences to ~600)
+_QUOTE_LIMIT = 1000  # characters of a cleaned quote, as long as signals quotes a sentence
 
 
 class IngestError(ValueError):
@@ -45,7 +45,7 @@ class IngestError(ValueError):
 
 
 # C0 controls other than the whitespace ones (tab, newline, vertical tab, form feed, return)
-_BINARY_CONTROL_RE = re.compile("[\x01-\x08\x0e-\x1a\x1c-\x1f\x7f]")
+_BINARY_CONTROL_RE = re.compile("[\x01-\x08\x0e-\x1f\x7f]")
 
 
 def read_text(raw: bytes) -> str:
@@ -95,7 +95,7 @@ def _propose(text: str, lang: str | None, matcher: EntityMatcher,
         key = (fig.metric, fig.value, fig.subject)
         kept = best.get(key)
         if kept is None and len(best) >= limit:
-            if len(dropped) <= MAX_PROPOSALS * 100:  # a count, bounded as well
+            if len(dropped) <= MAX_PROPOSALS * 10:  # a count, bounded as well
                 dropped.add(key)
             continue
         if kept is None or (kept.qualifier is None and fig.qualifier is not None):
@@ -227,7 +227,7 @@ def render(
     lang = lang or detect_lang(text)
     figures, dropped = _propose(text, lang, matcher, MAX_PROPOSALS)
     if dropped and warn is not None:
-        more = f"{dropped:,}+" if dropped > MAX_PROPOSALS * 100 else f"{dropped:,}"
+        more = f"{dropped - 1:,}+" if dropped > MAX_PROPOSALS * 10 else f"{dropped:,}"
         warn(f"{more} more figures left out: ingest proposes at most {MAX_PROPOSALS:,}")
     if fmt == "json":
         return to_json(figures)

@@ -589,7 +589,7 @@ def iter_figures(
 # A sentence longer than this (a list of figures with no full stop, a run-on page) is quoted
 # as a window around the figure, cut at spaces: a quote is read by a person, and every
 # figure of such a sentence quoting all of it made the output quadratic in its length.
-_QUOTE_MAX = 600
+_QUOTE_MAX = 1000  # as _RUN_ON: a sentence read whole is quoted whole
 _QUOTE_CONTEXT = 240  # characters kept on each side of the figure
 
 
