@@ -279,15 +279,24 @@ def _cells(text: str) -> int:
 
 def _ingest(args: argparse.Namespace, config_dir: Path) -> int:
     from .news.entities import EntityMatcher
-    from .news.ingest import render
+    from .news.ingest import MAX_INPUT_BYTES, IngestError, read_text, render
 
     config = load(config_dir)  # the tracked names come from the config
     try:
-        raw = sys.stdin.buffer.read() if args.file == "-" else Path(args.file).read_bytes()
+        # One byte past the cap is enough to refuse a file: never more is held in memory.
+        if args.file == "-":
+            raw = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+        else:
+            with open(args.file, "rb") as f:
+                raw = f.read(MAX_INPUT_BYTES + 1)
+        text = read_text(raw)
     except OSError as exc:
         print(f"{args.file}: cannot read: {exc.strerror or exc}", file=sys.stderr)
         return EXIT_USAGE
-    text = raw.decode("utf-8", errors="replace")
+    except IngestError as exc:
+        print(f"{args.file}: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    del raw
     source_id = "new-source" if args.file == "-" else Path(args.file).stem
     story = config.story
     matcher = EntityMatcher(story.entities())
@@ -295,6 +304,7 @@ def _ingest(args: argparse.Namespace, config_dir: Path) -> int:
         text, matcher, lang=args.lang, fmt=args.format, source_id=source_id,
         published=args.date, partners={p.name for p in story.partners},
         products={u.product for u in story.users},
+        warn=lambda line: print(f"{args.file}: {line}", file=sys.stderr),
     ))
     return EXIT_OK
 

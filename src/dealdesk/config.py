@@ -23,6 +23,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - the package requires 3.11, tomli only for older interpreters
     import tomli as tomllib
 
+from . import limits
 from .news.feedurl import parse_feed_url
 from .news.model import FeedSpec, FetchLimits
 from .value import Value, value
@@ -262,9 +263,25 @@ def _refuse_hidden(value: str, allowed: str) -> None:
 def number(value: Any) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         raise ValueError(f"expected a number, got {_type_name(value)}")
+    if not limits.finite(value):  # TOML writes nan and inf; no setting or figure is either
+        raise ValueError(f"must be a finite number, got {value}")
     if value < 0:
         raise ValueError(f"must not be negative, got {value}")
     return float(value)
+
+
+def metric_number(metric: str) -> Check:
+    """A number inside `metric`'s plausible range (limits.RANGES)."""
+    def check(value: Any) -> float:
+        checked = number(value)
+        if not limits.plausible(metric, checked):
+            raise ValueError(f"{value:g} is out of range for {metric} "
+                             f"({limits.describe(metric)})")
+        return checked
+
+    hint = "a plausible figure; leave the key out when it is unknown"
+    check.hint = hint  # type: ignore[attr-defined]
+    return check
 
 
 def positive_int(value: Any) -> int:
@@ -386,6 +403,8 @@ _EXAMPLES = {"date": "2025-09-22", "since": "2025-09-22", "as_of": "2025-09-15",
 def _hint_for(check: Check, key: str, value: Any, default: Any) -> str:
     """What to write instead, from the kind of value the key takes."""
     example = default if default not in (MISSING, None, "", ()) else None
+    if hint := getattr(check, "hint", None):
+        return str(hint)
     if check is positive_int:
         return f"a whole number, at least 1, e.g. {key} = {example or 1}"
     if check is positive_number:

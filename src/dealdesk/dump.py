@@ -12,6 +12,7 @@ from rich.table import Table
 from rich.text import Text
 
 from . import facts as F
+from . import limits
 from . import view as V
 
 
@@ -117,14 +118,34 @@ def feeds_json(states: Sequence[Any]) -> list[dict[str, Any]]:
 
 def signals_json(signals: Sequence[Any]) -> list[dict[str, Any]]:
     return [
-        {"metric": s.metric, "value": s.value, "unit": s.unit, "subject": s.subject,
+        {"metric": s.metric, "value": _number(s.value), "unit": s.unit, "subject": s.subject,
          "quote": s.quote, "news_id": s.news_id, "state": s.state}
         for s in signals
     ]
 
 
+def _number(value: object) -> object:
+    """A stored figure as JSON shows it: a value that is not a finite number is unknown."""
+    if isinstance(value, float) and not limits.finite(value):
+        return None
+    return value
+
+
+def strict(data: Any) -> Any:
+    """`data` with every float that is not finite made null: the contract is strict JSON
+    ("unknown is null"), whatever a store row or a future field holds."""
+    if isinstance(data, float):
+        return data if limits.finite(data) else None
+    if isinstance(data, dict):
+        return {k: strict(v) for k, v in data.items()}
+    if isinstance(data, (list, tuple)):
+        return [strict(v) for v in data]
+    return data
+
+
 def write_json(data: dict[str, Any], out: TextIO) -> None:
-    json.dump(data, out, ensure_ascii=False, indent=2)
+    # allow_nan=False: never `NaN` or `Infinity`, which are not JSON.
+    json.dump(strict(data), out, ensure_ascii=False, indent=2, allow_nan=False)
     out.write("\n")
 
 

@@ -12,6 +12,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import field, replace
 from datetime import date
 
+from . import limits
 from .value import Value, value
 
 PARTNER_STATUSES = ("announced", "letter-of-intent", "definitive", "stalled", "replaced", "ended")
@@ -422,13 +423,23 @@ class AcceptedFigure(Value):
 
 
 def accepted_from(signals: Iterable[object]) -> list[AcceptedFigure]:
-    """The accepted ones among stored signals (any objects with the store's fields)."""
+    """The accepted ones among stored signals (any objects with the store's fields).
+
+    A stored value outside its metric's plausible range (limits.RANGES: NaN, inf, "7
+    trillion weekly users", accepted before the finder refused such figures or written by
+    anything else) is left out: one bad row must not break every panel that adds it up.
+    """
     return [
         AcceptedFigure(s.id, s.metric, s.value, s.subject, s.published.date(), s.news_title,
                        s.feed, s.quote, s.qualifier, s.link)
         for s in signals
-        if s.state == "accepted" and s.subject
+        if s.state == "accepted" and s.subject and _usable(s.metric, s.value)
     ]
+
+
+def _usable(metric: object, value: object) -> bool:
+    """Whether an accepted figure can become a fact: a tracked metric and a plausible value."""
+    return isinstance(metric, str) and limits.plausible(metric, value)
 
 
 def target_of(story: Story, metric: str, subject: str | None) -> str | None:
@@ -448,6 +459,8 @@ def with_accepted(story: Story, accepted: Iterable[AcceptedFigure]) -> Story:
     users = list(story.users)
     events = list(story.events)
     for a in accepted:
+        if not _usable(a.metric, a.value):
+            continue  # the guard of accepted_from, for figures made any other way
         target = target_of(story, a.metric, a.subject)
         if target is None:
             continue

@@ -13,11 +13,12 @@ from typing import Any
 
 from . import facts as F
 from .config import (
-    Check, Problem, Settings, Table, a_date, http_url, nonempty_text, number, one_of,
+    Check, Problem, Settings, Table, a_date, http_url, metric_number, nonempty_text, one_of,
     only_sections, read_toml, tables, text, text_list,
 )
 
 FACT_TABLES = ("source", "partner", "users", "risk", "event")
+_USERS_NUMBER = metric_number("weekly_active_users")
 
 
 def load_story(facts_dir: Path, settings: Settings, problems: list[Problem]) -> F.Story | None:
@@ -69,7 +70,7 @@ def load_story(facts_dir: Path, settings: Settings, problems: list[Problem]) -> 
             users.append(F.UserCount(
                 product=t.get("product", nonempty_text),
                 as_of=t.get("as_of", a_date),
-                weekly_active_users=t.get("weekly_active_users", number),
+                weekly_active_users=t.get("weekly_active_users", _USERS_NUMBER),
                 source=source_ref(t),
                 qualifier=t.get("qualifier", one_of(F.QUALIFIERS), None),
                 quote=t.get("quote", text, ""),
@@ -129,11 +130,13 @@ def _partner(t: Table, source: str | None) -> F.Partner:
         since=t.get("since", a_date),
         source=source,
         aliases=t.get("aliases", text_list, ()),
-        capacity_gw=t.get("capacity_gw", number, None),
-        deployed_gw=t.get("deployed_gw", number, None),
-        commitment_usd=t.get("commitment_usd", number, None),
-        investment_max_usd=t.get("investment_max_usd", number, None),
-        tranche_per_gw_usd=t.get("tranche_per_gw_usd", number, None),
+        capacity_gw=t.get("capacity_gw", metric_number("capacity_gw"), None),
+        deployed_gw=t.get("deployed_gw", metric_number("deployed_gw"), None),
+        commitment_usd=t.get("commitment_usd", metric_number("commitment_usd"), None),
+        investment_max_usd=t.get("investment_max_usd", metric_number("investment_max_usd"),
+                                 None),
+        tranche_per_gw_usd=t.get("tranche_per_gw_usd", metric_number("tranche_per_gw_usd"),
+                                 None),
         capacity_qualifier=t.get("capacity_qualifier", one_of(F.QUALIFIERS), None),
         commitment_qualifier=t.get("commitment_qualifier", one_of(F.QUALIFIERS), None),
         quote=t.get("quote", text, ""),
@@ -151,7 +154,7 @@ def _check_events(
         if e.subject is None or e.field is None:
             continue
         if e.subject in partner_names:
-            fields: dict[str, Check] = {f: number for f in F.PARTNER_NUMBER_FIELDS}
+            fields: dict[str, Check] = {f: metric_number(f) for f in F.PARTNER_NUMBER_FIELDS}
             fields |= {"status": one_of(F.PARTNER_STATUSES), "role": nonempty_text, "note": text}
         elif e.subject in risk_ids:
             fields = {"status": one_of(F.RISK_STATUSES), "severity": one_of(F.RISK_SEVERITIES),

@@ -14,6 +14,7 @@ from rich.style import Style
 from rich.text import Text
 
 from . import facts as F
+from . import limits
 from .cells import terminal_safe
 from .value import Value, value
 
@@ -51,9 +52,14 @@ BAR_FULL, BAR_PLANNED, BAR_EMPTY = "█", "▒", "░"
 # Formatting
 
 
+# What a figure shows when it is unknown, or not a finite number: the last line of defence
+# against NaN or inf that got past the checks (never "$infT" or a crash).
+UNKNOWN = "—"
+
+
 def money(value: float | None, qualifier: str | None = None) -> str:
-    if value is None:
-        return "—"
+    if value is None or not limits.finite(value):
+        return UNKNOWN
     for size, suffix in ((1e12, "T"), (1e9, "B"), (1e6, "M")):
         if abs(value) >= size:
             return _qualified(f"${_trim(value / size)}{suffix}", qualifier)
@@ -61,12 +67,14 @@ def money(value: float | None, qualifier: str | None = None) -> str:
 
 
 def gigawatts(value: float | None, qualifier: str | None = None) -> str:
-    return "—" if value is None else _qualified(f"{_trim(value)} GW", qualifier)
+    if value is None or not limits.finite(value):
+        return UNKNOWN
+    return _qualified(f"{_trim(value)} GW", qualifier)
 
 
 def users(value: float | None, qualifier: str | None = None) -> str:
-    if value is None:
-        return "—"
+    if value is None or not limits.finite(value):
+        return UNKNOWN
     if abs(value) >= 1e9:
         return _qualified(f"{_trim(value / 1e9)}B", qualifier)
     return _qualified(f"{_trim(value / 1e6)}M", qualifier)
@@ -110,7 +118,9 @@ FIELD_NAMES = {
 
 def cells(value: float, scale: float, width: int) -> int:
     """How many of `width` cells `value` fills; any non-zero value fills at least one."""
-    if width <= 0 or scale <= 0 or value <= 0:
+    if width <= 0 or not (limits.finite(value) and limits.finite(scale)):
+        return 0
+    if scale <= 0 or value <= 0:
         return 0
     return max(1, round(width * min(value, scale) / scale))
 
@@ -303,7 +313,7 @@ def users_view(snap: F.Snapshot, product: str = "ChatGPT", bar_width: int = 16) 
             Text(users(c.weekly_active_users, c.qualifier), justify="right"),
             Text(bar(c.weekly_active_users, scale, bar_width), style="cyan"),
             Text(growth_text(p), justify="right"),
-            Text(f"+{users(p.per_week)}/wk" if p.per_week else "", justify="right"),
+            Text(per_week_text(p.per_week), justify="right"),
             Text(source_label(snap.story, c.source), style="dim"),
         )))
     return UsersView(
@@ -324,9 +334,23 @@ def users_view(snap: F.Snapshot, product: str = "ChatGPT", bar_width: int = 16) 
 def growth_text(point: F.UserPoint) -> str:
     if point.growth is None:
         return "first"
-    pct = f" ({point.growth_ratio:+.0%})" if point.growth_ratio is not None else ""
-    sign = "+" if point.growth >= 0 else "−"
-    return f"{sign}{users(abs(point.growth))}{pct}"
+    if not limits.finite(point.growth):
+        return UNKNOWN
+    # No ratio from zero users (a division by zero), nor one that is not a finite number.
+    ratio = point.growth_ratio if limits.finite(point.growth_ratio) else None
+    pct = f" ({ratio:+.0%})" if ratio is not None else ""
+    return f"{_sign(point.growth)}{users(abs(point.growth))}{pct}"
+
+
+def per_week_text(per_week: float | None, suffix: str = "/wk") -> str:
+    """Users gained or lost per week, signed as written: "+12M/wk", "−100M/wk"."""
+    if per_week is None or not per_week or not limits.finite(per_week):
+        return ""
+    return f"{_sign(per_week)}{users(abs(per_week))}{suffix}"
+
+
+def _sign(x: float) -> str:
+    return "+" if x >= 0 else "−"
 
 
 def latest_users_line(view: UsersView, today: date, stale_after_days: int) -> Text:
@@ -511,7 +535,7 @@ def user_point_details(snap: F.Snapshot, key: str) -> DetailView | None:
         ("As of", Text(c.as_of.isoformat() + (
             f"  {STALE_MARK} stale: {(snap.today - c.as_of).days} days old" if stale else ""))),
         ("Growth", Text(growth_text(point))),
-        ("Per week", Text(f"+{users(point.per_week)}" if point.per_week else "—")),
+        ("Per week", Text(per_week_text(point.per_week, "") or UNKNOWN)),
     ]
     if c.note:
         rows.append(("Note", Text(c.note)))

@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from ..limits import RANGES, plausible
+
 if TYPE_CHECKING:
     from ..store import Store
     from .entities import EntityMatcher
@@ -99,10 +101,19 @@ def _enrich_one(
             found = figures(title, summary)
         except Exception as exc:  # a bug in figure extraction must not lose the item
             _failed(on_error, item_id, exc)
-    return item_id, names, found
+    # What becomes a signal is plausible for its metric, whoever found it (limits.RANGES).
+    return item_id, names, [f for f in found if _plausible(f)]
 
 
 def _failed(on_error: OnError | None, item_id: int, exc: Exception) -> None:
     log.error("enriching item %s failed: %r", item_id, exc)
     if on_error is not None:
         on_error(item_id, exc)
+
+
+def _plausible(figure: Any) -> bool:
+    metric = figure.get("metric") if isinstance(figure, dict) else getattr(figure, "metric", None)
+    if metric not in RANGES:
+        return True  # not a figure with a range (a status, say): the store judges it
+    value = figure.get("value") if isinstance(figure, dict) else getattr(figure, "value", None)
+    return plausible(metric, value)

@@ -50,16 +50,18 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterable, Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
 
+from dealdesk import limits
 from dealdesk.news.entities import EntityMatcher
 
 __all__ = [
     "Figure",
     "detect_lang",
     "find_figures",
+    "iter_figures",
     "parse_number",
     "split_sentences",
 ]
@@ -316,6 +318,7 @@ _ABBREVIATION_WINDOW = 32  # longer than any abbreviation worth knowing
 _QUOTED_RE = re.compile(r"«[^«»\n]{0,2000}»|“[^“”\n]{0,2000}”")
 _LINE_BREAK_RE = re.compile(r"\n\s*")
 _OPENERS = "«“\"'‘([$€£"
+_NEXT_VISIBLE_RE = re.compile(r"\S")
 
 
 def split_sentences(text: str) -> list[str]:
@@ -330,14 +333,21 @@ def split_sentences(text: str) -> list[str]:
 
 
 def _sentence_spans(text: str) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
+    return list(_iter_sentence_spans(text))
+
+
+def _iter_sentence_spans(text: str) -> Iterator[tuple[int, int]]:
+    """The spans of split_sentences, one at a time: a long text is never held as a list."""
     for block_start, block_end in _blocks(text):
         start = block_start
         for cut in _cuts(text, block_start, block_end):
-            spans.append((start, cut))
+            a, b = _strip(text, start, cut)
+            if a < b:
+                yield a, b
             start = cut
-        spans.append((start, block_end))
-    return [_strip(text, a, b) for a, b in spans if text[a:b].strip()]
+        a, b = _strip(text, start, block_end)
+        if a < b:
+            yield a, b
 
 
 def _blocks(text: str) -> Iterator[tuple[int, int]]:
@@ -353,15 +363,23 @@ def _blocks(text: str) -> Iterator[tuple[int, int]]:
 
 
 def _cuts(text: str, start: int, end: int) -> Iterator[int]:
+    # Quotations do not overlap and come in order: a cut is inside one when the last one
+    # starting before it ends after it. (Testing every quotation at every cut, and copying
+    # the rest of the block to find its first letter, made a long block quadratic.)
     quoted = [m.span() for m in _QUOTED_RE.finditer(text, start, end)]
+    quote_starts = [a for a, _ in quoted]
     for m in _TERMINATOR_RE.finditer(text, start, end):
         cut = m.end()
         if cut >= end or not text[cut].isspace():
             continue  # "1.4", "U.S.-based", end of block
-        if any(a < cut < b for a, b in quoted):
+        i = bisect_left(quote_starts, cut) - 1
+        if i >= 0 and quoted[i][0] < cut < quoted[i][1]:
             continue
-        rest = text[cut:end].lstrip()
-        if not rest or not (rest[0].isupper() or rest[0].isdigit() or rest[0] in _OPENERS):
+        nxt = _NEXT_VISIBLE_RE.search(text, cut, end)
+        if nxt is None:
+            continue
+        first = nxt.group()
+        if not (first.isupper() or first.isdigit() or first in _OPENERS):
             continue
         if m.group() == "." and _is_abbreviation(text, start, m.start()):
             continue
@@ -406,11 +424,17 @@ _EN_WORDS = frozenset(
 )
 
 
+_LANG_SAMPLE = 100_000
+
+
 def detect_lang(text: str) -> str:
     """"fr" or "en", by counting common words (and French elisions such as "l'", "d'").
 
-    Ties, and text with no common word at all, count as English.
+    Ties, and text with no common word at all, count as English. Only the first
+    _LANG_SAMPLE characters are read: they tell the language of an article, and a word list
+    of a whole long file would be larger than the file.
     """
+    text = text[:_LANG_SAMPLE]
     # Every elision has an apostrophe: most English text needs no search for one.
     fr = len(_ELISION_RE.findall(text)) if _has_apostrophe(text) else 0
     en = 0
@@ -476,6 +500,7 @@ class _Quantity:
     kind: str | None  # "USD" | "other" (another currency) | "GW" | "MW" | "users" | None
     usd_prefix: bool  # "$100 billion": English notation even inside French text
     qualifier: str | None
+    minus_at: int | None = None  # where a minus sign is written ("-5 GW", "-$5 billion")
 
     @property
     def scaled(self) -> Decimal:
@@ -512,29 +537,105 @@ def find_figures(
     """
     if not _DIGIT_RE.search(text):
         return []
+    return list(iter_figures(text, matcher, lang, tracked=tracked, products=products))
+
+
+def iter_figures(
+    text: str,
+    matcher: EntityMatcher | None = None,
+    lang: str | None = None,
+    *,
+    tracked: str = "OpenAI",
+    products: Collection[str] = ("ChatGPT",),
+) -> Iterator[Figure]:
+    """The figures of find_figures, one at a time, so that a long text (`dealdesk ingest` of
+    a whole file) is read in bounded memory and its figures can be counted as they come.
+
+    Every value is plausible for its metric (limits.RANGES): a misreading such as
+    "7 trillion weekly users", a negative figure or an overflow is never offered. A quote
+    is the figure's sentence, or, in a sentence longer than _QUOTE_MAX, a window of it
+    around the figure.
+    """
+    if not _DIGIT_RE.search(text):
+        return
     lang = lang or detect_lang(text)
-    figures: list[Figure] = []
-    for s_start, s_end in _sentence_spans(text):
-        sentence = text[s_start:s_end]
-        if not _DIGIT_RE.search(sentence):
+    for s_start, s_end in _iter_sentence_spans(text):
+        if not _DIGIT_RE.search(text, s_start, s_end):
             continue
+        sentence = text[s_start:s_end]
         names: tuple[str, ...] | None = None  # only sentences with a figure need them
+        run_on: _RunOn | None = None
         for fig in _figures_in_sentence(sentence, lang):
-            if names is None:
-                names = matcher.find(sentence) if matcher is not None else ()
-            subject = _subject(matcher, names, sentence, fig, tracked, products)
-            figures.append(Figure(
+            lo, hi = _reach(sentence, fig.start, fig.end)
+            if matcher is None:
+                subject = None
+            elif (lo, hi) == (0, len(sentence)):
+                if names is None:
+                    names = matcher.find(sentence)
+                subject = _subject(matcher, names, sentence, fig, tracked, products)
+            else:  # a run-on sentence: its subject is looked for within reach only
+                run_on = run_on or _RunOn(sentence, matcher)
+                subject = _subject(
+                    matcher, run_on.names_near(fig.start, fig.end), sentence[lo:hi],
+                    replace(fig, start=fig.start - lo, end=fig.end - lo), tracked, products,
+                )
+            yield Figure(
                 metric=fig.metric, value=fig.value, unit=fig.unit, qualifier=fig.qualifier,
-                subject=subject, quote=fig.quote, start=fig.start + s_start,
-                end=fig.end + s_start,
-            ))
-    return figures
+                subject=subject, quote=_quote(sentence, fig.start, fig.end),
+                start=fig.start + s_start, end=fig.end + s_start,
+            )
+
+
+# A sentence longer than this (a list of figures with no full stop, a run-on page) is quoted
+# as a window around the figure, cut at spaces: a quote is read by a person, and every
+# figure of such a sentence quoting all of it made the output quadratic in its length.
+_QUOTE_MAX = 1000  # as _RUN_ON: a sentence read whole is quoted whole
+_QUOTE_CONTEXT = 240  # characters kept on each side of the figure
+
+
+def _quote(sentence: str, start: int, end: int) -> str:
+    if len(sentence) <= _QUOTE_MAX:
+        return sentence
+    a = max(0, start - _QUOTE_CONTEXT)
+    b = min(len(sentence), end + _QUOTE_CONTEXT)
+    if a > 0:
+        space = sentence.find(" ", a, start)
+        a = space + 1 if space >= 0 else a
+    if b < len(sentence):
+        space = sentence.rfind(" ", end, b)
+        b = space if space >= 0 else b
+    return ("…" if a > 0 else "") + sentence[a:b].strip() + ("…" if b < len(sentence) else "")
+
+
+class _Context:
+    """Facts about a whole sentence that some figures need, each looked up at most once:
+    searching the sentence again for every number made a long one quadratic."""
+
+    __slots__ = ("sentence", "_money", "_other_currency")
+
+    def __init__(self, sentence: str) -> None:
+        self.sentence = sentence
+        self._money: bool | None = None
+        self._other_currency: bool | None = None
+
+    @property
+    def about_money(self) -> bool:
+        if self._money is None:
+            self._money = _MONEY_CONTEXT_RE.search(self.sentence) is not None
+        return self._money
+
+    @property
+    def other_currency(self) -> bool:
+        if self._other_currency is None:
+            self._other_currency = _OTHER_CURRENCY_RE.search(self.sentence) is not None
+        return self._other_currency
 
 
 def _figures_in_sentence(sentence: str, lang: str) -> Iterator[Figure]:
-    quantities = [_read_quantity(sentence, m, lang) for m in _NUMBER_RE.finditer(sentence)]
+    context = _Context(sentence)
+    quantities = (_read_quantity(sentence, m, lang) for m in _NUMBER_RE.finditer(sentence))
     for q in _merge_ranges(sentence, quantities):
-        fig = _judge(sentence, q, lang)
+        fig = _judge(sentence, q, lang, context)
         if fig is not None:
             yield fig
 
@@ -544,7 +645,19 @@ def _read_quantity(s: str, m: re.Match[str], lang: str) -> _Quantity:
     num_start, pos = m.span()
     number = _parse_decimal(m.group(), lang)
 
-    start, qualifier, kind = _prefix(s, num_start)
+    # A sign is read as written: "-5 GW" is -5 (which no metric allows), never 5. A minus
+    # glued to the number, or to the currency before it, counts; "5-10 GW" is a range.
+    minus_at: int | None = None
+    if _is_minus(s, num_start - 1):
+        minus_at = num_start - 1
+        start, qualifier, kind = _prefix(s, minus_at)  # "$-5 billion" too
+        start = min(start, minus_at)
+    else:
+        start, qualifier, kind = _prefix(s, num_start)
+        if kind is not None and _is_minus(s, start - 1):  # "-$5 billion"
+            minus_at = start = start - 1
+    if minus_at is not None:
+        number = -number
     usd_prefix = kind == "USD"
 
     exp, scale_is_word = None, False
@@ -579,7 +692,20 @@ def _read_quantity(s: str, m: re.Match[str], lang: str) -> _Quantity:
     return _Quantity(
         start=start, num_start=num_start, end=pos, number=number, exp=exp,
         scale_is_word=scale_is_word, kind=kind, usd_prefix=usd_prefix, qualifier=qualifier,
+        minus_at=minus_at,
     )
+
+
+# Hyphen-minus, minus sign, en dash (typeset minus), small and full-width hyphen-minus.
+_MINUS_CHARS = "-\u2212\u2013\ufe63\uff0d"
+
+
+def _is_minus(s: str, i: int) -> bool:
+    """Whether s[i] is a minus sign: a dash that does not join two words or numbers
+    ("5-10", "GPT-5", "mi-2025"), so one at the start or after a space or bracket."""
+    if i < 0 or s[i] not in _MINUS_CHARS:
+        return False
+    return i == 0 or not (s[i - 1].isalnum() or s[i - 1] in "_.,/" or s[i - 1] in _MINUS_CHARS)
 
 
 def _prefix(s: str, num_start: int) -> tuple[int, str | None, str | None]:
@@ -612,22 +738,30 @@ def _may_end_prefix(s: str, a: int) -> bool:
     return j < a and _QUALIFIER_LAST_WORD_RE.fullmatch(s, j, a) is not None
 
 
-def _merge_ranges(s: str, quantities: list[_Quantity]) -> list[_Quantity]:
+def _merge_ranges(s: str, quantities: Iterable[_Quantity]) -> Iterator[_Quantity]:
     """Replace each range ("5-10 GW", "entre 5 et 10 GW") by its upper bound."""
-    out: list[_Quantity] = []
-    i = 0
-    while i < len(quantities):
-        merged = _as_range(s, *quantities[i : i + 2]) if i + 1 < len(quantities) else None
+    pending: _Quantity | None = None
+    for q in quantities:
+        if pending is None:
+            pending = q
+            continue
+        merged = _as_range(s, pending, q)
         if merged is not None:
-            out.append(merged)
-            i += 2
+            yield merged
+            pending = None
         else:
-            out.append(quantities[i])
-            i += 1
-    return out
+            yield pending
+            pending = q
+    if pending is not None:
+        yield pending
 
 
 def _as_range(s: str, low: _Quantity, high: _Quantity) -> _Quantity | None:
+    if high.minus_at is not None and high.minus_at == high.start and _RANGE_GAP_RE.fullmatch(
+        s, low.end, high.minus_at + 1
+    ):
+        # "5 -10 GW": the minus was the range's dash after all.
+        high = replace(high, number=-high.number, start=high.minus_at + 1, minus_at=None)
     gap = s[low.end : high.start]
     if not _RANGE_GAP_RE.fullmatch(gap):
         return None
@@ -650,7 +784,7 @@ def _as_range(s: str, low: _Quantity, high: _Quantity) -> _Quantity | None:
     )
 
 
-def _judge(s: str, q: _Quantity, lang: str) -> Figure | None:
+def _judge(s: str, q: _Quantity, lang: str, context: _Context) -> Figure | None:
     """The figure `q` stands for, or None when it is not one this project tracks."""
     if q.kind == "other":
         return None
@@ -665,7 +799,7 @@ def _judge(s: str, q: _Quantity, lang: str) -> Figure | None:
     if q.kind is None:
         if q.exp is not None and q.exp >= 6 and _users_named_before(s, q):
             return _figure(METRIC_USERS, q.scaled, q, s)
-        if not _is_bare_money(s, q):
+        if not _is_bare_money(s, q, context):
             return None
     value = q.scaled
     if value < _MIN_COMMITMENT_USD or _RATE_RE.match(s, q.end) or _not_commitment(s, q):
@@ -673,10 +807,13 @@ def _judge(s: str, q: _Quantity, lang: str) -> Figure | None:
     return _figure(METRIC_USD, value, q, s)
 
 
-def _figure(metric: str, value: Decimal, q: _Quantity, sentence: str) -> Figure:
+def _figure(metric: str, value: Decimal, q: _Quantity, sentence: str) -> Figure | None:
+    number = float(value)  # a number too large for a float becomes inf: not plausible
+    if q.minus_at is not None or not limits.plausible(metric, number):
+        return None  # no metric is negative; "-0 GW" is no figure either
     return Figure(
         metric=metric,
-        value=float(value),
+        value=number,
         unit=_UNIT_OF[metric],
         qualifier=q.qualifier,
         subject=None,
@@ -695,14 +832,14 @@ def _users_named_before(s: str, q: _Quantity) -> bool:
     return not words or words[-1].lower() not in _USERS_BEFORE_NOT_LAST
 
 
-def _is_bare_money(s: str, q: _Quantity) -> bool:
+def _is_bare_money(s: str, q: _Quantity, context: _Context) -> bool:
     """"300 milliards" with no currency: dollars only in a sentence about money."""
     return (
         q.scale_is_word
         and (q.exp or 0) >= 6
         and _BARE_FOLLOW_OK_RE.match(s, q.end) is not None
-        and _MONEY_CONTEXT_RE.search(s) is not None
-        and _OTHER_CURRENCY_RE.search(s) is None
+        and context.about_money
+        and not context.other_currency
     )
 
 
@@ -746,6 +883,61 @@ def _subject(
     return None
 
 
+# How far from a figure its subject is looked for, on each side, in a sentence longer than
+# that: in a run-on "sentence" (a whole file of figures with no full stop) reading all of it
+# for each figure was quadratic, and a name that far away is no figure's subject.
+_SUBJECT_REACH = 300
+_RUN_ON = 1000  # a sentence longer than this is read in windows; any shorter one, whole
+
+
+class _RunOn:
+    """The names mentioned near any place of a run-on sentence, each stretch of
+    _SUBJECT_REACH characters searched once (not once for every figure near it)."""
+
+    __slots__ = ("s", "matcher", "_names")
+
+    def __init__(self, s: str, matcher: EntityMatcher) -> None:
+        self.s = s
+        self.matcher = matcher
+        self._names: dict[int, tuple[str, ...]] = {}
+
+    def _edge(self, k: int) -> int:
+        """Where stretch k begins: after the first space from k * _SUBJECT_REACH on."""
+        pos = k * _SUBJECT_REACH
+        if pos <= 0 or pos >= len(self.s):
+            return max(0, min(pos, len(self.s)))
+        space = self.s.find(" ", pos, pos + _SUBJECT_REACH)
+        return pos if space < 0 else space + 1
+
+    def names_near(self, start: int, end: int) -> tuple[str, ...]:
+        """Names in the stretches within _SUBJECT_REACH of s[start:end], in order, once."""
+        found: dict[str, None] = {}
+        for k in range(max(0, (start - _SUBJECT_REACH) // _SUBJECT_REACH),
+                       (end + _SUBJECT_REACH) // _SUBJECT_REACH + 1):
+            names = self._names.get(k)
+            if names is None:
+                names = self._names[k] = self.matcher.find(
+                    self.s[self._edge(k) : self._edge(k + 1)])
+            found.update(dict.fromkeys(names))
+        return tuple(found)
+
+
+def _reach(s: str, start: int, end: int) -> tuple[int, int]:
+    """The part of sentence `s` read for the subject of the figure at s[start:end]: all of
+    it, or in a run-on sentence _SUBJECT_REACH characters on each side cut at a space (no
+    half word is read)."""
+    if len(s) <= max(_RUN_ON, end - start + 2 * _SUBJECT_REACH):
+        return 0, len(s)
+    lo, hi = max(0, start - _SUBJECT_REACH), min(len(s), end + _SUBJECT_REACH)
+    if lo > 0:
+        space = s.find(" ", lo, start)
+        lo = space + 1 if space >= 0 else start
+    if hi < len(s):
+        space = s.rfind(" ", end, hi)
+        hi = space if space >= 0 else end
+    return lo, hi
+
+
 def _nearest(
     matcher: EntityMatcher, s: str, start: int, end: int, wanted: list[str]
 ) -> str | None:
@@ -764,6 +956,8 @@ def _nearest(
     name can begin in the words it gained; growing rightwards, when a name can end in them
     (so begin at most `matcher.longest` characters before them). Any other window finds
     exactly what the previous one found, which had no wanted name.
+
+    `s` is never longer than _reach allows around the figure (see iter_figures).
     """
     found: list[tuple[int, int, str]] = []
     if set(wanted) & set(matcher.find(s[:start])):
