@@ -604,7 +604,8 @@ def _remember_passed(path: Path, stamp: str) -> None:
             temp.unlink(missing_ok=True)
 
 
-SETTINGS_SECTIONS = ("dealdesk", "fetch", "keys")
+SETTINGS_SECTIONS = ("dealdesk", "fetch", "archive", "keys")
+MAX_PER_HOST = 6
 # Intervals and backoff: up to a year. Past that a date overflows (datetime ends in 9999),
 # and no feed is worth polling less often.
 MINUTES = int_in(1, 365 * 24 * 60)
@@ -660,6 +661,8 @@ def _load_settings(path: Path, problems: list[Problem]) -> Settings:
     fetch = _section(doc, "fetch", problems)
     limits = FetchLimits(
         concurrency=fetch.get("concurrency", int_in(1, 256), FetchLimits.concurrency),
+        # Six at most, as browsers: more makes a feed reader a burden to the servers it reads.
+        per_host=fetch.get("per_host", int_in(1, MAX_PER_HOST), FetchLimits.per_host),
         deadline_s=fetch.get("deadline_seconds", seconds_in(3600), FetchLimits.deadline_s),
         connect_timeout_s=fetch.get("connect_timeout_seconds", seconds_in(600),
                                     FetchLimits.connect_timeout_s),
