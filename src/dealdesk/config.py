@@ -336,6 +336,8 @@ def int_in(low: int, high: int) -> Check:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"expected a whole number, got {_type_name(value)}")
         if value < low:
+            if low == 0:
+                raise ValueError(f"must not be negative, got {value:,}")
             raise ValueError(f"must be greater than {low - 1:,}, got {value:,}")
         if value > high:
             raise ValueError(f"must be at most {high:,}, got {value:,}")
@@ -499,6 +501,9 @@ class Settings(Value):
     stale_after_days: int = 90
     limits: FetchLimits = field(default_factory=FetchLimits)
     keys: Mapping[str, str] = field(default_factory=dict)
+    # Retention: items published more than this many days ago are pruned at each refresh
+    # (0 keeps everything). Two years: the deals followed here run for years.
+    keep_days: int = 730
 
 
 @value
@@ -683,6 +688,10 @@ def _load_settings(path: Path, problems: list[Problem]) -> Settings:
                       f"backoff_max_minutes ({limits.backoff_max_minutes:,})",
                       "the first wait after a failure cannot be longer than the longest")
     fetch.finish()
+    archive = _section(doc, "archive", problems)
+    # A century at most, as stale_after_days: the window's start is still a date.
+    keep_days = archive.get("keep_days", int_in(0, 36_500), Settings.keep_days)
+    archive.finish()
     keys_table = _section(doc, "keys", problems)
     keys = {}
     for action in DEFAULT_KEYS:
@@ -691,7 +700,7 @@ def _load_settings(path: Path, problems: list[Problem]) -> Settings:
                                           hint="a key name, or several separated by commas")
     keys_table.finish()
     _check_key_clashes(keys_table, keys, problems)
-    return Settings(title, company, stale, limits, keys)
+    return Settings(title, company, stale, limits, keys, keep_days)
 
 
 def _check_key_clashes(table: Table, keys: dict[str, str], problems: list[Problem]) -> None:
