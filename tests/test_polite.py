@@ -21,7 +21,7 @@ from dealdesk.news.refresh import run_refresh
 from tests.conftest import CONFIG_DIR, fixed_clock
 from tests.feedserver import Route, feed_server, rss  # noqa: F401
 
-SLOW = 0.3  # seconds each answer takes: long enough for requests to overlap
+SLOW = 0.5  # seconds each answer takes: long enough for requests to overlap
 
 
 def limits(**kwargs: object) -> FetchLimits:
