@@ -8,7 +8,6 @@ import asyncio
 import shutil
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 
@@ -19,7 +18,7 @@ from dealdesk.news.hosts import first_wave, host_key, url_host_key
 from dealdesk.news.model import FeedSpec, FetchLimits
 from dealdesk.news.refresh import run_refresh
 from tests.conftest import CONFIG_DIR, fixed_clock
-from tests.feedserver import Route, feed_server, rss  # noqa: F401
+from tests.feedserver import feed_server, rss  # noqa: F401
 
 SLOW = 0.5  # seconds each answer takes: long enough for requests to overlap
 
@@ -28,7 +27,8 @@ def limits(**kwargs: object) -> FetchLimits:
     return FetchLimits(connect_timeout_s=5, read_timeout_s=5, deadline_s=20, **kwargs)
 
 
-def slow_feeds(server, count: int, address: str = "127.0.0.1", prefix: str = "f") -> list[FeedSpec]:
+def slow_feeds(server, count: int, address: str = "127.0.0.1",
+               prefix: str = "f") -> list[FeedSpec]:
     specs = []
     for i in range(count):
         path = f"/{prefix}{i}.xml"

@@ -16,8 +16,9 @@ wave fetch_all starts: at most `concurrency` in all and `per_host` to one host
 (hosts.first_wave, the rule hosts.Gate follows), so a host never gets more from here.
 Known limit: should another process refresh in the ~70 ms between this plan and the
 refresh's own reading of the store, a request sent here may not be the refresh's, and a
-host may then briefly see it on top of the refresh's own wave. Host names are looked up in threads, one per
-host, so a slow DNS server never holds up the start.
+host may then briefly see it on top of the refresh's own wave.
+Host names are looked up in threads, one per host, so a slow DNS server never holds up
+the start.
 """
 
 from __future__ import annotations
