@@ -51,6 +51,14 @@ class _Handler(BaseHTTPRequestHandler):
         pass  # keep pytest output clean
 
     def do_GET(self) -> None:  # noqa: N802
+        host = self.connection.getsockname()[0]  # 127.0.0.2 and so on stand for other hosts
+        self.server.tally.enter(host)
+        try:
+            self._get()
+        finally:
+            self.server.tally.leave(host)
+
+    def _get(self) -> None:
         self.server.seen.append(
             SeenRequest(self.path, {k.lower(): v for k, v in self.headers.items()})
         )
@@ -146,6 +154,30 @@ class _Handler(BaseHTTPRequestHandler):
         self.connection.close()
 
 
+class Tally:
+    """Requests being answered at once, per loopback address, and the most ever seen."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self.now: dict[str, int] = {}
+        self.peak: dict[str, int] = {}
+        self.started: list[tuple[float, str]] = []  # (monotonic time, address)
+
+    def enter(self, host: str) -> None:
+        with self._lock:
+            self.now[host] = self.now.get(host, 0) + 1
+            self.peak[host] = max(self.peak.get(host, 0), self.now[host])
+            self.started.append((time.monotonic(), host))
+
+    def leave(self, host: str) -> None:
+        with self._lock:
+            self.now[host] -= 1
+
+    def most_at_once(self) -> int:
+        with self._lock:
+            return max(self.peak.values(), default=0)
+
+
 class _Server(ThreadingHTTPServer):
     daemon_threads = True
     allow_reuse_address = True
@@ -153,10 +185,12 @@ class _Server(ThreadingHTTPServer):
     # the kernel retries them a second later: that would make concurrency look serial.
     request_queue_size = 128
 
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.routes: dict[str, Route] = {}
-        self.seen: list[SeenRequest] = []
+    def __init__(self, address: str = "127.0.0.1", sibling: _Server | None = None) -> None:
+        super().__init__((address, 0), _Handler)
+        # Siblings on other loopback addresses serve the same routes and share the records.
+        self.routes: dict[str, Route] = sibling.routes if sibling else {}
+        self.seen: list[SeenRequest] = sibling.seen if sibling else []
+        self.tally: Tally = sibling.tally if sibling else Tally()
         self._bombs: dict[int, bytes] = {}
 
     def bomb(self, size: int) -> bytes:
@@ -172,6 +206,29 @@ class FeedServer:
     def __init__(self, server: _Server):
         self._server = server
         self.port = server.server_address[1]
+        self.tally = server.tally
+        self._siblings: dict[str, _Server] = {}
+        self._threads: list[threading.Thread] = []
+
+    def url_on(self, address: str, path: str) -> str:
+        """`path` served from another loopback address (127.0.0.2 ...), standing for another
+        host: Linux routes all of 127/8 to lo. Its server starts on first use."""
+        if address == "127.0.0.1":
+            return self.url(path)
+        if address not in self._siblings:
+            sibling = self._siblings[address] = _Server(address, self._server)
+            thread = threading.Thread(target=sibling.serve_forever,
+                                      kwargs={"poll_interval": 0.05}, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+        return f"http://{address}:{self._siblings[address].server_address[1]}{path}"
+
+    def stop_siblings(self) -> None:
+        for sibling in self._siblings.values():
+            sibling.shutdown()
+            sibling.server_close()
+        for thread in self._threads:
+            thread.join(timeout=5)
 
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
@@ -206,9 +263,11 @@ def feed_server(monkeypatch: pytest.MonkeyPatch) -> Iterator[FeedServer]:
     thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05},
                               daemon=True)
     thread.start()
+    feeds = FeedServer(server)
     try:
-        yield FeedServer(server)
+        yield feeds
     finally:
+        feeds.stop_siblings()
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)

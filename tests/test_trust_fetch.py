@@ -585,14 +585,14 @@ def _remove_store_on_first_batch(monkeypatch: pytest.MonkeyPatch, path: Path,
     real = refresh._parse_and_store
     calls: list[int] = []
 
-    def remove_then_store(store, entries, limits):
+    def remove_then_store(store, entries, limits, *rest):
         if not calls:
             for suffix in ("", "-wal", "-shm"):
                 path.with_name(path.name + suffix).unlink(missing_ok=True)
             if replace:
                 Store.open(path).close()
         calls.append(1)
-        return real(store, entries, limits)
+        return real(store, entries, limits, *rest)
 
     monkeypatch.setattr(refresh, "_parse_and_store", remove_then_store)
 

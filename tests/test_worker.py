@@ -32,7 +32,7 @@ def test_worker_reports_each_feed_and_stores_items_with_signals(tmp_path, feed_s
     done = {line["name"]: line for line in lines if "done" in line}
     assert done["Good"]["status"] == "ok" and done["Good"]["new_items"] == 1
     assert done["Bad"]["status"] == "error" and "503" in done["Bad"]["error"]
-    assert lines[-1] == {"finished": True, "failed": 1, "skipped": []}
+    assert lines[-1] == {"finished": True, "failed": 1, "skipped": [], "pruned": 0}
     with Store.open(store) as db:
         (signal,) = db.signals()
         assert (signal.metric, signal.value, signal.subject) == (

@@ -180,24 +180,27 @@ def _dump(config: Config, store_path: Path, fmt: str) -> int:
     from .view import news_line
 
     now = _now()
-    items, feeds, signals = [], [], []
+    items, feeds, signals, stats = [], [], [], None
     if store_path.exists():  # dump never creates a store
         with Store.open(store_path) as store:
             _enrich(config, store, now)
             items = store.latest_items(limit=DUMP_NEWS_LIMIT)
             feeds = store.feed_states(config.feeds)
             signals = store.signals()
+            stats = store.archive_stats()
+    archive = dump.archive_json(stats, config.settings.keep_days)
     # Accepted figures are facts: they show in every panel and in the timeline.
     story = facts.with_accepted(config.story, facts.accepted_from(signals))
     snap = facts.snapshot(story, now.date())
     if fmt == "json":
         data = dump.to_json_dict(
-            snap, now, dump.news_json(items), dump.feeds_json(feeds), dump.signals_json(signals)
+            snap, now, dump.news_json(items), dump.feeds_json(feeds), dump.signals_json(signals),
+            archive,
         )
         dump.write_json(data, sys.stdout)
     else:
         lines = [news_line(i) for i in items]
-        dump.write_text(snap, sys.stdout, lines, now)
+        dump.write_text(snap, sys.stdout, lines, now, archive=archive)
     return EXIT_OK
 
 
@@ -243,6 +246,7 @@ def _refresh(
         respect_interval=False,  # "fetch every feed once", except those backing off
         enrich=False,
         head_start=head_start,
+        keep_days=settings.keep_days,
     )
     # Padded by the cells a terminal gives each name (wide CJK, emoji), not by len().
     width = max((_cells(name) for name in (*(o.name for o in report.outcomes),
@@ -259,6 +263,11 @@ def _refresh(
         print(f"{pad(name)}  {'skipped':<12}  backing off after errors")
     print(f"{len(report.outcomes)} feeds, {sum(o.new_items for o in report.outcomes)} new items, "
           f"{report.failed} failed")
+    if report.pruned:
+        print(f"{report.pruned} items older than {settings.keep_days:,} days pruned "
+              "([archive] keep_days)")
+    if report.prune_error:
+        print(report.prune_error, file=sys.stderr)
     return EXIT_FEEDS_FAILED if report.failed else EXIT_OK
 
 

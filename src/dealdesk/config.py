@@ -353,6 +353,8 @@ def int_in(low: int, high: int) -> Check:
         if isinstance(value, bool) or not isinstance(value, int):
             raise ValueError(f"expected a whole number, got {_type_name(value)}")
         if value < low:
+            if low == 0:
+                raise ValueError(f"must not be negative, got {value:,}")
             raise ValueError(f"must be greater than {low - 1:,}, got {value:,}")
         if value > high:
             raise ValueError(f"must be at most {high:,}, got {value:,}")
@@ -518,6 +520,9 @@ class Settings(Value):
     stale_after_days: int = 90
     limits: FetchLimits = field(default_factory=FetchLimits)
     keys: Mapping[str, str] = field(default_factory=dict)
+    # Retention: items published more than this many days ago are pruned at each refresh
+    # (0 keeps everything). Two years: the deals followed here run for years.
+    keep_days: int = 730
 
 
 @value
@@ -623,7 +628,8 @@ def _remember_passed(path: Path, stamp: str) -> None:
             temp.unlink(missing_ok=True)
 
 
-SETTINGS_SECTIONS = ("dealdesk", "fetch", "keys")
+SETTINGS_SECTIONS = ("dealdesk", "fetch", "archive", "keys")
+MAX_PER_HOST = 6
 # Intervals and backoff: up to a year. Past that a date overflows (datetime ends in 9999),
 # and no feed is worth polling less often.
 MINUTES = int_in(1, 365 * 24 * 60)
@@ -679,6 +685,8 @@ def _load_settings(path: Path, problems: list[Problem]) -> Settings:
     fetch = _section(doc, "fetch", problems)
     limits = FetchLimits(
         concurrency=fetch.get("concurrency", int_in(1, 256), FetchLimits.concurrency),
+        # Six at most, as browsers: more makes a feed reader a burden to the servers it reads.
+        per_host=fetch.get("per_host", int_in(1, MAX_PER_HOST), FetchLimits.per_host),
         deadline_s=fetch.get("deadline_seconds", seconds_in(3600), FetchLimits.deadline_s),
         connect_timeout_s=fetch.get("connect_timeout_seconds", seconds_in(600),
                                     FetchLimits.connect_timeout_s),
@@ -699,6 +707,10 @@ def _load_settings(path: Path, problems: list[Problem]) -> Settings:
                       f"backoff_max_minutes ({limits.backoff_max_minutes:,})",
                       "the first wait after a failure cannot be longer than the longest")
     fetch.finish()
+    archive = _section(doc, "archive", problems)
+    # A century at most, as stale_after_days: the window's start is still a date.
+    keep_days = archive.get("keep_days", int_in(0, 36_500), Settings.keep_days)
+    archive.finish()
     keys_table = _section(doc, "keys", problems)
     keys = {}
     for action in DEFAULT_KEYS:
@@ -707,7 +719,7 @@ def _load_settings(path: Path, problems: list[Problem]) -> Settings:
                                           hint="a key name, or several separated by commas")
     keys_table.finish()
     _check_key_clashes(keys_table, keys, problems)
-    return Settings(title, company, stale, limits, keys)
+    return Settings(title, company, stale, limits, keys, keep_days)
 
 
 def _check_key_clashes(table: Table, keys: dict[str, str], problems: list[Problem]) -> None:

@@ -26,6 +26,7 @@ def to_json_dict(
     news: Sequence[dict[str, Any]] = (),
     feeds: Sequence[dict[str, Any]] = (),
     signals: Sequence[dict[str, Any]] = (),
+    archive: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """The `dump --format json` contract of DESIGN.md; every key always present."""
     story = snap.story
@@ -92,6 +93,7 @@ def to_json_dict(
         "news": list(news),
         "feeds": list(feeds),
         "signals": list(signals),
+        "archive": archive if archive is not None else archive_json(None, 0),
     }
 
 
@@ -143,6 +145,32 @@ def strict(data: Any) -> Any:
     return data
 
 
+def archive_json(stats: Any, keep_days: int) -> dict[str, Any]:
+    """The archive's size: items kept, the oldest one's date, bytes on disk (database and
+    WAL) and the retention window in days (0: everything kept). No store: all zero."""
+    return {
+        "items": stats.items if stats else 0,
+        "oldest": stats.oldest if stats else None,
+        "size_bytes": stats.size_bytes if stats else 0,
+        "keep_days": keep_days,
+    }
+
+
+def archive_text(archive: dict[str, Any]) -> str:
+    window = (f"items older than {archive['keep_days']:,} days pruned at refresh"
+              if archive["keep_days"] else "everything kept")
+    oldest = f", oldest {archive['oldest'][:10]}" if archive["oldest"] else ""
+    return (f"Archive: {archive['items']:,} items{oldest}, "
+            f"{_bytes_label(archive['size_bytes'])} on disk; {window}")
+
+
+def _bytes_label(size: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if size >= scale:
+            return f"{size / scale:,.1f} {unit}"
+    return f"{size:,} B"
+
+
 def write_json(data: dict[str, Any], out: TextIO) -> None:
     # allow_nan=False: never `NaN` or `Infinity`, which are not JSON.
     json.dump(strict(data), out, ensure_ascii=False, indent=2, allow_nan=False)
@@ -155,6 +183,7 @@ def write_text(
     news: Sequence[V.NewsLine],
     now: datetime,
     width: int = 120,
+    archive: dict[str, Any] | None = None,
 ) -> None:
     """The same panels as the dashboard, for pipes and cron: no colour unless a terminal."""
     console = Console(file=out, width=width, highlight=False, emoji=False, markup=False)
@@ -168,6 +197,9 @@ def write_text(
         console.print(render_table(tv))
         for line in tv.summary:
             console.print(line)
+    if archive is not None:
+        console.print()
+        console.print(Text(archive_text(archive)))
 
 
 def render_table(tv: V.TableView) -> Table | Text:

@@ -21,7 +21,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from . import store_archive
 from .news.model import FeedSpec, FetchLimits, NewsItem, usable_validator
+from .store_archive import ArchiveStats, PruneReport
 
 if TYPE_CHECKING:  # store stays importable without httpx: it only reads the fields
     from .news.fetch import FetchResult
@@ -220,6 +222,7 @@ class Store:
             # a file that is not ours, or is newer than this code, is left exactly as it was.
             _refuse_foreign(conn, path)
             _refuse_newer(conn, path)
+            store_archive.prepare_new(conn)  # must come before WAL writes the first page
             conn.execute("PRAGMA journal_mode = WAL")
             conn.execute("PRAGMA synchronous = NORMAL")
             conn.execute("PRAGMA foreign_keys = ON")
@@ -325,6 +328,18 @@ class Store:
                 db.execute("RELEASE feed")
             self.ensure_same_file()  # never report items kept in a file that is gone
         return done
+
+    # --- retention (store_archive) -------------------------------------------------------
+
+    def prune_before(self, cutoff: datetime,
+                     batch: int = store_archive.BATCH_ROWS) -> PruneReport:
+        """Delete items published before `cutoff` that no accepted signal (or alert) cites,
+        `batch` per transaction, and give the space back."""
+        return store_archive.prune(self._conn, _iso(cutoff), batch)
+
+    def archive_stats(self) -> ArchiveStats:
+        """Items kept, the oldest one's date and the size on disk."""
+        return store_archive.stats(self._conn, self.path)
 
     # --- enrichment --------------------------------------------------------------------
 

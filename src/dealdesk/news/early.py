@@ -11,9 +11,14 @@ that failed, or one not ready in time, is closed, and the transport does it the 
 way. A head start can make a refresh faster, never different.
 
 Not attempted: feeds reached through a proxy from the environment (httpx routes those),
-URLs that carry credentials or characters httpx would rewrite, and more feeds than
-`concurrency` lets fetch_all start at once. Host names are looked up in threads, one per
-host, so a slow DNS server never holds up the start.
+URLs that carry credentials or characters httpx would rewrite, and feeds beyond the first
+wave fetch_all starts: at most `concurrency` in all and `per_host` to one host
+(hosts.first_wave, the rule hosts.Gate follows), so a host never gets more from here.
+Known limit: should another process refresh in the ~70 ms between this plan and the
+refresh's own reading of the store, a request sent here may not be the refresh's, and a
+host may then briefly see it on top of the refresh's own wave.
+Host names are looked up in threads, one per host, so a slow DNS server never holds up
+the start.
 """
 
 from __future__ import annotations
@@ -29,6 +34,7 @@ from pathlib import Path
 from _thread import allocate_lock
 
 from .feedurl import parse_feed_url
+from .hosts import first_wave, url_host_key
 from .model import FeedSpec, FetchLimits
 from .wire import feed_headers
 
@@ -206,11 +212,13 @@ def start(
     validators: Mapping[str, tuple[str | None, str | None]],
     limits: FetchLimits,
 ) -> HeadStart:
-    """Open the way for the feeds fetch_all will start first: `limits.concurrency` of them."""
+    """Open the way for the feeds fetch_all will start first, within both of its limits."""
     if _proxied():
         return HeadStart()
     planned = []
-    for spec in specs[: max(1, limits.concurrency)]:
+    wave = first_wave(specs, (url_host_key(spec.url) for spec in specs), limits.concurrency,
+                      limits.per_host)
+    for spec in wave:
         etag, last_modified = validators.get(spec.name, (None, None))
         request = _plan(spec.url, feed_headers(limits.user_agent, etag, last_modified))
         if request is not None:

@@ -25,6 +25,7 @@ from email.utils import parsedate_to_datetime
 import httpx
 
 from .feedurl import parse_feed_url
+from .hosts import Gate, Passage, host_key, url_host_key
 from .model import FeedSpec, FetchLimits, usable_validator
 from .transport import FeedTransport
 from .wire import feed_headers
@@ -58,15 +59,22 @@ async def fetch_feed(
     limits: FetchLimits,
     etag: str | None = None,
     last_modified: str | None = None,
+    passage: Passage | None = None,
 ) -> FetchResult:
-    """Fetch one feed. Never raises (except on cancellation): failures become results."""
+    """Fetch one feed. Never raises (except on cancellation): failures become results.
+
+    With a `passage`, each request (a redirect's too) waits for its slots in the passage's
+    Gate; fetch_all holds the first one before calling, so the deadline counts no queueing
+    for the feed's own host.
+    """
     started = time.monotonic()
     state: dict[str, object] = {"final_url": spec.url}
     deadline = asyncio.timeout(limits.deadline_s)
     try:
         async with deadline:
             headers = feed_headers(limits.user_agent, etag, last_modified)
-            result = await _fetch(client, spec, limits, headers, etag, last_modified, state)
+            result = await _fetch(client, spec, limits, headers, etag, last_modified, state,
+                                  passage)
     except TimeoutError as exc:
         message = f"deadline exceeded ({limits.deadline_s:g} s)"
         result = _error(spec, message if deadline.expired() else _classify(exc), state)
@@ -94,6 +102,7 @@ async def _fetch(
     etag: str | None,
     last_modified: str | None,
     state: dict[str, object],
+    passage: Passage | None = None,
 ) -> FetchResult:
     _check_url(spec.url)  # before httpx reads it: `check` and the head start read it so
     request = client.build_request("GET", spec.url, headers=headers)
@@ -105,6 +114,8 @@ async def _fetch(
         if not request.url.host:
             raise _Failure("invalid URL")
         _check_url(str(request.url))  # a redirect to port 99999 and the like
+        if passage is not None:  # a redirect to another host counts against that host
+            await passage.hold(host_key(request.url.raw_host.decode("ascii", "replace")))
         response = await client.send(request, stream=True, follow_redirects=False)
         try:
             state["final_url"] = str(response.url)
@@ -393,7 +404,8 @@ async def fetch_all(
     client: httpx.AsyncClient | None = None,
     on_done: OnDone | None = None,
 ) -> list[FetchResult]:
-    """Fetch every feed, at most `limits.concurrency` at a time; results in `specs` order.
+    """Fetch every feed, at most `limits.concurrency` requests at a time and at most
+    `limits.per_host` to any one host (hosts.Gate); results in `specs` order.
 
     `on_done` is called with each result as soon as it is in, outside the concurrency slot
     so slow bookkeeping does not hold up the next download; it may be sync or async.
@@ -401,19 +413,22 @@ async def fetch_all(
     """
     specs = list(specs)
     validators = validators or {}
-    semaphore = asyncio.Semaphore(max(1, limits.concurrency))
+    gate = Gate(limits.concurrency, limits.per_host)
     own_client = client is None
     client = client or make_client(limits)
     results: list[FetchResult | None] = [None] * len(specs)
 
     async def one(index: int, spec: FeedSpec) -> None:
-        async with semaphore:
-            try:
-                etag, last_modified = validators.get(spec.name, (None, None))
-                result = await fetch_feed(client, spec, limits, etag, last_modified)
-            except Exception as exc:  # fetch_feed never raises; one feed never stops all
-                result = FetchResult(name=spec.name, url=spec.url, status="error",
-                                     error=unexpected(exc))
+        passage = Passage(gate)
+        try:
+            await passage.hold(url_host_key(spec.url))
+            etag, last_modified = validators.get(spec.name, (None, None))
+            result = await fetch_feed(client, spec, limits, etag, last_modified, passage)
+        except Exception as exc:  # fetch_feed never raises; one feed never stops all
+            result = FetchResult(name=spec.name, url=spec.url, status="error",
+                                 error=unexpected(exc))
+        finally:
+            passage.release()
         results[index] = result
         if on_done is not None:
             outcome = on_done(result)

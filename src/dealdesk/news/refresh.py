@@ -7,7 +7,8 @@ none. Threads involved:
 - one dedicated store thread owning the SQLite connection: it parses the feeds that came
   in (CPU work never blocks the downloads) and stores them, all those waiting in one
   transaction, as soon as they are done; then (unless `enrich` is off) it runs the
-  enrichment pass (news.enrich) over the new items.
+  enrichment pass (news.enrich) over the new items; then, given `keep_days`, it prunes the
+  items published before the window (store_archive), which it also never stores.
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -52,6 +53,8 @@ class RefreshReport:
     outcomes: list[FeedOutcome]  # in the order of the specs given
     skipped: tuple[str, ...] = field(default=())  # not due yet (only when not forced)
     enriched: EnrichReport = field(default=EnrichReport())
+    pruned: int = 0  # old items deleted by retention (keep_days)
+    prune_error: str | None = None  # why pruning failed; the refresh itself still counts
 
     @property
     def failed(self) -> int:
@@ -74,6 +77,7 @@ def run_refresh(
     respect_interval: bool = True,
     enrich: bool = True,
     head_start: HeadStart | None = None,
+    keep_days: int = 0,
 ) -> RefreshReport:
     """Refresh the feeds (all of them with `force`, else only those due) into the store.
 
@@ -85,6 +89,10 @@ def run_refresh(
 
     `head_start` (early.from_store, made before this module was imported) holds requests
     already sent; the default transport takes them over. It is closed in any case.
+
+    `keep_days` (0: keep everything) is the retention window: items published before it
+    are not stored, and those already stored are pruned once the feeds are in, except
+    those an accepted signal cites.
     """
     if head_start is not None and transport is None:
         transport = FeedTransport(head_start=head_start)
@@ -92,7 +100,7 @@ def run_refresh(
         return asyncio.run(
             _refresh(
                 list(specs), Path(store_path), limits, entities, now, force, on_progress,
-                transport, figures, respect_interval, enrich,
+                transport, figures, respect_interval, enrich, keep_days,
             )
         )
     finally:
@@ -112,8 +120,10 @@ async def _refresh(
     figures: Figures | None,
     respect_interval: bool,
     enrich: bool,
+    keep_days: int = 0,
 ) -> RefreshReport:
     loop = asyncio.get_running_loop()
+    cutoff = now() - timedelta(days=keep_days) if keep_days > 0 else None
     # A single thread owns the connection: sqlite3 objects must not cross threads.
     store_thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dealdesk-store")
 
@@ -129,7 +139,8 @@ async def _refresh(
             outcomes: dict[str, FeedOutcome] = {}
             new_ids: dict[int, str] = {}  # item id -> feed, for an enrichment that fails
 
-            intake = _Intake(functools.partial(in_store, _parse_and_store, store), limits)
+            intake = _Intake(functools.partial(in_store, _parse_and_store, store), limits,
+                             cutoff)
 
             async def settle(result: FetchResult) -> None:
                 try:
@@ -162,6 +173,13 @@ async def _refresh(
                 )
                 for feed, reason in failed.items():  # stored, but not tagged: say so
                     outcomes[feed] = replace(outcomes[feed], status="error", error=reason)
+            pruned, prune_error = 0, None
+            if cutoff is not None:
+                try:
+                    pruned = (await in_store(store.prune_before, cutoff)).deleted
+                except (sqlite3.Error, StoreError) as exc:  # the news is in: say so, go on
+                    log.error("pruning failed: %r", exc)
+                    prune_error = f"pruning old items failed ({_one_line(str(exc))})"
             # A store deleted or replaced meanwhile kept nothing: never "N new items".
             await in_store(store.ensure_same_file)
         finally:
@@ -173,6 +191,8 @@ async def _refresh(
         outcomes=[outcomes[spec.name] for spec in due if spec.name in outcomes],
         skipped=tuple(spec.name for spec in specs if spec.name not in due_names),
         enriched=enriched,
+        pruned=pruned,
+        prune_error=prune_error,
     )
 
 
@@ -185,9 +205,11 @@ class _Intake:
     from the event loop in turn. Use as an async context manager around the fetching.
     """
 
-    def __init__(self, parse_and_store: Callable[..., Any], limits: FetchLimits) -> None:
+    def __init__(self, parse_and_store: Callable[..., Any], limits: FetchLimits,
+                 cutoff: datetime | None = None) -> None:
         self._parse_and_store = parse_and_store
         self._limits = limits
+        self._cutoff = cutoff
         self._queue: asyncio.Queue[tuple[tuple[Any, ...], asyncio.Future[Any]]] = asyncio.Queue()
         self._task: asyncio.Task[None] | None = None
 
@@ -213,7 +235,7 @@ class _Intake:
                 batch.append(self._queue.get_nowait())
             entries = [entry for entry, _ in batch]
             try:
-                stored = await self._parse_and_store(entries, self._limits)
+                stored = await self._parse_and_store(entries, self._limits, self._cutoff)
             except Exception as exc:  # the transaction itself failed: every feed in it did
                 stored = [(result, exc) for result, _ in entries]
             for (_, done), outcome in zip(batch, stored):
@@ -227,9 +249,14 @@ Stored = tuple[FetchResult, "list[tuple[int, NewsItem]] | Exception"]
 
 
 def _parse_and_store(
-    store: Store, entries: list[tuple[FetchResult, datetime]], limits: FetchLimits
+    store: Store, entries: list[tuple[FetchResult, datetime]], limits: FetchLimits,
+    cutoff: datetime | None = None,
 ) -> list[Stored]:
-    """In the store thread: parse each result's body, then store them all at once."""
+    """In the store thread: parse each result's body, then store them all at once.
+
+    Items published before `cutoff` are left out: retention would prune them at once, and
+    a feed still carrying them would bring them back, as new, at every refresh.
+    """
     ready = []
     for result, fetched_at in entries:
         items: list[NewsItem] = []
@@ -239,9 +266,20 @@ def _parse_and_store(
                 # Keep the old validators: an error page's ETag must not make the next
                 # request a 304 for a feed we never managed to read.
                 result = replace(result, status="error", error=error, body=None)
+            if cutoff is not None:
+                items = [item for item in items if not _before(item, cutoff)]
         ready.append((result, items, fetched_at))
     stored = store.record_many(ready, limits, pending=True)
     return [(result, outcome) for (result, _, _), outcome in zip(ready, stored)]
+
+
+def _before(item: NewsItem, cutoff: datetime) -> bool:
+    """Published before the window. An item whose date cannot be compared is kept here:
+    the store says what is wrong with it, for its feed alone."""
+    try:
+        return bool(item.published < cutoff)
+    except TypeError:
+        return False
 
 
 async def _settle(result: FetchResult, intake: _Intake, now: Callable[[], datetime],

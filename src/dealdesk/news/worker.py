@@ -39,6 +39,7 @@ def make_plan(
     entities: Mapping[str, Sequence[str]],
     force: bool,
     respect_interval: bool = True,
+    keep_days: int = 0,
 ) -> str:
     return json.dumps({
         "specs": [asdict(s) for s in specs],
@@ -48,6 +49,7 @@ def make_plan(
         "force": force,
         "respect_interval": respect_interval,
         "parent": os.getpid(),  # the child leaves when this process is gone
+        "keep_days": keep_days,
     })
 
 
@@ -88,9 +90,10 @@ def run_plan(plan: dict[str, Any], out: TextIO) -> int:
         on_progress=progress,
         figures=figure_finder(EntityMatcher(entities)),
         head_start=head_start,
+        keep_days=int(plan.get("keep_days", 0)),
     )
     out.write(json.dumps({"finished": True, "failed": report.failed,
-                          "skipped": list(report.skipped)}) + "\n")
+                          "skipped": list(report.skipped), "pruned": report.pruned}) + "\n")
     out.flush()
     return report.failed
 

@@ -252,7 +252,8 @@ class NewsRoom:
             self.post_message(RefreshFinished(error="no data directory"))
             return
         plan = make_plan(self.config.feeds, self.store_path, self.config.settings.limits,
-                         self.config.story.entities(), force)
+                         self.config.story.entities(), force,
+                         keep_days=self.config.settings.keep_days)
         self.post_message(RefreshProgress(0, len(self.config.feeds), "", "start"))
         outcomes: list[FeedResult] = []
         error: str | None = None
