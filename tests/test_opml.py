@@ -133,7 +133,8 @@ def test_import_names_come_from_title_then_text_then_the_url_cleaned_and_unique(
 
 
 def test_import_writes_names_that_toml_reads_back_exactly(cfg, tmp_path, capsys):
-    tricky = ['Quote " and \\ back', "Tab-less 'single' ''' \"\"\"", "日本語 ニュース", "a = b # c"]
+    tricky = ['Quote " and \\ back', "Tab-less 'single' ''' \"\"\"", "日本語 ニュース",
+              "a = b # c"]
     outlines = [f'<outline title={feeds_opml.xml_attr(n)} xmlUrl="https://t.example/{i}"/>'
                 for i, n in enumerate(tricky)]
     code, _, err = import_file(capsys, cfg, opml(*outlines), tmp_path)
