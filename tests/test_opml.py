@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import sys
 import tomllib
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -400,3 +401,86 @@ def test_newsboat_imports_our_export(cfg, tmp_path, capsys):
     listed = [line.split()[0] for line in urls.read_text(encoding="utf-8").splitlines()
               if line.strip()]
     assert listed == [f.url for f in load(cfg).feeds]
+
+
+# --- where the file goes, and what else may be wrong --------------------------------------------
+
+
+def test_a_symlinked_feeds_toml_stays_a_symlink(cfg, tmp_path, capsys):
+    real = tmp_path / "dotfiles" / "feeds.toml"
+    real.parent.mkdir()
+    (cfg / "feeds.toml").rename(real)
+    (cfg / "feeds.toml").symlink_to(real)
+    code, _, err = import_file(capsys, cfg, opml('<outline text="B" xmlUrl="https://b.example/"/>'),
+                               tmp_path)
+    assert code == 0, err
+    assert (cfg / "feeds.toml").is_symlink()
+    assert load(cfg).feeds[-1] == FeedSpec("B", "https://b.example/")
+
+
+def test_a_config_dir_that_cannot_be_written_is_exit_2_and_one_line(
+    cfg, tmp_path, capsys, monkeypatch
+):
+    def refuse(*args, **kwargs):  # as a read-only directory answers (root ignores chmod)
+        raise PermissionError(13, "Permission denied")
+
+    monkeypatch.setattr(feeds_opml.tempfile, "mkstemp", refuse)
+    before = (cfg / "feeds.toml").read_bytes()
+    code, out, err = import_file(capsys, cfg, opml(
+        '<outline text="B" xmlUrl="https://b.example/"/>'), tmp_path)
+    assert code == 2, err
+    assert err.strip() == (f"{cfg / 'feeds.toml'}:0: cannot write: Permission denied; nothing "
+                           "imported (hint: check permissions)")
+    assert (cfg / "feeds.toml").read_bytes() == before
+
+
+def test_a_missing_config_dir_is_exit_2(tmp_path, capsys):
+    path = tmp_path / "in.opml"
+    path.write_bytes(opml('<outline text="B" xmlUrl="https://b.example/"/>'))
+    code, _, err = run(capsys, "feeds", "import", str(path), "--config", str(tmp_path / "no"))
+    assert code == 2 and "config directory not found" in err
+    assert not (tmp_path / "no").exists()
+
+
+@pytest.mark.parametrize("encoding", ["windows-1252", "iso-8859-1", "utf-16"])
+def test_opml_in_other_encodings_is_read_as_declared(encoding, cfg, tmp_path, capsys):
+    data = (f'<?xml version="1.0" encoding="{encoding}"?>\n<opml version="1.0"><body>'
+            '<outline text="Café" xmlUrl="https://cafe.example/"/></body></opml>').encode(encoding)
+    code, _, err = import_file(capsys, cfg, data, tmp_path)
+    assert code == 0, err
+    assert load(cfg).feeds[-1] == FeedSpec("Café", "https://cafe.example/")
+
+
+@pytest.mark.parametrize("action", ["import", "export"])
+def test_feeds_commands_never_load_textual(action, cfg, tmp_path):
+    path = tmp_path / "in.opml"
+    path.write_bytes(opml('<outline text="B" xmlUrl="https://b.example/"/>'))
+    argv = ["feeds", action, *([str(path)] if action == "import" else []), "--config", str(cfg)]
+    script = (
+        "import sys, io, contextlib\n"
+        "from dealdesk.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        f"    code = main({argv!r})\n"
+        "print(code, sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=60)
+    assert result.stdout.strip() == "0 []", result.stderr
+
+
+def test_an_edit_made_during_the_import_is_never_overwritten(cfg, tmp_path, capsys, monkeypatch):
+    checked = feeds_opml._checked_feeds
+    calls = []
+
+    def check_then_edit(path, text):  # the user saves feeds.toml while the import runs
+        calls.append(path)
+        if len(calls) == 2:
+            with open(cfg / "feeds.toml", "a", encoding="utf-8") as stream:
+                stream.write("# edited meanwhile\n")
+        return checked(path, text)
+
+    monkeypatch.setattr(feeds_opml, "_checked_feeds", check_then_edit)
+    code, _, err = import_file(capsys, cfg, opml('<outline text="B" xmlUrl="https://b.example/"/>'),
+                               tmp_path)
+    assert code == 2 and "changed while importing" in err
+    assert (cfg / "feeds.toml").read_text(encoding="utf-8").endswith("# edited meanwhile\n")

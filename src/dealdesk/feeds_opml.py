@@ -279,16 +279,15 @@ def import_opml(config_dir: Path, opml_path: Path) -> ImportResult:
     """Add the feeds of the OPML file to `config_dir`/feeds.toml. OpmlError if the file
     cannot be imported, ConfigError if feeds.toml is (or would become) invalid: in both
     cases nothing is written."""
+    if not config_dir.is_dir():
+        raise ConfigError([Problem(config_dir, 0, "config directory not found",
+                                   "pass --config DIR or set DEALDESK_CONFIG")])
     feeds_path = config_dir / FEEDS_FILE
+    # A feeds.toml that is a symlink (into a dotfiles repo, say) stays one: its target is
+    # what gets replaced.
+    target = feeds_path.resolve() if feeds_path.is_symlink() else feeds_path
     outlines = read_opml_file(opml_path)
-    try:
-        current = feeds_path.read_bytes().decode("utf-8") if feeds_path.exists() else ""
-    except UnicodeDecodeError:
-        raise ConfigError([Problem(feeds_path, 0, "not UTF-8 text",
-                                   "save the file as UTF-8")]) from None
-    except OSError as exc:
-        raise ConfigError([Problem(feeds_path, 0, f"cannot read: {exc.strerror or exc}",
-                                   "check permissions")]) from None
+    current = _read_text(target, feeds_path)
     existing = _checked_feeds(feeds_path, current) if current.strip() else ()
     result = plan_import(outlines, existing, current)
     if result.added:
@@ -296,8 +295,29 @@ def import_opml(config_dir: Path, opml_path: Path) -> ImportResult:
         after = _checked_feeds(feeds_path, result.text)
         if [f.url for f in after[len(existing):]] != [f.url for f in result.added]:
             raise AssertionError("the appended feeds did not read back as written")
-        _write_atomically(feeds_path, result.text)
+        if _read_text(target, feeds_path) != current:  # edited meanwhile: theirs wins
+            raise ConfigError([Problem(feeds_path, 0, "changed while importing; nothing "
+                                       "imported", "run the import again")])
+        try:
+            _write_atomically(target, result.text)
+        except OSError as exc:
+            raise ConfigError([Problem(feeds_path, 0, f"cannot write: {exc.strerror or exc}; "
+                                       "nothing imported", "check permissions")]) from None
     return result
+
+
+def _read_text(path: Path, shown: Path) -> str:
+    """feeds.toml's text ("" when there is none yet), or ConfigError naming `shown`."""
+    try:
+        return path.read_bytes().decode("utf-8")
+    except FileNotFoundError:
+        return ""
+    except UnicodeDecodeError:
+        raise ConfigError([Problem(shown, 0, "not UTF-8 text", "save the file as UTF-8")]) \
+            from None
+    except OSError as exc:
+        raise ConfigError([Problem(shown, 0, f"cannot read: {exc.strerror or exc}",
+                                   "check permissions")]) from None
 
 
 def _checked_feeds(feeds_path: Path, text: str) -> tuple[FeedSpec, ...]:
