@@ -165,6 +165,9 @@ def _wrap(fmt: str, items: list[str], prefixes: dict[str, str]) -> bytes:
         version = {"rss091": "0.91", "rss092": "0.92", "rss20": "2.0"}[fmt]
         doc = (f'<rss version="{version}" {decls}><channel><title>Feed</title>'
                f"<link>https://site.example/</link>{body}</channel></rss>")
+    elif fmt == "rss20-namespaced":  # RSS 2.0 in a default namespace, as Userland wrote it
+        doc = (f'<rss version="2.0" xmlns="http://backend.userland.com/rss2" {decls}>'
+               f"<channel><title>Feed</title>{body}</channel></rss>")
     elif fmt == "rss09x-outside":  # items next to the channel, as some 0.9x feeds have them
         doc = (f'<rss version="0.91" {decls}><channel><title>Feed</title></channel>'
                f"{body}</rss>")
@@ -187,7 +190,7 @@ def _wrap(fmt: str, items: list[str], prefixes: dict[str, str]) -> bytes:
 
 FORMATS = {
     **{name: Format(name, RSS_TITLES, RSS_SUMMARIES, RSS_LINKS)
-       for name in ("rss091", "rss092", "rss20", "rss09x-outside")},
+       for name in ("rss091", "rss092", "rss20", "rss20-namespaced", "rss09x-outside")},
     **{name: Format(name, RDF_TITLES, RDF_SUMMARIES, RDF_LINKS) for name in ("rdf090", "rdf10")},
     "atom10": Format("atom10", ATOM_TITLES, ATOM_SUMMARIES, ATOM_LINKS),
     "atom03": Format("atom03", ATOM03_TITLES, ATOM03_SUMMARIES, ATOM03_LINKS),
