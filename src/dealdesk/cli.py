@@ -89,6 +89,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--date", type=_iso_date, default=None,
                    help="the article's date, YYYY-MM-DD (default: today)")
     _common(p, suppress=True)
+    p = sub_parser("feeds", help="import or export the feed list as OPML")
+    _common(p, suppress=True)
+    feeds_sub = p.add_subparsers(dest="feeds_command", metavar="ACTION", required=True)
+    q = feeds_sub.add_parser("import", formatter_class=_HelpFormatter,
+                             help="add the feeds of an OPML file to feeds.toml")
+    q.add_argument("file", metavar="FILE.opml")
+    _common(q, suppress=True)
+    q = feeds_sub.add_parser("export", formatter_class=_HelpFormatter,
+                             help="print the feeds as OPML 2.0")
+    _common(q, suppress=True)
     return parser
 
 
@@ -132,6 +142,8 @@ def _run(args: argparse.Namespace) -> int:
     check_data_dir(data_dir)
     if args.command == "ingest":
         return _ingest(args, config_dir)
+    if args.command == "feeds":
+        return _feeds(args, config_dir)
     if args.command == "refresh":
         settings, feeds = load_fetch(config_dir, resolve_cache_dir() / PASSED_FILE)
         return _refresh(settings, feeds, data_dir / STORE_FILE, args.force)
@@ -316,6 +328,58 @@ def _ingest(args: argparse.Namespace, config_dir: Path) -> int:
         warn=lambda line: print(f"{args.file}: {line}", file=sys.stderr),
     ))
     return EXIT_OK
+
+
+def _feeds(args: argparse.Namespace, config_dir: Path) -> int:
+    from . import feeds_opml
+
+    if args.feeds_command == "export":
+        sys.stdout.write(feeds_opml.export_opml(load(config_dir).feeds))
+        return EXIT_OK
+    refusal = _installed_copy(args, config_dir)
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        result = feeds_opml.import_opml(config_dir, Path(args.file))
+    except feeds_opml.OpmlError as exc:
+        print(f"{_shown_path(args.file)}: {exc}; nothing imported", file=sys.stderr)
+        return EXIT_USAGE
+    for feed in result.added:
+        print(f"added    {feed.name}  {feed.url}")
+    for what, why in result.skipped:
+        print(f"skipped  {what}  {why}")
+    where = config_dir / "feeds.toml"
+    print(f"{len(result.added)} added to {where}, {len(result.skipped)} skipped")
+    return EXIT_OK
+
+
+def _installed_copy(args: argparse.Namespace, config_dir: Path) -> str | None:
+    """Why `config_dir` must not be written to, or None. The copy installed with the package
+    is overwritten by the next upgrade (and often not writable): an import there would be
+    lost. It is reached when no config was chosen (no --config, no $DEALDESK_CONFIG, no
+    ./config), or chosen by naming the installed copy itself."""
+    from .config import packaged_config_dir
+
+    packaged = packaged_config_dir()
+    try:
+        same = config_dir.resolve() == packaged.resolve()
+    except OSError:
+        same = False
+    if not same:
+        return None
+    chosen = bool(args.config or os.environ.get("DEALDESK_CONFIG")
+                  or (Path.cwd() / "config" / "dealdesk.toml").is_file())
+    if chosen and packaged.name != "_config":  # a checkout's own config/, chosen: the user's
+        return None
+    return (f"dealdesk: {config_dir} is the config installed with dealdesk, replaced on "
+            "upgrade; copy it to a directory of your own and pass --config DIR (or set "
+            "DEALDESK_CONFIG); nothing imported")
+
+
+def _shown_path(name: str) -> str:
+    """A file name from the command line, printable on one line."""
+    return name if name.isprintable() else ascii(name)
 
 
 def terminal_problem(environ: Mapping[str, str] = os.environ) -> str | None:
