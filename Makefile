@@ -16,15 +16,16 @@ run: $(STAMP)
 	$(BIN)/dealdesk
 
 # The end-to-end tests drive the dashboard in a real terminal through tmux, and over a
-# real sshd on loopback (tests/test_ssh.py).
+# real sshd on loopback (tests/test_ssh.py); headless Chromium opens the HTML report
+# (tests/test_report.py).
 tmux:
-	@{ command -v tmux && command -v ssh && { command -v sshd || test -x /usr/sbin/sshd; }; } \
-		>/dev/null 2>&1 || { \
-		echo "installing tmux and openssh for the end-to-end tests"; \
+	@{ command -v tmux && command -v ssh && { command -v sshd || test -x /usr/sbin/sshd; } \
+		&& command -v chromium; } >/dev/null 2>&1 || { \
+		echo "installing tmux, openssh and chromium for the end-to-end tests"; \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -q && \
-			apt-get install -y -q tmux openssh-client openssh-server; \
+			apt-get install -y -q tmux openssh-client openssh-server chromium; \
 		else sudo apt-get update -q && \
-			sudo apt-get install -y -q tmux openssh-client openssh-server; fi; }
+			sudo apt-get install -y -q tmux openssh-client openssh-server chromium; fi; }
 
 test: $(STAMP) tmux
 	$(BIN)/python -m pytest -q
