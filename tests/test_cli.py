@@ -71,7 +71,7 @@ def test_config_from_environment_and_cwd(broken, tmp_path, monkeypatch):
 def test_dump_json_contract(capsys):
     assert main(["dump", "--format", "json", "--config", str(CONFIG_DIR)]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert list(data) == ["generated_at", "partners", "compute", "users", "risks", "timeline",
+    assert list(data) == ["generated_at", "as_of", "partners", "compute", "users", "risks", "timeline",
                           "news", "feeds", "signals"]
     nvidia = next(p for p in data["partners"] if p["name"] == "Nvidia")
     assert set(nvidia) == {"name", "role", "status", "commitment_usd", "capacity_gw", "since",

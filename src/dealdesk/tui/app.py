@@ -259,8 +259,10 @@ class DealDeskApp(TimeTravel, NewsRoom, App[None]):
     def _title_text(self) -> Text:
         text = Text("DealDesk", style="bold")
         text.append(f"  {self.config.settings.title}")
-        text.append(f"  ·  as of {self.snap.today.isoformat()}", style="dim")
-        text.append_text(self.as_of_title())
+        if self.travelling:  # a past day: said so in a way no one can miss
+            text.append_text(self.as_of_title())
+        else:
+            text.append(f"  ·  as of {self.snap.today.isoformat()}", style="dim")
         new = self.new_signals  # counted by the store: thousands of signals are never read
         if new:
             text.append(f"  ·  ● {new} new signal{'s' if new > 1 else ''} (s)", style="bold")

@@ -68,7 +68,7 @@ HELP: list[tuple[tuple[str, ...], str]] = [
     (("copy",), "Copy the selected link (news) or quote (facts), by OSC 52; works over SSH"),
     (("search",), "Search the news archive"),
     (("theme",), "Next theme: dark, light, high contrast (remembered)"),
-    (("as_of",), "Show the story as of a date (facts, news, signals as known that day)"),
+    (("as_of",), "The story as of a past day: facts, news, signals as known then"),
     (("help",), "This help"),
     (("=ctrl+p",), "Command palette: every action by name"),
     (("=ctrl+z",), "Suspend to the shell; fg in the shell brings it back"),

@@ -49,8 +49,8 @@ class TimeTravel:
         if not self.travelling:
             return Text()
         assert self.as_of is not None
-        return Text(f"  ◀ AS OF {self.as_of.isoformat()} · not today · @ to change ",
-                    style="bold black on yellow")
+        return Text.assemble("  ", (f" ◀ AS OF {self.as_of.isoformat()} · not today (@) ",
+                                    "bold black on yellow"))
 
     def set_as_of(self, day: date | None) -> None:
         self.as_of = day
