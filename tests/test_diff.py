@@ -115,11 +115,13 @@ def test_a_broken_last_seen_file_counts_as_none(tmp_path, content):
 
 
 @pytest.mark.parametrize("argv", [["--since", "2026-11-30"],  # after today
+                                  ["--since", "2026-11-01", "--until", "2026-12-01"],
                                   ["--since", "2025-10-01", "--until", "2025-09-01"],
                                   ["--since", "soon"]])
 def test_bad_windows_are_usage_errors(capsys, data_dir, argv):
     code, out, err = diff(capsys, data_dir, *argv)
     assert code == 2 and out == "" and len(err.splitlines()) == 1
+    assert ("--until" if "--until" in argv else "--since") in err
 
 
 def test_diff_json_is_strict_even_with_a_bad_stored_figure(capsys, data_dir):

@@ -90,7 +90,9 @@ def parse_since(value: str, data_dir: Path) -> date:
 
 
 def window(since: date, until: date | None, now: datetime) -> tuple[date, date]:
-    end = check_as_of(until, now)
+    end = until or now.date()
+    if end > now.date():
+        raise UsageError(f"--until {end.isoformat()} is after today ({now.date().isoformat()})")
     if since > end:
         raise UsageError(f"--since {since.isoformat()} is after --until {end.isoformat()}")
     return since, end
