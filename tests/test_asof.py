@@ -185,3 +185,20 @@ def test_the_picker_reads_dates_strictly():
     assert parse_day("2026-11-29", today) is None
     for bad in ("2025-02-30", "0000-01-01", "tomorrow", "2026-11-30", "x" * 1000):
         assert isinstance(parse_day(bad, today), str)
+
+
+async def test_escape_leaves_the_day_and_the_palette_offers_it(data_dir):
+    from dealdesk.tui.screens.asof import AsOfScreen
+
+    app = make_app(data_dir / "dealdesk.sqlite3", as_of=date(2025, 9, 30))
+    async with app.run_test(size=(120, 40)) as pilot:
+        names = [c.title for c in app.get_system_commands(app.screen)]
+        assert "As of a date" in names
+        await pilot.press("@")
+        await pilot.pause()
+        assert isinstance(app.screen, AsOfScreen)
+        assert app.screen.query_one("Input").value == "2025-09-30"  # the day shown
+        await pilot.press("escape")
+        await pilot.pause()
+        assert not isinstance(app.screen, AsOfScreen)
+        assert app.as_of == date(2025, 9, 30) and "AS OF 2025-09-30" in title(app)

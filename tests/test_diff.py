@@ -137,3 +137,23 @@ def test_diff_json_is_strict_even_with_a_bad_stored_figure(capsys, data_dir):
     code, out, _ = diff(capsys, data_dir, "--since", "2026-11-29", "--format", "json")
     assert code == 0
     json.loads(out, parse_constant=lambda c: pytest.fail(f"non-JSON constant {c}"))
+
+
+def test_the_dashboard_records_last_seen_when_it_closes(capsys, data_dir, monkeypatch):
+    """The session itself is stubbed (no terminal here): what is tested is that closing the
+    dashboard, however it ends, leaves the time `diff --since last` starts from."""
+    from dealdesk.tui import app as app_module
+
+    ran = []
+    monkeypatch.setattr(cli, "terminal_problem", lambda: None)
+    monkeypatch.setattr(app_module.DealDeskApp, "run", lambda self: ran.append(self.as_of))
+    assert load_last_seen(data_dir) is None
+    code = cli.main(["--as-of", "2025-09-30", "--config", str(CONFIG_DIR),
+                     "--data", str(data_dir)])
+    assert code == 0 and ran == [date(2025, 9, 30)]
+    assert load_last_seen(data_dir) == FIXED_NOW
+    # A day after today never opens the dashboard.
+    code = cli.main(["--as-of", "2026-11-30", "--config", str(CONFIG_DIR),
+                     "--data", str(data_dir)])
+    assert code == 2 and len(ran) == 1
+    assert "--as-of 2026-11-30 is after today" in capsys.readouterr().err

@@ -7,7 +7,8 @@ same functions `dump --as-of` and `report` use (history.py), so the three agree.
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 from typing import Any
 
 from rich.text import Text
@@ -20,14 +21,21 @@ class TimeTravel:
     """For DealDeskApp (which provides config, clock, snap, _show_facts, load_news)."""
 
     as_of: date | None = None  # None: today, moving with the clock
+    # Provided by DealDeskApp (annotations only: nothing here shadows the app's own).
+    config: Any
+    clock: Callable[[], datetime]
+    snap: F.Snapshot
+    accepted: list[F.AcceptedFigure]
+    signals: list[Any] | None
+    _signal_lines: list[Any] | None
 
     def story_day(self) -> date:
-        today: date = self.clock().date()  # type: ignore[attr-defined]
+        today: date = self.clock().date()
         return today if self.as_of is None or self.as_of >= today else self.as_of
 
     @property
     def travelling(self) -> bool:
-        return self.as_of is not None and self.as_of < self.clock().date()  # type: ignore[attr-defined]
+        return self.as_of is not None and self.as_of < self.clock().date()
 
     def as_of_signals(self, signals: list[Any] | None) -> list[Any] | None:
         """Signals as they stood on the day shown (all of them, today)."""
@@ -36,7 +44,7 @@ class TimeTravel:
         return H.signals_as_of(signals, self.as_of)
 
     def story_snapshot(self, accepted: list[F.AcceptedFigure]) -> F.Snapshot:
-        config: Any = self.config  # type: ignore[attr-defined]
+        config = self.config
         day = self.story_day()
         if not self.travelling:
             return F.snapshot(F.with_accepted(config.story, accepted), day)
@@ -54,10 +62,10 @@ class TimeTravel:
 
     def set_as_of(self, day: date | None) -> None:
         self.as_of = day
-        self.accepted = []  # type: ignore[attr-defined]  # re-read for the new day
-        self.signals = None  # type: ignore[attr-defined]
-        self._signal_lines = None  # type: ignore[attr-defined]
-        self.snap = self.story_snapshot([])  # type: ignore[attr-defined]
+        self.accepted = []  # re-read for the new day
+        self.signals = None
+        self._signal_lines = None
+        self.snap = self.story_snapshot([])
         self._show_facts()  # type: ignore[attr-defined]
         self.load_news()  # type: ignore[attr-defined]
 
@@ -68,5 +76,5 @@ class TimeTravel:
             if day is not False:  # False: cancelled
                 self.set_as_of(day if isinstance(day, date) else None)
 
-        self.push_screen(AsOfScreen(self.story_day(), self.clock().date()),  # type: ignore[attr-defined]
-                         chosen)
+        self.push_screen(  # type: ignore[attr-defined]
+            AsOfScreen(self.story_day(), self.clock().date()), chosen)
