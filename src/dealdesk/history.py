@@ -137,7 +137,9 @@ def _change_days(story: F.Story, signals: Sequence[Any]) -> set[date]:
 def changes(story: F.Story, signals: Iterable[Any], since: date, until: date) -> list[Change]:
     """Every change of a fact from the start of `since` to the end of `until`, oldest first:
     the difference between the story as of the day before and as of each day a fact moved."""
-    signals = list(signals)
+    # Only an accepted figure is a fact: the others (thousands, in a busy archive) change
+    # nothing and are left out before the day-by-day replay.
+    signals = [s for s in signals if s.state == "accepted"]
     days = sorted(d for d in _change_days(story, signals) if since <= d <= until)
     if not days:
         return []

@@ -67,7 +67,7 @@ def load_last_seen(data_dir: Path) -> datetime | None:
 def save_last_seen(data_dir: Path, when: datetime) -> None:
     """Atomically, like the UI state; a data dir that cannot be written loses only this."""
     try:
-        data_dir.mkdir(parents=True, exist_ok=True)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # private, as the store's
         fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=".last-seen-")
         with os.fdopen(fd, "w", encoding="ascii") as out:
             out.write(when.astimezone(UTC).isoformat(timespec="seconds") + "\n")
