@@ -367,3 +367,22 @@ def test_hostile_title_fixture_is_what_the_store_holds(data_dir):
 
     with Store.open(data_dir / "dealdesk.sqlite3") as store:
         assert any(i.title == HOSTILE_TITLE for i in store.latest_items(limit=50))
+
+
+@pytest.mark.parametrize("argv", [["report", "--format", "html"], ["report"],
+                                  ["diff", "--since", "2025-01-01"],
+                                  ["dump", "--as-of", "2025-09-30"]])
+def test_report_diff_and_as_of_never_load_textual(tmp_path, argv):
+    import sys
+
+    script = (
+        "import sys, io, contextlib\n"
+        f"argv = [*{argv!r}, '--config', {str(CONFIG_DIR)!r}, '--data', {str(tmp_path)!r}]\n"
+        "from dealdesk.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    code = main(argv)\n"
+        "print(code, sorted(m for m in sys.modules if m.split('.')[0] == 'textual'))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                            timeout=60)
+    assert result.stdout.strip() == "0 []", result.stderr
