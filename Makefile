@@ -16,15 +16,16 @@ run: $(STAMP)
 	$(BIN)/dealdesk
 
 # The end-to-end tests drive the dashboard in a real terminal through tmux, and over a
-# real sshd on loopback (tests/test_ssh.py); the OPML tests round-trip through newsboat.
+# real sshd on loopback (tests/test_ssh.py); the OPML tests round-trip through newsboat;
+# headless Chromium opens the HTML report (tests/test_report.py).
 tmux:
 	@{ command -v tmux && command -v ssh && { command -v sshd || test -x /usr/sbin/sshd; } \
-		&& command -v newsboat; } >/dev/null 2>&1 || { \
-		echo "installing tmux, openssh and newsboat for the end-to-end tests"; \
+		&& command -v newsboat && command -v chromium; } >/dev/null 2>&1 || { \
+		echo "installing tmux, openssh, newsboat and chromium for the end-to-end tests"; \
 		if [ "$$(id -u)" = 0 ]; then apt-get update -q && \
-			apt-get install -y -q tmux openssh-client openssh-server newsboat; \
+			apt-get install -y -q tmux openssh-client openssh-server newsboat chromium; \
 		else sudo apt-get update -q && \
-			sudo apt-get install -y -q tmux openssh-client openssh-server newsboat; fi; }
+			sudo apt-get install -y -q tmux openssh-client openssh-server newsboat chromium; fi; }
 
 test: $(STAMP) tmux
 	$(BIN)/python -m pytest -q

@@ -22,6 +22,7 @@ from .config import (
 )
 from .news.model import FeedSpec
 from .store import Store, StoreError
+from .story_commands import UsageError
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_FEEDS_FAILED = 0, 1, 2, 3
 DUMP_NEWS_LIMIT = 500
@@ -70,6 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"dealdesk {__version__}")
     _common(parser, suppress=False)
+    _as_of(parser, suppress=False)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     # Subparsers do not inherit formatter_class.
     sub_parser = functools.partial(sub.add_parser, formatter_class=_HelpFormatter)
@@ -79,6 +81,23 @@ def build_parser() -> argparse.ArgumentParser:
     _common(p, suppress=True)
     p = sub_parser("dump", help="print every panel from config + store (no network)")
     p.add_argument("--format", choices=("text", "json"), default="text")
+    _as_of(p, suppress=True)
+    _common(p, suppress=True)
+    p = sub_parser("diff", help="every change of a fact between two days")
+    p.add_argument("--since", metavar="DATE|last", required=True,
+                   help="from this day (inclusive), or `last`: the day the dashboard last "
+                        "closed or diff last ran")
+    p.add_argument("--until", metavar="DATE", type=_iso_date, default=None,
+                   help="to this day (inclusive; default: today)")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    _common(p, suppress=True)
+    p = sub_parser("report", help="a one-page briefing with footnoted sources")
+    p.add_argument("--format", choices=("md", "html"), default="md")
+    _as_of(p, suppress=True)
+    p.add_argument("--since", metavar="DATE", type=_iso_date, default=None,
+                   help="list what changed from this day (default: 30 days before --as-of)")
+    p.add_argument("-o", "--output", metavar="FILE", default=None,
+                   help="write to FILE (default: standard output)")
     _common(p, suppress=True)
     p = sub_parser("check", help="validate the config")
     _common(p, suppress=True)
@@ -102,6 +121,12 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _as_of(parser: argparse.ArgumentParser, suppress: bool) -> None:
+    parser.add_argument("--as-of", metavar="DATE", type=_iso_date,
+                        default=argparse.SUPPRESS if suppress else None,
+                        help="show the story as known on this day, YYYY-MM-DD (default: today)")
+
+
 def _iso_date(value: str) -> date:
     try:
         return date.fromisoformat(value)
@@ -118,6 +143,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(problem, file=sys.stderr)
         return EXIT_USAGE
     except StoreError as exc:  # already one line naming the file and what to do
+        print(f"dealdesk: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except UsageError as exc:
         print(f"dealdesk: {exc}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
@@ -152,8 +180,18 @@ def _run(args: argparse.Namespace) -> int:
     config = load(config_dir)
     store_path = data_dir / STORE_FILE
     if args.command == "dump":
-        return _dump(config, store_path, args.format)
-    return _dashboard(config, store_path)
+        return _dump(config, store_path, args.format, args.as_of)
+    if args.command == "diff":
+        from .story_commands import run_diff
+
+        run_diff(config, data_dir, store_path, args.since, args.until, args.format, _now())
+        return EXIT_OK
+    if args.command == "report":
+        from .story_commands import run_report
+
+        return run_report(config, store_path, args.format, args.as_of, args.since,
+                          args.output, _now())
+    return _dashboard(config, store_path, args.as_of)
 
 
 def check_data_dir(data_dir: Path) -> None:
@@ -187,23 +225,17 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _dump(config: Config, store_path: Path, fmt: str) -> int:
-    from . import dump, facts
+def _dump(config: Config, store_path: Path, fmt: str, as_of: date | None = None) -> int:
+    from . import dump
+    from .story_commands import read_story
     from .view import news_line
 
     now = _now()
-    items, feeds, signals, stats = [], [], [], None
-    if store_path.exists():  # dump never creates a store
-        with Store.open(store_path) as store:
-            _enrich(config, store, now)
-            items = store.latest_items(limit=DUMP_NEWS_LIMIT)
-            feeds = store.feed_states(config.feeds)
-            signals = store.signals()
-            stats = store.archive_stats()
-    archive = dump.archive_json(stats, config.settings.keep_days)
-    # Accepted figures are facts: they show in every panel and in the timeline.
-    story = facts.with_accepted(config.story, facts.accepted_from(signals))
-    snap = facts.snapshot(story, now.date())
+    # Accepted figures are facts: they show in every panel and in the timeline. With
+    # --as-of, only those accepted by that day, and the news published by then.
+    data = read_story(config, store_path, now, as_of, enrich=_enrich)
+    snap, items, feeds, signals = data.snap, data.items, data.feeds, data.signals
+    archive = dump.archive_json(data.archive, config.settings.keep_days)
     if fmt == "json":
         data = dump.to_json_dict(
             snap, now, dump.news_json(items), dump.feeds_json(feeds), dump.signals_json(signals),
@@ -405,8 +437,13 @@ def terminal_problem(environ: Mapping[str, str] = os.environ) -> str | None:
     return None
 
 
-def _dashboard(config: Config, store_path: Path) -> int:
+def _dashboard(config: Config, store_path: Path, as_of: date | None = None) -> int:
+    from .state import save_last_seen
     from .store import Store
+    from .story_commands import check_as_of
+
+    if as_of is not None:
+        check_as_of(as_of, _now())  # a day after today is a usage error, before the screen
 
     # Open (and migrate) the store before the screen changes, so a corrupt, foreign or
     # read-only store is one clear line in the shell rather than a broken dashboard.
@@ -423,8 +460,10 @@ def _dashboard(config: Config, store_path: Path) -> int:
         from .tui.app import DealDeskApp
     finally:
         gc.enable()
-    app = DealDeskApp(config, store_path)
+    app = DealDeskApp(config, store_path, as_of=as_of)
     app.run()
+    # `dealdesk diff --since last` starts from here (README: "What changed").
+    save_last_seen(store_path.parent, _now())
     # 128 + the signal after SIGHUP, SIGTERM or SIGINT, or a hangup (tui.driver).
     return app.return_code or EXIT_OK
 

@@ -652,6 +652,7 @@ DEFAULT_KEYS = {
     "clear_filter": "escape",
     "search": "slash",
     "help": "question_mark",
+    "as_of": "at",  # show the story as of a date (tui.timetravel)
     "quit": "q",
 }
 _KEY_NAME = re.compile(r"^(?:(?:ctrl|shift|alt|meta)\+)*(?:[a-z0-9]|f[0-9]{1,2}|[a-z_]{2,})$")

@@ -85,6 +85,7 @@ def to_json_dict(
     ]
     return {
         "generated_at": generated_at.isoformat(),
+        "as_of": _iso(snap.today),  # the day the facts are shown as of (`--as-of`)
         "partners": partners,
         "compute": compute,
         "users": users,

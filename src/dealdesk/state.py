@@ -10,6 +10,7 @@ import json
 import os
 import tempfile
 from dataclasses import asdict, fields
+from datetime import UTC, datetime
 from pathlib import Path
 
 from .value import Value, value
@@ -46,3 +47,30 @@ def save_state(data_dir: Path, state: UiState) -> None:
         os.replace(tmp, data_dir / STATE_FILE)
     except OSError:
         pass  # a read-only data dir costs the memory of the last panel, nothing else
+
+
+# When the reader last looked: `dealdesk diff --since last` starts there. The dashboard
+# writes it when it closes and `diff` when it has shown the changes up to today; one ISO
+# timestamp in a text file, so `cat` shows it and deleting it is harmless.
+LAST_SEEN_FILE = "last-seen"
+
+
+def load_last_seen(data_dir: Path) -> datetime | None:
+    try:
+        raw = (data_dir / LAST_SEEN_FILE).read_text(encoding="ascii").strip()
+        when = datetime.fromisoformat(raw)
+    except (OSError, ValueError, UnicodeDecodeError):
+        return None
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
+
+
+def save_last_seen(data_dir: Path, when: datetime) -> None:
+    """Atomically, like the UI state; a data dir that cannot be written loses only this."""
+    try:
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)  # private, as the store's
+        fd, tmp = tempfile.mkstemp(dir=data_dir, prefix=".last-seen-")
+        with os.fdopen(fd, "w", encoding="ascii") as out:
+            out.write(when.astimezone(UTC).isoformat(timespec="seconds") + "\n")
+        os.replace(tmp, data_dir / LAST_SEEN_FILE)
+    except OSError:
+        pass

@@ -135,6 +135,12 @@ MIGRATIONS: list[list[str]] = [
                 SELECT new.id, new.title, new.summary WHERE new.pending = 0;
         END""",
     ],
+    [
+        # When a signal was last accepted, dismissed or undone: `--as-of` shows the signals
+        # as they stood that day, and `diff` dates an accepted figure by when it became a
+        # fact. Rows decided before this column existed keep NULL (their time is unknown).
+        "ALTER TABLE signals ADD COLUMN decided_at TEXT",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -188,6 +194,7 @@ class StoredSignal:
     news_title: str
     feed: str = ""
     link: str | None = None
+    decided_at: datetime | None = None  # last accepted, dismissed or undone; None: unknown
 
 
 class Store:
@@ -474,6 +481,23 @@ class Store:
             ).fetchall()
         return self._items(rows)
 
+    def items_until(
+        self, until: datetime, limit: int = 100, entity: str | None = None
+    ) -> list[StoredItem]:
+        """The newest items published up to `until` (inclusive), newest first: the news as
+        it stood on a past day (`--as-of`); with `entity`, only items that mention it."""
+        where = "published <= ?"
+        params: tuple[Any, ...] = (_iso(until),)
+        if entity is not None:
+            where += " AND id IN (SELECT item_id FROM item_entities WHERE entity = ?)"
+            params += (entity,)
+        rows = self._conn.execute(
+            f"SELECT {self._ITEM_COLUMNS} FROM items WHERE {where} "
+            "ORDER BY published DESC, id DESC LIMIT ?",
+            (*params, limit),
+        ).fetchall()
+        return self._items(rows)
+
     def count_items(self, entity: str | None = None) -> int:
         if entity is None:
             return self._conn.execute("SELECT count(*) FROM items").fetchone()[0]
@@ -566,8 +590,8 @@ class Store:
             raise ValueError(f"unknown signal state {state!r}")
         sql = (
             "SELECT s.id, s.news_id, s.metric, s.value, s.unit, s.qualifier, s.subject, "
-            "s.quote, s.state, s.created_at, i.published, i.title, i.feed, i.link "
-            "FROM signals s JOIN items i ON i.id = s.news_id"
+            "s.quote, s.state, s.created_at, i.published, i.title, i.feed, i.link, "
+            "s.decided_at FROM signals s JOIN items i ON i.id = s.news_id"
         )
         params: tuple[Any, ...] = ()
         if state is not None:
@@ -580,7 +604,7 @@ class Store:
                 subject=r[6] or None, quote=r[7], state=r[8],
                 created_at=_dt(r[9]) or datetime.min.replace(tzinfo=timezone.utc),
                 published=_dt(r[10]) or datetime.min.replace(tzinfo=timezone.utc),
-                news_title=r[11], feed=r[12], link=r[13],
+                news_title=r[11], feed=r[12], link=r[13], decided_at=_dt(r[14]),
             )
             for r in self._conn.execute(sql, params)
         ]
@@ -589,11 +613,15 @@ class Store:
         """Accepted signals as timeline events, oldest first (dated by their news item)."""
         return sorted(self.signals("accepted"), key=lambda s: (s.published, s.id))
 
-    def set_signal_state(self, signal_id: int, state: str) -> bool:
+    def set_signal_state(
+        self, signal_id: int, state: str, now: datetime | None = None
+    ) -> bool:
         if state not in SIGNAL_STATES:
             raise ValueError(f"unknown signal state {state!r}")
+        stamp = _iso(now or datetime.now(timezone.utc))
         with self._transaction() as db:
-            cursor = db.execute("UPDATE signals SET state = ? WHERE id = ?", (state, signal_id))
+            cursor = db.execute("UPDATE signals SET state = ?, decided_at = ? WHERE id = ?",
+                                (state, stamp, signal_id))
         return cursor.rowcount == 1
 
     def signal_counts(self, state: str) -> dict[tuple[str, str | None], int]:

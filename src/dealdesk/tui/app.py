@@ -13,7 +13,7 @@ import asyncio
 import gc
 from collections.abc import Callable, Iterable
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,6 +36,7 @@ from ..state import UiState, load_state, save_state
 from .footer import KeysFooter
 from .keys import APP_BINDINGS, PANEL_TITLES, PANELS
 from .newsroom import NewsRoom
+from .timetravel import TimeTravel
 from .panels.facts_panels import (ComputePanel, FactsPanel, PartnersPanel, RisksPanel,
                                   UsersPanel)
 from .panels.news import NewsPanel
@@ -74,7 +75,7 @@ DASHBOARD_ONLY = ("cycle_panel", "focus_panel", "clear_filter", "copy")
 CYCLE_GATHER_SECONDS = 0.03
 
 
-class DealDeskApp(NewsRoom, App[None]):
+class DealDeskApp(TimeTravel, NewsRoom, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "DealDesk"
     BINDINGS = APP_BINDINGS
@@ -94,9 +95,11 @@ class DealDeskApp(NewsRoom, App[None]):
         clock: Clock = utc_now,
         *,
         refresh_on_start: bool = True,
+        as_of: date | None = None,
     ) -> None:
         super().__init__()
         self.config = config
+        self.as_of = as_of  # None: today (tui.timetravel)
         self.store_path = store_path
         self.clock = clock
         self.refresh_on_start = refresh_on_start
@@ -106,7 +109,7 @@ class DealDeskApp(NewsRoom, App[None]):
         self._signal_lines: list[V.SignalLine] | None = None
         self._last_load = 0.0  # monotonic time of the last store read (load_news)
         self._enrich_asked = 0  # the pending count a refresh was last started for
-        self.snap = F.snapshot(config.story, clock().date())
+        self.snap = self.story_snapshot([])
         self.news_items: list[V.NewsLine] = []
         self.news_note = ""
         self.news_filter: str | None = None
@@ -256,7 +259,10 @@ class DealDeskApp(NewsRoom, App[None]):
     def _title_text(self) -> Text:
         text = Text("DealDesk", style="bold")
         text.append(f"  {self.config.settings.title}")
-        text.append(f"  ·  as of {self.snap.today.isoformat()}", style="dim")
+        if self.travelling:  # a past day: said so in a way no one can miss
+            text.append_text(self.as_of_title())
+        else:
+            text.append(f"  ·  as of {self.snap.today.isoformat()}", style="dim")
         new = self.new_signals  # counted by the store: thousands of signals are never read
         if new:
             text.append(f"  ·  ● {new} new signal{'s' if new > 1 else ''} (s)", style="bold")
@@ -406,6 +412,8 @@ class DealDeskApp(NewsRoom, App[None]):
                             "by OSC 52", self.action_copy)
         yield SystemCommand("Next theme", "Dark, light, high contrast (remembered)",
                             self.action_next_theme)
+        yield SystemCommand("As of a date", "Show the story as known on a past day (@)",
+                            self.action_pick_date)
         yield SystemCommand("Help: keys", "Every key and what it does",
                             partial(self.action_help, close=False))
         yield from super().get_system_commands(screen)

@@ -22,7 +22,7 @@ PANEL_TITLES = {
 }
 
 _PANEL_GROUP = Binding.Group("Panel", compact=True)
-_DISPLAY = {"slash": "/", "question_mark": "?"}
+_DISPLAY = {"slash": "/", "question_mark": "?", "at": "@"}
 
 
 def _binding(binding_id: str, action: str, description: str, **kwargs) -> Binding:
@@ -47,6 +47,7 @@ APP_BINDINGS = [
     _binding("clear_filter", "clear_filter", "All news"),
     _binding("search", "search", "Search"),
     _binding("help", "help", "Help"),
+    _binding("as_of", "pick_date", "As of", show=False),
     _binding("quit", "quit", "Quit"),
     # Raw mode turns the terminal's own ctrl+z off: Textual suspends (SIGTSTP) on request.
     Binding("ctrl+z", "suspend_process", "Suspend", show=False),
@@ -67,6 +68,7 @@ HELP: list[tuple[tuple[str, ...], str]] = [
     (("copy",), "Copy the selected link (news) or quote (facts), by OSC 52; works over SSH"),
     (("search",), "Search the news archive"),
     (("theme",), "Next theme: dark, light, high contrast (remembered)"),
+    (("as_of",), "The story as of a past day: facts, news, signals as known then"),
     (("help",), "This help"),
     (("=ctrl+p",), "Command palette: every action by name"),
     (("=ctrl+z",), "Suspend to the shell; fg in the shell brings it back"),

@@ -20,6 +20,7 @@ from textual import work
 from textual.worker import get_current_worker
 
 from .. import facts as F
+from .. import history as H
 from .. import view as V
 
 if TYPE_CHECKING:  # imported where posted: not needed for the first frame
@@ -97,13 +98,20 @@ class NewsRoom:
             return
         try:
             with self._open_store() as store:
-                items = store.latest_items(limit=NEWS_WINDOW, entity=self.news_filter)
+                if self.travelling:  # the news published by the day shown
+                    items = store.items_until(H.end_of(self.story_day()), NEWS_WINDOW,
+                                              entity=self.news_filter)
+                else:
+                    items = store.latest_items(limit=NEWS_WINDOW, entity=self.news_filter)
                 total = store.count_items(self.news_filter)
                 feeds = store.feed_states(self.config.feeds)
                 new = store.signal_counts("new")
                 pending = store.count_pending()
                 accepted = store.signals("accepted")
                 signals = store.signals() if every_signal else None
+                if self.travelling:  # signals as they stood on the day shown
+                    accepted = self.as_of_signals(store.signals()) or []
+                    new = _counts_of(accepted)
         except StoreError as exc:
             self.post_message(NewsLoaded([], 0, error=str(exc)))
             return
@@ -135,15 +143,14 @@ class NewsRoom:
 
     def _take_signals(self, message: NewsLoaded) -> None:
         if message.signals is not None and message.signals != self.signals:
-            self.signals = message.signals
+            self.signals = self.as_of_signals(message.signals)
             self._signal_lines = None
         accepted = F.accepted_from(message.accepted)
         if accepted != self.accepted:
             # An accepted figure is a fact now: every panel shows it with its provenance.
             self.accepted = accepted
             self._signal_lines = None
-            self.snap = F.snapshot(F.with_accepted(self.config.story, accepted),
-                                   self.clock().date())
+            self.snap = self.story_snapshot(accepted)
             self._show_facts()
         if message.new_signals != self.new_signals:
             self.new_signals = message.new_signals
@@ -373,3 +380,13 @@ class NewsRoom:
             self.news_filter = entity
             self._remember(news_filter=entity)
             self.load_news()
+
+
+def _counts_of(signals: list[Any]) -> dict[tuple[str, str | None], int]:
+    """store.signal_counts("new") for signals already read (as of a past day)."""
+    counts: dict[tuple[str, str | None], int] = {}
+    for s in signals:
+        if s.state == "new":
+            key = (s.metric, s.subject or None)
+            counts[key] = counts.get(key, 0) + 1
+    return counts

@@ -1,0 +1,194 @@
+"""`dump --as-of`, `diff` and `report`: the story read from config + store as of a day.
+
+Headless like `dump`: never the network, never textual, and a missing store is never
+created (no news, no signals: the facts alone).
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, TextIO
+
+from . import facts as F
+from . import history as H
+from .config import Config
+from .store import Store
+
+NEWS_LIMIT = 500
+
+
+class UsageError(Exception):
+    """A date the command cannot use: one line, exit 2."""
+
+
+@dataclass(frozen=True)
+class StoryData:
+    """Everything a headless view of the story needs, as of one day."""
+
+    snap: F.Snapshot
+    now: datetime
+    as_of: date
+    items: list[Any]  # store.StoredItem published up to as_of, newest first
+    feeds: list[Any]  # store.FeedState (as they stand now: feeds have no history)
+    signals: list[Any]  # store.StoredSignal as they stood on as_of
+    all_signals: list[Any]  # every stored signal, as it stands now (for diff)
+    archive: Any = None  # store_archive.ArchiveStats as it stands now; None: no store
+
+
+def check_as_of(as_of: date | None, now: datetime) -> date:
+    """The day to show: today unless `--as-of`, which cannot be after today."""
+    today = now.date()
+    if as_of is None:
+        return today
+    if as_of > today:
+        raise UsageError(f"--as-of {as_of.isoformat()} is after today ({today.isoformat()}); "
+                         "the story can only be shown as it was known")
+    return as_of
+
+
+def read_story(config: Config, store_path: Path, now: datetime, as_of: date | None,
+               enrich: Any = None) -> StoryData:
+    day = check_as_of(as_of, now)
+    items: list[Any] = []
+    feeds: list[Any] = []
+    signals: list[Any] = []
+    archive: Any = None
+    if store_path.exists():  # never creates a store
+        with Store.open(store_path) as store:
+            if enrich is not None:
+                enrich(config, store, now)
+            items = (store.latest_items(limit=NEWS_LIMIT) if as_of is None
+                     else store.items_until(H.end_of(day), limit=NEWS_LIMIT))
+            feeds = store.feed_states(config.feeds)
+            signals = store.signals()
+            archive = store.archive_stats()
+    shown = H.signals_as_of(signals, None if as_of is None else day)
+    snap = H.snapshot_as_of(config.story, signals, day) if as_of is not None else \
+        F.snapshot(F.with_accepted(config.story, F.accepted_from(signals)), day)
+    return StoryData(snap, now, day, items, feeds, shown, signals, archive)
+
+
+# ---------------------------------------------------------------------------------------------
+# diff
+
+
+def parse_since(value: str, data_dir: Path) -> date:
+    """`--since DATE` or `--since last`: the day the reader last looked (state.last-seen)."""
+    from .state import LAST_SEEN_FILE, load_last_seen
+
+    if value == "last":
+        seen = load_last_seen(data_dir)
+        if seen is None:
+            raise UsageError(f"--since last: nothing recorded yet in {data_dir / LAST_SEEN_FILE} "
+                             "(the dashboard writes it when it closes); pass --since YYYY-MM-DD")
+        return seen.date()
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise UsageError(f"--since: not a date: {value!r} (use YYYY-MM-DD or last)") from None
+
+
+def window(since: date, until: date | None, now: datetime) -> tuple[date, date]:
+    end = until or now.date()
+    if end > now.date():
+        raise UsageError(f"--until {end.isoformat()} is after today ({now.date().isoformat()})")
+    if since > end:
+        raise UsageError(f"--since {since.isoformat()} is after --until {end.isoformat()}")
+    return since, end
+
+
+def diff_json(since: date, until: date, found: Sequence[H.Change]) -> dict[str, Any]:
+    return {"since": since.isoformat(), "until": until.isoformat(),
+            "changes": [H.change_json(c) for c in found]}
+
+
+def write_diff_text(since: date, until: date, found: Sequence[H.Change], out: TextIO) -> None:
+    from .view import FIELD_NAMES, field_value
+
+    out.write(f"Changes from {since.isoformat()} to {until.isoformat()}: {len(found)}\n")
+    for c in found:
+        name = FIELD_NAMES.get(c.field, c.field)
+        old = "—" if c.old is None else _one_line(field_value(c.field, c.old))
+        new = "—" if c.new is None else _one_line(field_value(c.field, c.new))
+        out.write(f"{c.date.isoformat()}  {_one_line(c.subject)}  {name}: {old} → {new}  "
+                  f"[{_one_line(c.source)}]\n")
+
+
+def _one_line(text: str) -> str:
+    """Config and news text on one terminal line: no control or invisible characters."""
+    from .news.invisible import scrub
+
+    return "".join(ch for ch in scrub(text) if ch.isprintable())
+
+
+def write_strict_json(data: Any, out: TextIO) -> None:
+    """Strict JSON: a float that is not finite (a bad stored figure) is unknown, null."""
+    import json
+    import math
+
+    def strict(v: Any) -> Any:
+        if isinstance(v, float) and not math.isfinite(v):
+            return None
+        if isinstance(v, dict):
+            return {k: strict(x) for k, x in v.items()}
+        if isinstance(v, (list, tuple)):
+            return [strict(x) for x in v]
+        return v
+
+    json.dump(strict(data), out, ensure_ascii=False, indent=2, allow_nan=False)
+    out.write("\n")
+
+
+def run_diff(config: Config, data_dir: Path, store_path: Path, since_arg: str,
+             until: date | None, fmt: str, now: datetime) -> None:
+    from .state import save_last_seen
+
+    since, end = window(parse_since(since_arg, data_dir), until, now)
+    data = read_story(config, store_path, now, None)
+    found = H.changes(config.story, data.all_signals, since, end)
+    if fmt == "json":
+        write_strict_json(diff_json(since, end, found), sys.stdout)
+    else:
+        write_diff_text(since, end, found, sys.stdout)
+    sys.stdout.flush()
+    if until is None:  # the reader has now seen everything up to today
+        save_last_seen(data_dir, now)
+
+
+# ---------------------------------------------------------------------------------------------
+# report
+
+
+def render_report(config: Config, store_path: Path, fmt: str, as_of: date | None,
+                  since: date | None, now: datetime) -> str:
+    from .report import html, md
+    from .report.model import build
+
+    data = read_story(config, store_path, now, as_of)
+    if since is not None and since > data.as_of:
+        raise UsageError(f"--since {since.isoformat()} is after the report's day "
+                         f"({data.as_of.isoformat()})")
+    # Alerts: the store keeps none yet; when it does, the recent ones are passed here.
+    briefing = build(data.snap, config.story, data.signals, data.all_signals, since, now)
+    return html.render(briefing) if fmt == "html" else md.render(briefing)
+
+
+def run_report(config: Config, store_path: Path, fmt: str, as_of: date | None,
+               since: date | None, output: str | None, now: datetime) -> int:
+    page = render_report(config, store_path, fmt, as_of, since, now)
+    if output is None or output == "-":
+        sys.stdout.write(page)
+        return 0
+    target = Path(output)
+    try:
+        # Written beside the target and renamed: a failure never leaves half a report.
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.write_text(page, encoding="utf-8")
+        tmp.replace(target)
+    except OSError as exc:
+        raise UsageError(f"{output}: cannot write the report: {exc.strerror or exc}") from None
+    return 0
