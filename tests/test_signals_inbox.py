@@ -106,18 +106,19 @@ async def test_dismiss_hides_and_is_remembered_and_undo_restores(tmp_path, confi
         await select(pilot, screen, line_for(app, "Oracle", "commitment_usd"))
         await pilot.press("d")
         await wait_for(pilot, lambda: screen.query_one("#signals-table").row_count == 4)
-        await pilot.press("h")  # show dismissed
-        await pilot.pause()
-        assert screen.query_one("#signals-table").row_count == 5
+        await pilot.press("h")  # show dismissed: read from the store, a page of them
+        await wait_for(pilot, lambda: screen.query_one("#signals-table").row_count == 5)
 
     again = make_app(path)
     async with again.run_test(size=(120, 40)) as pilot:
         await pilot.press("s")
         await wait_for(pilot, lambda: again.signal_lines)
-        assert line_for(again, "Oracle", "commitment_usd").state == "dismissed"
         screen = again.screen
         assert screen.query_one("#signals-table").row_count == 4
+        assert "1 dismissed hidden" in str(screen.query_one("#signals-summary").render())
         await pilot.press("h")
+        await wait_for(pilot, lambda: screen.query_one("#signals-table").row_count == 5)
+        assert line_for(again, "Oracle", "commitment_usd").state == "dismissed"
         await select(pilot, screen, line_for(again, "Oracle", "commitment_usd"))
         await pilot.press("u")
         await wait_for(pilot, lambda: line_for(again, "Oracle", "commitment_usd").state == "new")

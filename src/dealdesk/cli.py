@@ -14,6 +14,7 @@ import sys
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .config import (
@@ -139,7 +140,7 @@ def _run(args: argparse.Namespace) -> int:
     store_path = data_dir / STORE_FILE
     if args.command == "dump":
         return _dump(config, store_path, args.format)
-    return _dashboard(config, store_path)
+    return _dashboard(config, store_path, args.debug)
 
 
 def _check(config: Config) -> int:
@@ -168,6 +169,9 @@ def _dump(config: Config, store_path: Path, fmt: str) -> int:
             items = store.latest_items(limit=DUMP_NEWS_LIMIT)
             feeds = store.feed_states(config.feeds)
             signals = store.signals()
+            skipped = store.skipped_note()
+        if skipped:  # bad rows are left out of the dump, never a reason to fail it
+            print(skipped, file=sys.stderr)
     # Accepted figures are facts: they show in every panel and in the timeline.
     story = facts.with_accepted(config.story, facts.accepted_from(signals))
     snap = facts.snapshot(story, now.date())
@@ -194,7 +198,7 @@ def _enrich(config: Config, store: Store, now: datetime) -> None:
     matcher = EntityMatcher(config.story.entities())
     try:
         enrich_pending(store, matcher, figure_finder(matcher), now)
-    except sqlite3.Error as exc:  # a read-only store still dumps what it has
+    except (sqlite3.Error, StoreError) as exc:  # a read-only store still dumps what it has
         print(f"{store.path}: new items not enriched ({exc})", file=sys.stderr)
 
 
@@ -259,7 +263,7 @@ def _ingest(args: argparse.Namespace, config_dir: Path) -> int:
     return EXIT_OK
 
 
-def _dashboard(config: Config, store_path: Path) -> int:
+def _dashboard(config: Config, store_path: Path, debug: bool = False) -> int:
     from .store import Store
 
     # Open (and migrate) the store before the screen changes, so a corrupt, foreign or
@@ -272,8 +276,23 @@ def _dashboard(config: Config, store_path: Path) -> int:
         from .tui.app import DealDeskApp
     finally:
         gc.enable()
-    DealDeskApp(config, store_path).run()
-    return EXIT_OK
+    app = DealDeskApp(config, store_path)
+    if not debug:  # Textual prints a crash's traceback itself: only with --debug
+        app._print_error_renderables = app._exit_renderables.clear  # type: ignore[method-assign]
+    app.run()
+    return _dashboard_exit(app)
+
+
+def _dashboard_exit(app: Any) -> int:
+    """0 after `q`; 1 with one line when the dashboard died (Textual caught an exception and
+    closed it): a script or a supervisor must tell a crash from a quit."""
+    if not app.return_code:
+        return EXIT_OK
+    error = getattr(app, "_exception", None)
+    reason = f"{type(error).__name__}: {' '.join(str(error).split())}" if error else "stopped"
+    print(f"dealdesk: the dashboard stopped on an unexpected error: {reason} "
+          "(run again with --debug for details)", file=sys.stderr)
+    return EXIT_ERROR
 
 
 def run() -> None:
