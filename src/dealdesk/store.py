@@ -766,7 +766,8 @@ def _stored_signal(r: tuple[Any, ...]) -> StoredSignal | None:
     return StoredSignal(
         id=signal_id, news_id=news_id, metric=metric, value=number, unit=unit,
         # A hedge the views do not know is dropped; the figure itself stands.
-        qualifier=qualifier if qualifier in SIGNAL_QUALIFIERS else None, subject=subject or None, quote=quote, state=state,
+        qualifier=qualifier if qualifier in SIGNAL_QUALIFIERS else None,
+        subject=subject or None, quote=quote, state=state,
         created_at=created, published=when, news_title=title, feed=feed, link=link,
     )
 

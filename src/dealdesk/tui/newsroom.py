@@ -195,13 +195,14 @@ class NewsRoom:
         if message.new_signals != self.new_signals:
             self.new_signals = message.new_signals
             self._show_title()
-        if self._signal_lines is None and self.signals is not None:
+        if message.signals is not None:  # an inbox is open: show it what it lacks
             from .screens.signals import SignalsScreen
 
+            lines = self.signal_lines  # the same list until the signals or the facts change
             for screen in self.screen_stack:
-                if isinstance(screen, SignalsScreen):
-                    screen.show(self.signal_lines, message.signal_counts or {},
-                                message.signal_offset)
+                # A screen opened again over an unchanged page has not shown it yet.
+                if isinstance(screen, SignalsScreen) and screen.shown is not lines:
+                    screen.show(lines, self.signal_counts or {}, message.signal_offset)
 
     def action_signals(self) -> None:
         from .screens.signals import SignalsScreen

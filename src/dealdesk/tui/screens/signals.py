@@ -63,6 +63,7 @@ class SignalsScreen(DeskScreen):
         self.show_dismissed = False
         self.page_start = 0  # where the listed page starts, among the signals listed
         self.listed = 0  # how many signals the pages hold (the store's counts)
+        self.shown: list[V.SignalLine] | None = None  # the lines last shown, as the app has them
 
     def compose(self) -> ComposeResult:
         with Vertical(id="signals-body") as body:
@@ -82,6 +83,7 @@ class SignalsScreen(DeskScreen):
              offset: int = 0) -> None:
         if offset != self.page_start:  # a page asked for before this one: the next read has it
             return
+        self.shown = lines
         hidden = 0 if self.show_dismissed or counts is None else counts.get("dismissed", 0)
         self.listed = len(lines) if counts is None else sum(counts.values()) - hidden
         if not lines and self.page_start and self.listed:  # the last page emptied: step back
