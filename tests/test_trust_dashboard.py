@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from dealdesk import cli
@@ -236,6 +236,21 @@ async def start_dashboard(path: Path) -> None:
 @settings(max_examples=12, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(items=items_st, signals=signals_st, feeds=feeds_st)
+@example(  # issue 13: two counts of one day (a DuplicateKey at start), inf, a garbage date
+    items=[{"feed": "Feed A", "title": "a", "published": DATES[1], "link": None,
+            "summary": "", "date_flag": None, "read": 0},
+           {"feed": "Feed B", "title": "b", "published": DATES[1], "link": None,
+            "summary": "", "date_flag": None, "read": 0}],
+    signals=[{"item": 0, "metric": "weekly_active_users", "value": 1e9, "subject": "ChatGPT",
+              "state": "accepted", "created_at": DATES[0]},
+             {"item": 1, "metric": "weekly_active_users", "value": 1.2e9,
+              "subject": "ChatGPT", "state": "accepted", "created_at": DATES[0]},
+             {"item": 1, "metric": "capacity_gw", "value": math.inf, "subject": "Nvidia",
+              "state": "accepted", "created_at": DATES[0]},
+             {"item": 0, "metric": "capacity_gw", "value": 10.0, "subject": "Nvidia",
+              "state": "accepted", "created_at": "not a date"}],
+    feeds=[],
+)
 def test_any_stored_rows_leave_the_dashboard_and_dump_standing(tmp_path_factory, items,
                                                                  signals, feeds):
     data = tmp_path_factory.mktemp("data")
@@ -245,7 +260,10 @@ def test_any_stored_rows_leave_the_dashboard_and_dump_standing(tmp_path_factory,
     assert code == 0, err
     dumped = strict_json(out)
     assert set(dumped) >= {"partners", "users", "news", "signals", "feeds"}
-    asyncio.run(start_dashboard(path))
+    code, out, err = run_cli("dump", "--data", str(data))
+    assert code == 0, err
+    # Bounded: a dashboard that died mid-way must fail the test, not hang it.
+    asyncio.run(asyncio.wait_for(start_dashboard(path), timeout=60))
 
 
 # --- same-date figures both stand (item 4) --------------------------------------------------
