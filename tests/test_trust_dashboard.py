@@ -370,7 +370,7 @@ def test_a_failing_worker_is_a_status_line_and_q_still_exits_0(tmp_path, config,
             await wait_for(pilot, lambda: app.panels_ready)
             monkeypatch.setattr(V, "news_line", broken)
             app.load_news()
-            await wait_for(pilot, lambda: "failed" in news_status(app))
+            await wait_for(pilot, lambda: "news-load failed" in news_status(app))
             assert news_status(app).endswith(
                 "news-load failed: RuntimeError: a row no view expected second line")
             await pilot.press("q")
