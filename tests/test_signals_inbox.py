@@ -106,18 +106,19 @@ async def test_dismiss_hides_and_is_remembered_and_undo_restores(tmp_path, confi
         await select(pilot, screen, line_for(app, "Oracle", "commitment_usd"))
         await pilot.press("d")
         await wait_for(pilot, lambda: screen.query_one("#signals-table").row_count == 4)
-        await pilot.press("h")  # show dismissed
-        await pilot.pause()
-        assert screen.query_one("#signals-table").row_count == 5
+        await pilot.press("h")  # show dismissed: read from the store, a page of them
+        await wait_for(pilot, lambda: screen.query_one("#signals-table").row_count == 5)
 
     again = make_app(path)
     async with again.run_test(size=(120, 40)) as pilot:
         await pilot.press("s")
         await wait_for(pilot, lambda: again.signal_lines)
-        assert line_for(again, "Oracle", "commitment_usd").state == "dismissed"
         screen = again.screen
         assert screen.query_one("#signals-table").row_count == 4
+        assert "1 dismissed hidden" in str(screen.query_one("#signals-summary").render())
         await pilot.press("h")
+        await wait_for(pilot, lambda: screen.query_one("#signals-table").row_count == 5)
+        assert line_for(again, "Oracle", "commitment_usd").state == "dismissed"
         await select(pilot, screen, line_for(again, "Oracle", "commitment_usd"))
         await pilot.press("u")
         await wait_for(pilot, lambda: line_for(again, "Oracle", "commitment_usd").state == "new")
@@ -150,3 +151,51 @@ def test_figures_about_untracked_subjects_stay_out_of_the_inbox(config):
     assert F.target_of(config.story, "commitment_usd", "OpenAI") is None
     assert F.target_of(config.story, "weekly_active_users", "Nvidia") is None
     assert F.target_of(config.story, "capacity_gw", "AMD") == "AMD"
+
+
+async def test_the_inbox_pages_through_many_signals_and_shows_again_when_reopened(
+        tmp_path, monkeypatch):
+    """A store with more signals than a page lists a window of them, counted in SQL."""
+    from datetime import UTC, datetime
+
+    from dealdesk.news.fetch import FetchResult
+    from dealdesk.news.model import NewsItem
+    from dealdesk.tui import newsroom
+
+    monkeypatch.setattr(newsroom, "INBOX_PAGE", 20)
+    now = datetime(2026, 11, 28, tzinfo=UTC)
+    path = tmp_path / "s.sqlite3"
+    with Store.open(path) as store:
+        ((news, _),) = store.record(
+            FetchResult("Feed", "https://example.com/f", "ok", 200),
+            [NewsItem(feed="Feed", guid="g", title="Churn", link=None, published=now,
+                      summary="")], now)
+        store.add_signals(news, [{"metric": "capacity_gw", "subject": "Nvidia", "value": v}
+                                 for v in range(1, 46)], now)
+        store.add_signals(news, [{"metric": "commitment_usd", "subject": "OpenAI",
+                                  "value": 5.0}], now)  # untracked: never listed
+    app = make_app(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press("s")
+        screen = app.screen
+        table = screen.query_one("#signals-table")
+
+        def summary() -> str:
+            return str(screen.query_one("#signals-summary").render())
+
+        await wait_for(pilot, lambda: table.row_count == 20)
+        assert summary().startswith("45 new · 1–20 of 45 shown")
+        await pilot.press("right_square_bracket")
+        await wait_for(pilot, lambda: "21–40 of 45" in summary())
+        await pilot.press("right_square_bracket")
+        await wait_for(pilot, lambda: table.row_count == 5)
+        await pilot.press("right_square_bracket")  # no page after the last
+        await pilot.pause()
+        assert screen.page_start == 40
+        await pilot.press("left_square_bracket")
+        await wait_for(pilot, lambda: "21–40 of 45" in summary())
+        await pilot.press("left_square_bracket")
+        await wait_for(pilot, lambda: "1–20 of 45" in summary())
+        await pilot.press("escape", "s")  # opened again over the same page: shown too
+        await wait_for(pilot, lambda: isinstance(app.screen, SignalsScreen)
+                       and app.screen.query_one("#signals-table").row_count == 20)

@@ -510,7 +510,7 @@ def test_signals_are_added_once_and_move_between_states(db):
     db.record_result(ok(), [item("a", hours_ago=30)], NOW, LIMITS)
     (news,) = db.latest_items()
     figures = [
-        Figure("commitment_usd", 100e9, "USD", "up to", "Nvidia", "up to $100 billion"),
+        Figure("commitment_usd", 100e9, "USD", "up_to", "Nvidia", "up to $100 billion"),
         {"metric": "capacity_gw", "value": 10, "unit": "GW", "subject": "Nvidia"},
         {"metric": "weekly_active_users", "value": None},  # no value: skipped
     ]
@@ -521,7 +521,7 @@ def test_signals_are_added_once_and_move_between_states(db):
     assert all(s.state == "new" for s in signals)
     usd = next(s for s in signals if s.metric == "commitment_usd")
     assert (usd.value, usd.unit, usd.qualifier, usd.subject, usd.quote) == (
-        100e9, "USD", "up to", "Nvidia", "up to $100 billion"
+        100e9, "USD", "up_to", "Nvidia", "up to $100 billion"
     )
     assert db.set_signal_state(usd.id, "accepted")
     gw = next(s for s in signals if s.metric == "capacity_gw")

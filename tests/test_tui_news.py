@@ -253,9 +253,9 @@ async def test_news_still_shows_while_our_refresh_runs_read_less_often(tmp_path,
         reads: list[float] = []
         read_store = app._read_store
 
-        def counted(every_signal: bool):
+        def counted(inbox):
             reads.append(time.monotonic())
-            return read_store(every_signal)
+            return read_store(inbox)
 
         monkeypatch.setattr(app, "_read_store", counted)
         app.post_message(RefreshProgress(1, 20, "Other", "ok"))  # as if ours were running

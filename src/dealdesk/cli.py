@@ -14,6 +14,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .config import (
@@ -191,7 +192,7 @@ def _run(args: argparse.Namespace) -> int:
 
         return run_report(config, store_path, args.format, args.as_of, args.since,
                           args.output, _now())
-    return _dashboard(config, store_path, args.as_of)
+    return _dashboard(config, store_path, args.as_of, args.debug)
 
 
 def check_data_dir(data_dir: Path) -> None:
@@ -260,7 +261,7 @@ def _enrich(config: Config, store: Store, now: datetime) -> None:
     matcher = EntityMatcher(config.story.entities())
     try:
         enrich_pending(store, matcher, figure_finder(matcher), now)
-    except sqlite3.Error as exc:  # a read-only store still dumps what it has
+    except (sqlite3.Error, StoreError) as exc:  # a read-only store still dumps what it has
         print(f"{store.path}: new items not enriched ({exc})", file=sys.stderr)
 
 
@@ -437,7 +438,9 @@ def terminal_problem(environ: Mapping[str, str] = os.environ) -> str | None:
     return None
 
 
-def _dashboard(config: Config, store_path: Path, as_of: date | None = None) -> int:
+def _dashboard(
+    config: Config, store_path: Path, as_of: date | None = None, debug: bool = False
+) -> int:
     from .state import save_last_seen
     from .store import Store
     from .story_commands import check_as_of
@@ -461,11 +464,26 @@ def _dashboard(config: Config, store_path: Path, as_of: date | None = None) -> i
     finally:
         gc.enable()
     app = DealDeskApp(config, store_path, as_of=as_of)
+    if not debug:  # Textual prints a crash's traceback itself: only with --debug
+        app._print_error_renderables = app._exit_renderables.clear  # type: ignore[method-assign]
     app.run()
     # `dealdesk diff --since last` starts from here (README: "What changed").
     save_last_seen(store_path.parent, _now())
-    # 128 + the signal after SIGHUP, SIGTERM or SIGINT, or a hangup (tui.driver).
-    return app.return_code or EXIT_OK
+    return _dashboard_exit(app)
+
+
+def _dashboard_exit(app: Any) -> int:
+    """0 after `q`; 128 + the signal after SIGHUP, SIGTERM or SIGINT, or a hangup
+    (tui.driver); 1 with one line when the dashboard died (Textual caught an exception and
+    closed it): a script or a supervisor must tell a crash from a quit."""
+    code = app.return_code or 0
+    error = getattr(app, "_exception", None)
+    if error is None and (code == 0 or code > 128):
+        return code
+    reason = f"{type(error).__name__}: {' '.join(str(error).split())}" if error else "stopped"
+    print(f"dealdesk: the dashboard stopped on an unexpected error: {reason} "
+          "(run again with --debug for details)", file=sys.stderr)
+    return EXIT_ERROR
 
 
 def run() -> None:

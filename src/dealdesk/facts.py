@@ -259,33 +259,47 @@ def compute_totals(states: Sequence[PartnerState]) -> ComputeTotals:
 @value
 class UserPoint(Value):
     count: UserCount
-    growth: float | None  # users added since the previous point
+    growth: float | None  # users added since the previous date's point
     growth_ratio: float | None  # growth / previous
-    per_week: float | None  # users added per week since the previous point
+    per_week: float | None  # users added per week since the previous date's point
+    # Another count of the same product on the same date says otherwise: both stand, and
+    # each is marked (README: disagreeing figures "both stand, marked ≠").
+    disputed: bool = False
 
 
 def user_points(story: Story, product: str, today: date) -> list[UserPoint]:
+    """A product's counts up to `today`, oldest first; counts of one date in the order the
+    story gives them (config first, then accepted figures). Growth is measured from the
+    last count of the previous date: two sources on one day are rivals, not a change."""
     counts = sorted(
         (u for u in story.users if u.product == product and u.as_of <= today),
         key=lambda u: u.as_of,
     )
-    points: list[UserPoint] = []
-    previous: UserCount | None = None
+    values_on: dict[date, set[float]] = {}
     for count in counts:
+        values_on.setdefault(count.as_of, set()).add(count.weekly_active_users)
+    points: list[UserPoint] = []
+    previous: UserCount | None = None  # the last count of an earlier date
+    last: UserCount | None = None
+    for count in counts:
+        if last is not None and last.as_of != count.as_of:
+            previous = last
+        last = count
+        disputed = len(values_on[count.as_of]) > 1
         if previous is None:
-            points.append(UserPoint(count, None, None, None))
-        else:
-            growth = count.weekly_active_users - previous.weekly_active_users
-            weeks = (count.as_of - previous.as_of).days / 7
-            points.append(
-                UserPoint(
-                    count,
-                    growth,
-                    growth / previous.weekly_active_users if previous.weekly_active_users else None,
-                    growth / weeks if weeks > 0 else None,
-                )
+            points.append(UserPoint(count, None, None, None, disputed))
+            continue
+        growth = count.weekly_active_users - previous.weekly_active_users
+        weeks = (count.as_of - previous.as_of).days / 7
+        points.append(
+            UserPoint(
+                count,
+                growth,
+                growth / previous.weekly_active_users if previous.weekly_active_users else None,
+                growth / weeks if weeks > 0 else None,
+                disputed,
             )
-        previous = count
+        )
     return points
 
 

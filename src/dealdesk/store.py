@@ -11,15 +11,17 @@ code, or cannot be written raises `StoreError` with one line saying what to do.
 from __future__ import annotations
 
 import functools
+import inspect
+import math
 import os
 import re
 import sqlite3
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from . import store_archive
 from .news.model import FeedSpec, FetchLimits, NewsItem, usable_validator
@@ -34,6 +36,11 @@ SIGNAL_STATES = ("new", "accepted", "dismissed")
 FEED_STATUSES = ("ok", "not_modified", "error", "never")
 # The longest any feed backs off: config.py bounds backoff_max_minutes to this as well.
 MAX_BACKOFF_MINUTES = 365 * 24 * 60
+# The figure finder's hedges (facts.QUALIFIERS): a stored signal with another one is garbage.
+SIGNAL_QUALIFIERS = ("at_least", "more_than", "up_to", "about")
+# No figure we track comes near a quadrillion (users, GW, USD): past it a stored value is
+# garbage, and sums and differences of such values could overflow to inf on screen.
+MAX_FIGURE = 1e15
 
 # Each entry takes the schema from version i to i + 1, inside one transaction.
 # Statements are listed one by one: executescript() would commit behind our back.
@@ -197,11 +204,59 @@ class StoredSignal:
     decided_at: datetime | None = None  # last accepted, dismissed or undone; None: unknown
 
 
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def wrap_exceptions(method: _F) -> _F:
+    """A Store method that raises StoreError (one line, naming the file) for any sqlite3
+    error, as lemon24/reader's wrap_exceptions does: callers catch one exception, and a
+    store corrupted, locked or removed under a running dashboard is a message, not a crash."""
+
+    @functools.wraps(method)
+    def wrapper(self: Store, *args: Any, **kwargs: Any) -> Any:
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise StoreError(_explain(self.path, exc, opening=False)) from exc
+
+    return wrapper  # type: ignore[return-value]
+
+
+_C = TypeVar("_C", bound=type)
+
+
+def _wrap_public_methods(cls: _C) -> _C:
+    """wrap_exceptions on every public method of `cls`, so none added later can forget it.
+
+    `open` (a classmethod) explains its own errors: it has no store path to name yet."""
+    for name, attr in list(vars(cls).items()):
+        if not name.startswith("_") and inspect.isfunction(attr):
+            setattr(cls, name, wrap_exceptions(attr))
+    return cls
+
+
+@_wrap_public_methods
 class Store:
     def __init__(self, conn: sqlite3.Connection, path: Path):
         self._conn = conn
         self.path = path
         self._identity = _identity(path)
+        # Rows that could not be read (wrong type, garbage date, non-finite figure): skipped
+        # rather than raised, and counted here by table for the caller to report.
+        self.skipped: dict[str, set[object]] = {}
+
+    def skipped_note(self) -> str | None:
+        """One line on the rows skipped so far, or None when every row read was sound."""
+        if not any(self.skipped.values()):
+            return None
+        total = sum(len(keys) for keys in self.skipped.values())
+        parts = ", ".join(f"{table} {len(keys)}" for table, keys in sorted(self.skipped.items())
+                          if keys)
+        return (f"{self.path}: {total} unreadable stored row{'s' if total > 1 else ''} "
+                f"skipped ({parts})")
+
+    def _skip(self, table: str, key: object) -> None:
+        self.skipped.setdefault(table, set()).add(key)
 
     # --- opening ---------------------------------------------------------------------
 
@@ -385,15 +440,13 @@ class Store:
             "(SELECT count(*) FROM items i WHERE i.feed = f.name), "
             "f.etag, f.last_modified, f.http_status FROM feeds f ORDER BY f.name"
         ).fetchall()
-        states = {
-            row[0]: FeedState(
-                name=row[0], url=row[1], status=row[2],
-                last_attempt=_dt(row[3]), last_success=_dt(row[4]), error=row[5],
-                failures=row[6], next_retry=_dt(row[7]), items=row[8],
-                etag=row[9], last_modified=row[10], http_status=row[11],
-            )
-            for row in rows
-        }
+        states = {}
+        for row in rows:
+            state = _feed_state(row)
+            if state is None:
+                self._skip("feeds", repr(row[0]))
+            else:
+                states[state.name] = state
         if specs is None:
             return list(states.values())
         return [
@@ -548,15 +601,14 @@ class Store:
                 chunk,
             ):
                 entities.setdefault(item_id, []).append(entity)
-        return [
-            StoredItem(
-                id=row[0], feed=row[1], title=row[2], link=row[3],
-                published=_dt(row[4]) or datetime.min.replace(tzinfo=timezone.utc),
-                summary=row[5], date_flag=row[6],
-                entities=tuple(entities.get(row[0], ())), read=bool(row[7]),
-            )
-            for row in rows
-        ]
+        items = []
+        for row in rows:
+            item = _stored_item(row, entities.get(row[0], ()))
+            if item is None:
+                self._skip("items", row[0])
+            else:
+                items.append(item)
+        return items
 
     # --- change detection --------------------------------------------------------------
 
@@ -588,26 +640,55 @@ class Store:
         """Signals, newest news first; `state` filters (new | accepted | dismissed)."""
         if state is not None and state not in SIGNAL_STATES:
             raise ValueError(f"unknown signal state {state!r}")
-        sql = (
-            "SELECT s.id, s.news_id, s.metric, s.value, s.unit, s.qualifier, s.subject, "
-            "s.quote, s.state, s.created_at, i.published, i.title, i.feed, i.link, "
-            "s.decided_at FROM signals s JOIN items i ON i.id = s.news_id"
-        )
+        sql = _SIGNAL_SELECT
         params: tuple[Any, ...] = ()
         if state is not None:
             sql += " WHERE s.state = ?"
             params = (state,)
         sql += " ORDER BY i.published DESC, s.id"
-        return [
-            StoredSignal(
-                id=r[0], news_id=r[1], metric=r[2], value=r[3], unit=r[4], qualifier=r[5],
-                subject=r[6] or None, quote=r[7], state=r[8],
-                created_at=_dt(r[9]) or datetime.min.replace(tzinfo=timezone.utc),
-                published=_dt(r[10]) or datetime.min.replace(tzinfo=timezone.utc),
-                news_title=r[11], feed=r[12], link=r[13], decided_at=_dt(r[14]),
-            )
-            for r in self._conn.execute(sql, params)
-        ]
+        return self._signals(self._conn.execute(sql, params))
+
+    def signals_page(
+        self,
+        states: Sequence[str] = SIGNAL_STATES,
+        about: Sequence[tuple[str, str]] | None = None,
+        limit: int = 200,
+        offset: int = 0,
+    ) -> list[StoredSignal]:
+        """One page of signals in `states`, newest news first, as `signals()` orders them.
+
+        `about` keeps only signals on those (metric, subject) pairs: the inbox lists those
+        touching a tracked fact, and reads a window of them, never all (100,000 is ~0.1 s).
+        """
+        where, params = _signal_filter(states, about)
+        return self._signals(self._conn.execute(
+            _SIGNAL_SELECT + f" WHERE {where} ORDER BY i.published DESC, s.id LIMIT ? OFFSET ?",
+            (*params, max(0, limit), max(0, offset)),
+        ))
+
+    def count_signals_by_state(
+        self, about: Sequence[tuple[str, str]] | None = None
+    ) -> dict[str, int]:
+        """How many signals there are in each state (on the `about` pairs), counted in SQL:
+        the inbox's summary and its page count."""
+        where, params = _signal_filter(SIGNAL_STATES, about)
+        counts = dict.fromkeys(SIGNAL_STATES, 0)
+        for state, n in self._conn.execute(
+            f"SELECT s.state, count(*) FROM signals s WHERE {where} GROUP BY s.state", params
+        ):
+            if state in counts:
+                counts[state] = n
+        return counts
+
+    def _signals(self, rows: Iterable[tuple[Any, ...]]) -> list[StoredSignal]:
+        signals = []
+        for row in rows:
+            signal = _stored_signal(row)
+            if signal is None:
+                self._skip("signals", row[0])
+            else:
+                signals.append(signal)
+        return signals
 
     def accepted_events(self) -> list[StoredSignal]:
         """Accepted signals as timeline events, oldest first (dated by their news item)."""
@@ -642,6 +723,127 @@ class Store:
 
 
 # --- helpers -------------------------------------------------------------------------------
+
+_SIGNAL_SELECT = (
+    "SELECT s.id, s.news_id, s.metric, s.value, s.unit, s.qualifier, s.subject, "
+    "s.quote, s.state, s.created_at, i.published, i.title, i.feed, i.link, s.decided_at "
+    "FROM signals s JOIN items i ON i.id = s.news_id"
+)
+
+
+def _signal_filter(
+    states: Sequence[str], about: Sequence[tuple[str, str]] | None
+) -> tuple[str, tuple[Any, ...]]:
+    """A WHERE clause on signals `s`: in one of `states`, on one of the `about` pairs."""
+    states = [state for state in states if state in SIGNAL_STATES]
+    if not states or (about is not None and not about):
+        return "0", ()
+    where = f"s.state IN ({','.join('?' * len(states))})"
+    params: list[Any] = list(states)
+    if about is not None:
+        pairs = list(dict.fromkeys(about))
+        where += (" AND (s.metric, s.subject) IN (VALUES "
+                  + ", ".join("(?, ?)" for _ in pairs) + ")")
+        for metric, subject in pairs:
+            params += (metric, subject)
+    return where, tuple(params)
+
+
+# --- reading rows back: every value checked, a bad row skipped (the caller counts it) ------
+
+def _is_text(value: object) -> bool:
+    return isinstance(value, str)
+
+
+def _is_opt_text(value: object) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _strict_dt(value: object) -> datetime | None:
+    """A stored timestamp, in UTC; None for anything that is not one (garbage, wrong type)."""
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        dt = datetime.fromisoformat(value)
+        return (dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None
+                else dt.astimezone(timezone.utc))
+    except (ValueError, OverflowError):
+        return None
+
+
+def _opt_dt(value: object) -> tuple[bool, datetime | None]:
+    """(sound, timestamp) for a nullable timestamp column: NULL is sound, garbage is not."""
+    if value is None:
+        return True, None
+    dt = _strict_dt(value)
+    return dt is not None, dt
+
+
+def figure_value(value: object) -> float | None:
+    """A stored figure as a float, or None when it is not a finite number in range."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    number = float(value)
+    if not math.isfinite(number) or abs(number) > MAX_FIGURE:
+        return None
+    return number
+
+
+def _feed_state(row: tuple[Any, ...]) -> FeedState | None:
+    (name, url, status, last_attempt, last_success, error, failures, next_retry, items,
+     etag, last_modified, http_status) = row
+    dates = [_opt_dt(last_attempt), _opt_dt(last_success), _opt_dt(next_retry)]
+    if not (_is_text(name) and _is_text(url) and status in FEED_STATUSES
+            and all(sound for sound, _ in dates) and _is_opt_text(error)
+            and _is_int(failures) and _is_opt_text(etag) and _is_opt_text(last_modified)
+            and (http_status is None or _is_int(http_status))):
+        return None
+    return FeedState(
+        name=name, url=url, status=status, last_attempt=dates[0][1],
+        last_success=dates[1][1], error=error, failures=failures, next_retry=dates[2][1],
+        items=items, etag=etag, last_modified=last_modified, http_status=http_status,
+    )
+
+
+def _stored_item(row: tuple[Any, ...], entities: Sequence[str]) -> StoredItem | None:
+    item_id, feed, title, link, published, summary, date_flag, read = row
+    when = _strict_dt(published)
+    if not (when is not None and _is_text(feed) and _is_text(title) and _is_opt_text(link)
+            and _is_text(summary) and date_flag in (None, "missing", "future")
+            and _is_int(read)):
+        return None
+    return StoredItem(
+        id=item_id, feed=feed, title=title, link=link, published=when, summary=summary,
+        date_flag=date_flag, entities=tuple(e for e in entities if isinstance(e, str)),
+        read=bool(read),
+    )
+
+
+def _stored_signal(r: tuple[Any, ...]) -> StoredSignal | None:
+    (signal_id, news_id, metric, value, unit, qualifier, subject, quote, state, created_at,
+     published, title, feed, link, decided_at) = r
+    number = figure_value(value)
+    created = _strict_dt(created_at)
+    when = _strict_dt(published)
+    if not (number is not None and created is not None and when is not None
+            and _is_text(metric) and metric and _is_opt_text(unit) and _is_opt_text(qualifier)
+            and _is_opt_text(subject) and _is_text(quote) and state in SIGNAL_STATES
+            and _is_text(title) and _is_text(feed) and _is_opt_text(link)):
+        return None
+    return StoredSignal(
+        id=signal_id, news_id=news_id, metric=metric, value=number, unit=unit,
+        # A hedge the views do not know is dropped; the figure itself stands.
+        qualifier=qualifier if qualifier in SIGNAL_QUALIFIERS else None,
+        subject=subject or None, quote=quote, state=state,
+        created_at=created, published=when, news_title=title, feed=feed, link=link,
+        # Garbage here is as good as no stamp: the signal counts as decided when found.
+        decided_at=_opt_dt(decided_at)[1],
+    )
+
 
 # Letters and digits only: exactly what the unicode61 tokenizer keeps, so no quoted term
 # is ever empty (a bare "_" would make an empty phrase).
@@ -803,6 +1005,8 @@ def _signal_row(news_id: int, figure: Any, stamp: str) -> tuple[Any, ...] | None
         value = float(value)
     except (TypeError, ValueError):
         return None
+    if figure_value(value) is None:  # inf, nan or absurd: never stored, never a fact
+        return None
     return (
         news_id, str(metric), value, _opt_str(_field(figure, "unit")),
         _opt_str(_field(figure, "qualifier")), _opt_str(_field(figure, "subject")) or "",
@@ -950,7 +1154,7 @@ def _too_new(path: Path, version: int) -> str:
     )
 
 
-def _explain(path: Path, exc: sqlite3.Error) -> str:
+def _explain(path: Path, exc: sqlite3.Error, opening: bool = True) -> str:
     text = str(exc).lower()
     if "not a database" in text or "malformed" in text or "corrupt" in text:
         return (
@@ -966,6 +1170,9 @@ def _explain(path: Path, exc: sqlite3.Error) -> str:
         return f"{path}: database is locked by another program; try again when it is done"
     if "no such module: fts5" in text:
         return f"{path}: this Python's SQLite lacks FTS5, which DealDesk needs for search"
+    if not opening:  # an open store that fails: say what failed, on one line
+        detail = " ".join(str(exc).split())
+        return f"{path}: database error ({type(exc).__name__}: {detail})"
     return f"{path}: cannot open the database ({exc}); pass another --data DIR"
 
 

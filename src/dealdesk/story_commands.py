@@ -66,6 +66,9 @@ def read_story(config: Config, store_path: Path, now: datetime, as_of: date | No
             feeds = store.feed_states(config.feeds)
             signals = store.signals()
             archive = store.archive_stats()
+            skipped = store.skipped_note()
+        if skipped:  # bad rows are left out, never a reason to fail the command
+            print(skipped, file=sys.stderr)
     shown = H.signals_as_of(signals, None if as_of is None else day)
     snap = H.snapshot_as_of(config.story, signals, day) if as_of is not None else \
         F.snapshot(F.with_accepted(config.story, F.accepted_from(signals)), day)

@@ -306,11 +306,15 @@ def users_view(snap: F.Snapshot, product: str = "ChatGPT", bar_width: int = 16) 
     points = snap.users.get(product, ())
     scale = max((p.count.weekly_active_users for p in points), default=0.0)
     rows = []
-    for p in reversed(points):  # newest first on screen
+    keys = user_point_keys(product, points)
+    for key, p in reversed(list(zip(keys, points))):  # newest first on screen
         c = p.count
-        rows.append(Row(f"{product}@{c.as_of.isoformat()}", (
+        figure = Text(users(c.weekly_active_users, c.qualifier), justify="right")
+        if p.disputed:
+            figure.append(f" {DISPUTED_MARK}", style="bold yellow")
+        rows.append(Row(key, (
             Text(c.as_of.isoformat()),
-            Text(users(c.weekly_active_users, c.qualifier), justify="right"),
+            figure,
             Text(bar(c.weekly_active_users, scale, bar_width), style="cyan"),
             Text(growth_text(p), justify="right"),
             Text(per_week_text(p.per_week), justify="right"),
@@ -329,6 +333,18 @@ def users_view(snap: F.Snapshot, product: str = "ChatGPT", bar_width: int = 16) 
         ),
         tuple(p.count.weekly_active_users for p in points),
     )
+
+
+def user_point_keys(product: str, points: Sequence[F.UserPoint]) -> list[str]:
+    """One row key per point, unique by construction: "product@date", and "#2", "#3"...
+    for more counts on a date already seen (a table refuses two rows with one key)."""
+    keys = []
+    seen: dict[str, int] = {}
+    for p in points:
+        base = f"{product}@{p.count.as_of.isoformat()}"
+        seen[base] = seen.get(base, 0) + 1
+        keys.append(base if seen[base] == 1 else f"{base}#{seen[base]}")
+    return keys
 
 
 def growth_text(point: F.UserPoint) -> str:
@@ -360,6 +376,8 @@ def latest_users_line(view: UsersView, today: date, stale_after_days: int) -> Te
     c = view.latest.count
     line = Text(f"{QUALIFIER_WORDS.get(c.qualifier or '', '')} ".lstrip())
     line.append(f"{users(c.weekly_active_users)} weekly users", style="bold")
+    if view.latest.disputed:
+        line.append(f" {DISPUTED_MARK}", style="bold yellow")
     line.append(f"\nas of {c.as_of.isoformat()}")
     if view.latest.growth is not None:
         line.append(f" · {growth_text(view.latest)}")
@@ -523,9 +541,9 @@ def risk_details(snap: F.Snapshot, risk_id: str) -> DetailView | None:
 
 
 def user_point_details(snap: F.Snapshot, key: str) -> DetailView | None:
-    product, _, as_of = key.partition("@")
+    product = key.rpartition("@")[0]
     points = snap.users.get(product, ())
-    point = next((p for p in points if p.count.as_of.isoformat() == as_of), None)
+    point = dict(zip(user_point_keys(product, points), points)).get(key)
     if point is None:
         return None
     c = point.count
@@ -539,6 +557,14 @@ def user_point_details(snap: F.Snapshot, key: str) -> DetailView | None:
     ]
     if c.note:
         rows.append(("Note", Text(c.note)))
+    if point.disputed:
+        same_day = Text(f"{DISPUTED_MARK} ", style="bold yellow")
+        same_day.append(" vs ".join(
+            f"{users(p.count.weekly_active_users, p.count.qualifier)} "
+            f"({source_label(snap.story, p.count.source)})"
+            for p in points if p.count.as_of == c.as_of
+        ))
+        rows.append(("Same day, other figures", same_day))
     rows += disagreement_lines(snap, product)
     entries = F.timeline(snap.story, snap.today, product)
     return DetailView(
@@ -570,12 +596,12 @@ def preview(snap: F.Snapshot, panel: str, key: str) -> Text | None:
         text.append(f"{risk.risk.watch or '—'} · {source_label(snap.story, risk.source)}")
         return text
     if panel == "users":
-        product, _, as_of = key.partition("@")
-        point = next((p for p in snap.users.get(product, ()) if str(p.count.as_of) == as_of),
-                     None)
+        product = key.rpartition("@")[0]
+        points = snap.users.get(product, ())
+        point = dict(zip(user_point_keys(product, points), points)).get(key)
         if point is None:
             return None
-        return Text(f"{as_of}: {source_label(snap.story, point.count.source)}"
+        return Text(f"{point.count.as_of}: {source_label(snap.story, point.count.source)}"
                     f"{' · ' + point.count.note if point.count.note else ''}")
     return None
 
@@ -749,6 +775,15 @@ def signal_lines(
     return lines
 
 
+def inbox_figures(story: F.Story) -> list[tuple[str, str]]:
+    """The (metric, subject) pairs the inbox lists: exactly those F.target_of tracks, so the
+    store can page through them in SQL instead of handing over every signal."""
+    pairs = [("weekly_active_users", product) for product in F.products(story)]
+    for partner in story.partners:
+        pairs += [("commitment_usd", partner.name), ("capacity_gw", partner.name)]
+    return pairs
+
+
 def comparison(line: SignalLine) -> str:
     """"ChatGPT weekly users: 800M (news item, 2025-10-06) vs 700M (facts, 2025-09-15)"."""
     text = (f"{line.subject} {METRIC_LABEL[line.metric]}: "
@@ -760,7 +795,14 @@ def comparison(line: SignalLine) -> str:
             f"(facts, {line.facts.date.isoformat()})")
 
 
-def signals_view(lines: Sequence[SignalLine], show_dismissed: bool = False) -> TableView:
+def signals_view(
+    lines: Sequence[SignalLine],
+    show_dismissed: bool = False,
+    counts: dict[str, int] | None = None,
+    offset: int = 0,
+) -> TableView:
+    """The inbox's table. `lines` may be one page of many: `counts` (signals by state, every
+    page) and `offset` (where the page starts) then make the summary."""
     rows = []
     for line in lines:
         if line.state == "dismissed" and not show_dismissed:
@@ -780,10 +822,19 @@ def signals_view(lines: Sequence[SignalLine], show_dismissed: bool = False) -> T
             Text(change, justify="right"),
             Text(line.news_title, style="dim"),
         )))
-    hidden = sum(1 for line in lines if line.state == "dismissed") if not show_dismissed else 0
-    new = sum(1 for line in lines if line.state == "new")
-    summary = Text(f"{new} new · {len(rows)} shown"
-                   + (f" · {hidden} dismissed hidden (h shows them)" if hidden else ""))
+    if counts is None:
+        hidden = (sum(1 for line in lines if line.state == "dismissed")
+                  if not show_dismissed else 0)
+        new, listed = sum(1 for line in lines if line.state == "new"), len(rows)
+    else:
+        hidden = 0 if show_dismissed else counts.get("dismissed", 0)
+        new = counts.get("new", 0)
+        listed = sum(counts.values()) - hidden
+    shown = (f"{len(rows)} shown" if offset == 0 and listed <= len(rows)
+             else f"{offset + 1 if rows else offset}–{offset + len(rows)} of {listed:,} shown"
+                  " (] next page, [ previous)")
+    summary = Text(f"{new:,} new · {shown}"
+                   + (f" · {hidden:,} dismissed hidden (h shows them)" if hidden else ""))
     return TableView(
         "Signals",
         (Column("State"), Column("Fact"), Column("News says"), Column("Facts say"),

@@ -18,8 +18,11 @@ class NewsLoaded(Message):
     error: str | None = None
     new_signals: int = 0  # new signals about a tracked fact: the title bar's count
     accepted: list[Any] = field(default_factory=list)  # store.StoredSignal: facts now
-    signals: list[Any] | None = None  # every signal, read only for the Signals inbox
+    signals: list[Any] | None = None  # the open Signals inbox's page of signals
     pending: int = 0  # items another process stored without enriching them (a cron refresh)
+    note: str | None = None  # rows the store skipped as unreadable, in one line
+    signal_counts: dict[str, int] | None = None  # the inbox's signals by state, all pages
+    signal_offset: int = 0  # where the inbox's page starts
 
 
 @dataclass

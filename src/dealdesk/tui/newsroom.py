@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from rich.text import Text
 from textual import work
-from textual.worker import get_current_worker
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from .. import facts as F
 from .. import history as H
@@ -27,12 +27,16 @@ if TYPE_CHECKING:  # imported where posted: not needed for the first frame
     from .messages import NewsLoaded, RefreshFinished, RefreshProgress, StoreChanged
 
 NEWS_WINDOW = 200  # items read into the News panel; the archive itself is unbounded
+INBOX_PAGE = 200  # signals the inbox reads and lists at a time (of any number stored)
 WATCH_SECONDS = 2.0
 BUSY_RELOAD_SECONDS = 10.0  # re-reads while our own refresh writes (see on_store_changed)
 
 
 class NewsRoom:
     """News, feeds and signals for DealDeskApp (which provides config, clock, store_path)."""
+
+    _store_read = False  # the store was read once: its disappearance is news, not a start
+    signal_counts: dict[str, int] | None = None  # the inbox's signals by state (SQL counts)
 
     # -- news ---------------------------------------------------------------------------------
 
@@ -77,25 +81,36 @@ class NewsRoom:
         return Store.open(self.store_path)
 
     def load_news(self) -> None:
-        """Re-read the store in a worker thread; every signal only for an open Signals inbox."""
+        """Re-read the store in a worker thread; a page of signals only for an open inbox."""
         self._last_load = time.monotonic()
-        self._read_store(every_signal=self._inbox_open())
+        self._read_store(inbox=self._inbox_page())
 
-    def _inbox_open(self) -> bool:
+    def _inbox_page(self) -> tuple[int, bool] | None:
+        """(offset, dismissed shown) of the open Signals inbox's page; None when closed."""
         from .screens.signals import SignalsScreen
 
-        return any(isinstance(screen, SignalsScreen) for screen in self.screen_stack)
+        for screen in self.screen_stack:
+            if isinstance(screen, SignalsScreen):
+                return screen.page_start, screen.show_dismissed
+        return None
 
-    @work(thread=True, exclusive=True, group="news-load")
-    def _read_store(self, every_signal: bool) -> None:
+    @work(thread=True, exclusive=True, group="news-load", exit_on_error=False)
+    def _read_store(self, inbox: tuple[int, bool] | None) -> None:
         """The newest items, feed states, and of the signals what the dashboard shows: the
-        count of new ones (in SQL) and the accepted ones (facts now). Never the network."""
+        count of new ones (in SQL), the accepted ones (facts now) and the inbox's page.
+        Never the network. Rows that cannot be read are skipped and counted (the note)."""
         from ..store import StoreError
         from .messages import NewsLoaded
 
         if self.store_path is None or not self.store_path.exists():
-            self.post_message(NewsLoaded([], 0))
+            if self._store_read:  # it was there: keep what is on screen and say so
+                self.post_message(NewsLoaded([], 0, error=f"{self.store_path}: the news "
+                                             "archive is gone; showing what was read before"))
+            else:
+                self.post_message(NewsLoaded([], 0))
             return
+        story = self.config.story
+        page = counts = None
         try:
             with self._open_store() as store:
                 if self.travelling:  # the news published by the day shown
@@ -108,25 +123,40 @@ class NewsRoom:
                 new = store.signal_counts("new")
                 pending = store.count_pending()
                 accepted = store.signals("accepted")
-                signals = store.signals() if every_signal else None
                 if self.travelling:  # signals as they stood on the day shown
                     accepted = self.as_of_signals(store.signals()) or []
                     new = _counts_of(accepted)
+                if inbox is not None:
+                    offset, dismissed = inbox
+                    about = V.inbox_figures(story)
+                    counts = store.count_signals_by_state(about)
+                    states = ("new", "accepted", "dismissed") if dismissed else ("new", "accepted")
+                    # On a past day the page shows each signal as it stood then.
+                    page = self.as_of_signals(store.signals_page(states, about, INBOX_PAGE,
+                                                                 offset))
+                note = store.skipped_note()
         except StoreError as exc:
             self.post_message(NewsLoaded([], 0, error=str(exc)))
             return
         lines = [V.news_line(i) for i in items]
-        story = self.config.story
         new_signals = sum(n for (metric, subject), n in new.items()
                           if F.target_of(story, metric, subject) is not None)
         self.post_message(NewsLoaded(lines, total, feeds, new_signals=new_signals,
-                                     accepted=accepted, signals=signals, pending=pending))
+                                     accepted=accepted, signals=page, pending=pending,
+                                     note=note, signal_counts=counts,
+                                     signal_offset=inbox[0] if inbox else 0))
 
     def on_news_loaded(self, message: NewsLoaded) -> None:
         # The store is re-read whenever anything commits (every feed of a refresh): redraw
         # only what changed, so keys stay quick while a refresh writes.
+        if message.error is not None:
+            # A store corrupted, locked or removed under the dashboard: what is on screen
+            # (news, accepted facts) stays, and the status line says why nothing is new.
+            self._set_news_note(message.error)
+            return
+        self._store_read = self.store_path is not None and self.store_path.exists()
         self._enrich_if_pending(message.pending)
-        note = message.error or ""
+        note = message.note or ""
         if (message.items, message.feeds, note) != (self.news_items, self.feed_states,
                                                     self.news_note):
             self.news_items = message.items
@@ -141,9 +171,28 @@ class NewsRoom:
                 self.screen.show(self.feed_states, self.clock())
         self._take_signals(message)
 
+    def _set_news_note(self, note: str) -> None:
+        if note != self.news_note:
+            self.news_note = note
+            self._show_news_status()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place a worker's failure lands (they all run with exit_on_error=False):
+        a line in the News status and a toast, never the end of the dashboard."""
+        if event.state != WorkerState.ERROR:
+            return
+        error = event.worker.error
+        what = event.worker.group if event.worker.group != "default" else event.worker.name
+        detail = " ".join(str(error).split()) if error is not None else ""
+        reason = f"{what} failed: {type(error).__name__}" + (f": {detail}" if detail else "")
+        self._set_news_note(reason[:300])
+        self.notify(reason[:300], title="Something went wrong", severity="error", timeout=8)
+
     def _take_signals(self, message: NewsLoaded) -> None:
-        if message.signals is not None and message.signals != self.signals:
-            self.signals = self.as_of_signals(message.signals)
+        if message.signals is not None and (message.signals, message.signal_counts) != (
+                self.signals, self.signal_counts):
+            self.signals = message.signals
+            self.signal_counts = message.signal_counts
             self._signal_lines = None
         accepted = F.accepted_from(message.accepted)
         if accepted != self.accepted:
@@ -155,12 +204,14 @@ class NewsRoom:
         if message.new_signals != self.new_signals:
             self.new_signals = message.new_signals
             self._show_title()
-        if self._signal_lines is None and self.signals is not None:
+        if message.signals is not None:  # an inbox is open: show it what it lacks
             from .screens.signals import SignalsScreen
 
+            lines = self.signal_lines  # the same list until the signals or the facts change
             for screen in self.screen_stack:
-                if isinstance(screen, SignalsScreen):
-                    screen.show(self.signal_lines)
+                # A screen opened again over an unchanged page has not shown it yet.
+                if isinstance(screen, SignalsScreen) and screen.shown is not lines:
+                    screen.show(lines, self.signal_counts or {}, message.signal_offset)
 
     def action_signals(self) -> None:
         from .screens.signals import SignalsScreen
@@ -169,7 +220,7 @@ class NewsRoom:
             self.push_screen(SignalsScreen())
             self.load_news()  # with every signal, now that the inbox is open
 
-    @work(thread=True, group="signal-state")
+    @work(thread=True, group="signal-state", exit_on_error=False)
     def set_signal_state(self, signal_id: int, state: str) -> None:
         from ..store import StoreError
 
@@ -181,12 +232,14 @@ class NewsRoom:
             return
         self.call_from_thread(self.load_news)
 
-    @work(thread=True, exclusive=True, group="store-watch")
+    @work(thread=True, exclusive=True, group="store-watch", exit_on_error=False)
     def watch_store(self) -> None:
         """Notice what another process (a cron `dealdesk refresh`) commits, without a restart.
 
         PRAGMA data_version changes when another connection commits; one long-lived
-        connection in this thread polls it every couple of seconds.
+        connection in this thread polls it every couple of seconds. A file removed, replaced
+        or rewritten under it (which data_version cannot see) or an error reading it closes
+        that connection and has the store re-read: the reader reports what is wrong.
         """
         from ..store import StoreError
         from .messages import StoreChanged
@@ -194,21 +247,32 @@ class NewsRoom:
         worker = get_current_worker()
         store = None
         version = None
+        seen: tuple[int, ...] | None = None
         first_look = True
         try:
             while not worker.is_cancelled:
                 if store is None and self.store_path is not None and self.store_path.exists():
+                    seen = _file_identity(self.store_path)
                     try:
                         store = self._open_store()
                         version = store.data_version()
                     except StoreError:
+                        if store is not None:
+                            store.close()
                         store = None
                     else:
                         if not first_look:  # created since the app read it: what is in it?
                             self.post_message(StoreChanged())
                 elif store is not None:
-                    current = store.data_version()
-                    if current != version:
+                    try:
+                        current = store.data_version()
+                    except StoreError:
+                        current = None
+                    if current is None or _file_identity(self.store_path) != seen:
+                        store.close()
+                        store = None
+                        self.post_message(StoreChanged())
+                    elif current != version:
                         version = current
                         self.post_message(StoreChanged())
                 first_look = False
@@ -248,7 +312,7 @@ class NewsRoom:
         if self.refresh_state is None:
             self.run_refresh(force=False)
 
-    @work(exclusive=True, group="refresh")
+    @work(exclusive=True, group="refresh", exit_on_error=False)
     async def run_refresh(self, force: bool) -> None:
         """Refresh in a child process (news.worker): parsing and storing never hold this
         process's GIL, so keys answer at full speed. Its progress comes back as JSON lines."""
@@ -331,7 +395,7 @@ class NewsRoom:
     def open_news_item(self, item_id: int) -> None:
         self._load_item(item_id)
 
-    @work(thread=True, group="news-item")
+    @work(thread=True, group="news-item", exit_on_error=False)
     def _load_item(self, item_id: int) -> None:
         from ..store import StoreError
 
@@ -390,3 +454,13 @@ def _counts_of(signals: list[Any]) -> dict[tuple[str, str | None], int]:
             key = (s.metric, s.subject or None)
             counts[key] = counts.get(key, 0) + 1
     return counts
+
+
+def _file_identity(path: Any) -> tuple[int, ...] | None:
+    """Which file is at `path` and how it was last written: (device, inode, size, mtime),
+    None when there is none. Changes when the store is removed, replaced or overwritten."""
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)

@@ -49,6 +49,13 @@ class DeskScreen(Screen[Any]):
         return [(box, box._bindings.copy()),
                 *((node, bindings) for node, bindings in chain if node in (self, self.app))]
 
+    def on_worker_state_changed(self, event: Any) -> None:
+        # A screen's workers (search) report to it alone (the message does not bubble): the
+        # app's handler (NewsRoom) is the one place a failure is told, whoever ran it.
+        handler = getattr(self.app, "on_worker_state_changed", None)
+        if handler is not None:
+            handler(event)
+
     def on_mouse_down(self, event: events.MouseDown) -> None:
         # A click outside the box closes help, as moving away from a pop-up does.
         box = self.shown_help

@@ -133,7 +133,7 @@ class SearchScreen(ModalScreen[int | None]):
             self._focus_results = False
             table.focus()
 
-    @work(thread=True, exclusive=True, group="search")
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def search(self, query: str) -> None:
         if not query.strip():
             self.app.call_from_thread(self._show, query, [])

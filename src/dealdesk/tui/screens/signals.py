@@ -2,7 +2,12 @@
 
 `a` accepts (the figure becomes a dated fact with the news item as its source), `d`
 dismisses (hidden, and remembered), `u` puts it back to new. The store keeps every choice,
-so they survive a restart and show in `dump` too.
+so they survive a restart and show in `dump` too, and accepted ones stay listed: an accept
+is undone here whenever it was made.
+
+The inbox lists a page of signals (newsroom.INBOX_PAGE), read from the store with counts of
+every state: a feed that churns out 100,000 figures opens as fast as one with five. `]` and
+`[` turn the pages.
 """
 
 from __future__ import annotations
@@ -48,12 +53,17 @@ class SignalsScreen(DeskScreen):
         Binding("d", "set_state('dismissed')", "Dismiss"),
         Binding("u", "set_state('new')", "Undo"),
         Binding("h", "toggle_dismissed", "Show dismissed"),
+        Binding("right_square_bracket", "page(1)", "Next page", show=False),
+        Binding("left_square_bracket", "page(-1)", "Previous page", show=False),
     ]
 
     def __init__(self) -> None:
         super().__init__()
         self.lines: list[V.SignalLine] = []
         self.show_dismissed = False
+        self.page_start = 0  # where the listed page starts, among the signals listed
+        self.listed = 0  # how many signals the pages hold (the store's counts)
+        self.shown: list[V.SignalLine] | None = None  # the lines last shown, as the app has them
 
     def compose(self) -> ComposeResult:
         with Vertical(id="signals-body") as body:
@@ -67,12 +77,20 @@ class SignalsScreen(DeskScreen):
 
     def on_mount(self) -> None:
         self.query_one(PanelTable).focus()
-        if self.app.signals is not None:  # else the app shows them once read (load_news)
-            self.show(self.app.signal_lines)
+        # The app reads this screen's page (offset, dismissed shown) and calls show().
 
-    def show(self, lines: list[V.SignalLine]) -> None:
+    def show(self, lines: list[V.SignalLine], counts: dict[str, int] | None = None,
+             offset: int = 0) -> None:
+        if offset != self.page_start:  # a page asked for before this one: the next read has it
+            return
+        self.shown = lines
+        hidden = 0 if self.show_dismissed or counts is None else counts.get("dismissed", 0)
+        self.listed = len(lines) if counts is None else sum(counts.values()) - hidden
+        if not lines and self.page_start and self.listed:  # the last page emptied: step back
+            self._go_to(max(0, self.listed - 1) // self._page_size() * self._page_size())
+            return
         self.lines = lines
-        view = V.signals_view(lines, self.show_dismissed)
+        view = V.signals_view(lines, self.show_dismissed, counts, offset)
         table = self.query_one(PanelTable)
         fill_table(table, view)
         empty = self.query_one("#signals-empty", Static)
@@ -112,4 +130,18 @@ class SignalsScreen(DeskScreen):
 
     def action_toggle_dismissed(self) -> None:
         self.show_dismissed = not self.show_dismissed
-        self.show(self.lines)
+        self._go_to(0)
+
+    def action_page(self, step: int) -> None:
+        offset = self.page_start + step * self._page_size()
+        if 0 <= offset < self.listed:
+            self._go_to(offset)
+
+    def _page_size(self) -> int:
+        from ..newsroom import INBOX_PAGE
+
+        return INBOX_PAGE
+
+    def _go_to(self, offset: int) -> None:
+        self.page_start = offset
+        self.app.load_news()  # reads this page (newsroom._inbox_page)
