@@ -60,22 +60,22 @@ def enrich_pending(
 
     An item that cannot be tagged, or whose figures cannot be stored, is marked done
     without them and handed to `on_error(item id, exception)`: it never stalls the pass,
-    nor the items after it. A failing store (sqlite3.Error) still raises.
+    nor the items after it. A failing store (StoreError) still raises.
     """
-    import sqlite3
+    from ..store import StoreError
 
     items = signals = 0
     while rows := store.pending_items(batch):
         done = [_enrich_one(matcher, figures, row, on_error) for row in rows]
         try:
             signals += store.enrich(done, now)
-        except sqlite3.Error:
+        except StoreError:
             raise
         except Exception:  # one item's figures: store them one by one to find it
             for entry in done:
                 try:
                     signals += store.enrich([entry], now)
-                except sqlite3.Error:
+                except StoreError:
                     raise
                 except Exception as exc:
                     _failed(on_error, entry[0], exc)
