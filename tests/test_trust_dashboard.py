@@ -425,6 +425,7 @@ def test_a_dashboard_that_dies_exits_1_with_one_line(tmp_path, monkeypatch):
 
     monkeypatch.setattr(DealDeskApp, "run", headless)
     monkeypatch.setattr(DealDeskApp, "_after_first_frame", boom)
+    monkeypatch.setattr(cli, "terminal_problem", lambda: None)  # headless: no TTY needed
     code, out, err = run_cli("--data", str(tmp_path / "data"))
     assert code == 1
     assert err == ("dealdesk: the dashboard stopped on an unexpected error: RuntimeError: "
