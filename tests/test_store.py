@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 from dealdesk import store as store_module
 from dealdesk.news.fetch import FetchResult
-from dealdesk.news.model import FeedSpec, FetchLimits, NewsItem
+from dealdesk.model import FeedSpec, FetchLimits, NewsItem
 from dealdesk.store import SCHEMA_VERSION, Store, StoreError, fts_query
 
 NOW = datetime(2025, 9, 24, 12, 0, tzinfo=timezone.utc)

@@ -25,7 +25,7 @@ from dealdesk.config import ConfigError, load
 from dealdesk.news import early
 from dealdesk.news.feedurl import parse_feed_url
 from dealdesk.news.fetch import fetch_feed, make_client
-from dealdesk.news.model import FeedSpec, FetchLimits
+from dealdesk.model import FeedSpec, FetchLimits
 from dealdesk.news.wire import feed_headers
 from tests.conftest import CONFIG_DIR
 from tests.feedserver import closed_port, feed_server, no_proxy_env, rss  # noqa: F401
@@ -622,7 +622,7 @@ def test_the_cap_counts_new_items_only_and_the_rest_come_at_the_next_fetch(tmp_p
     from datetime import datetime, timezone
 
     from dealdesk.news.fetch import FetchResult
-    from dealdesk.news.model import NewsItem
+    from dealdesk.model import NewsItem
     from dealdesk.store import MAX_NEW_ITEMS_PER_FETCH, Store
 
     now = datetime(2026, 11, 29, tzinfo=timezone.utc)

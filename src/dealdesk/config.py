@@ -25,7 +25,7 @@ else:  # pragma: no cover - the package requires 3.11, tomli only for older inte
 
 from . import limits
 from .news.feedurl import parse_feed_url
-from .news.model import FeedSpec, FetchLimits
+from .model import FeedSpec, FetchLimits
 from .value import Value, value
 
 if TYPE_CHECKING:

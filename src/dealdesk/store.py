@@ -21,14 +21,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import Any, TypeVar
 
 from . import store_archive
-from .news.model import FeedSpec, FetchLimits, NewsItem, usable_validator
+from .model import FeedSpec, FetchLimits, FetchResult, NewsItem, usable_validator
 from .store_archive import ArchiveStats, PruneReport
-
-if TYPE_CHECKING:  # store stays importable without httpx: it only reads the fields
-    from .news.fetch import FetchResult
 
 # "DDK1": marks the file as ours, so a foreign SQLite file is refused rather than migrated.
 APPLICATION_ID = 0x44444B31

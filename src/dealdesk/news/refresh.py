@@ -30,8 +30,8 @@ import httpx
 from ..store import Store, StoreError
 from .early import HeadStart
 from .enrich import EnrichReport, Figures, enrich_pending
-from .fetch import FetchResult, fetch_all, make_client, unexpected
-from .model import FeedSpec, FetchLimits, NewsItem
+from .fetch import fetch_all, make_client, unexpected
+from ..model import FeedSpec, FetchLimits, FetchResult, NewsItem
 from .transport import FeedTransport
 
 log = logging.getLogger(__name__)
