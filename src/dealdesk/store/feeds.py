@@ -19,7 +19,7 @@ else:
     _Host = object
 
 FEED_STATUSES = ("ok", "not_modified", "error", "never")
-# The longest any feed backs off: config.py bounds backoff_max_minutes to this as well.
+# The longest any feed backs off: config/settings.py bounds backoff_max_minutes to this as well.
 MAX_BACKOFF_MINUTES = 365 * 24 * 60
 
 

@@ -127,6 +127,9 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 @wrap_public_methods
 class SchemaMixin:
+    """The connection: opening, closing, transactions, skipped rows. The other mixins work
+    through `_conn`, `_transaction`, `_skip` and `path`."""
+
     def __init__(self, conn: sqlite3.Connection, path: Path):
         self._conn = conn
         self.path = path
