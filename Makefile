@@ -27,7 +27,9 @@ tmux:
 		else sudo apt-get update -q && \
 			sudo apt-get install -y -q tmux openssh-client openssh-server newsboat chromium; fi; }
 
+# lint-imports checks the layer contracts in pyproject.toml ([tool.importlinter]).
 test: $(STAMP) tmux
+	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 
 # Regenerate the SVGs in snapshots/; open each changed one before committing it.

@@ -30,7 +30,7 @@ TRACKED = (("weekly_active_users", "ChatGPT", 1e6), ("capacity_gw", "Nvidia", 0.
 
 def fill(path: Path, signals: int) -> None:
     from dealdesk.news.fetch import FetchResult
-    from dealdesk.news.model import NewsItem
+    from dealdesk.model import NewsItem
     from dealdesk.store import Store
 
     now = datetime.now(UTC)

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from dealdesk.news.fetch import FetchResult
-from dealdesk.news.model import FeedSpec, NewsItem
+from dealdesk.model import FeedSpec, NewsItem
 from dealdesk.store import Store
 
 from .conftest import FIXED_NOW

@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from dealdesk.news.fetch import FetchResult
-from dealdesk.news.model import NewsItem
+from dealdesk.model import NewsItem
 from dealdesk.store import Store
 
 from .conftest import FIXED_NOW

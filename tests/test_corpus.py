@@ -24,7 +24,7 @@ from pathlib import Path
 import pytest
 
 from dealdesk.news.fetch import FetchResult
-from dealdesk.news.model import FeedSpec, FetchLimits
+from dealdesk.model import FeedSpec, FetchLimits
 from dealdesk.news.parse import parse_feed
 from dealdesk.news.refresh import RefreshReport, run_refresh
 from dealdesk.store import Store, StoredItem

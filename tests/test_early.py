@@ -20,7 +20,7 @@ import pytest
 
 from dealdesk.news import early
 from dealdesk.news.fetch import fetch_feed, make_client
-from dealdesk.news.model import FeedSpec, FetchLimits
+from dealdesk.model import FeedSpec, FetchLimits
 from dealdesk.news.refresh import run_refresh
 from dealdesk.news.transport import FeedTransport
 from dealdesk.news.wire import feed_headers

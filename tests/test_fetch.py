@@ -15,7 +15,7 @@ import httpx
 import pytest
 
 from dealdesk.news.fetch import FetchResult, fetch_all, fetch_feed, make_client
-from dealdesk.news.model import FeedSpec, FetchLimits
+from dealdesk.model import FeedSpec, FetchLimits
 from tests.feedserver import closed_port, feed_server, no_proxy_env, rss  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("no_proxy_env")

@@ -39,10 +39,11 @@ def test_no_module_outside_tui_imports_textual():
 
 def test_core_does_not_reach_up_the_layers():
     # config and facts are the bottom: they know nothing of views, the store or the TUI.
-    for name in ("config.py", "facts.py"):
-        source = (SRC / name).read_text(encoding="utf-8")
+    for path in (*sorted((SRC / "config").glob("*.py")), *sorted((SRC / "facts").glob("*.py"))):
+        source = path.read_text(encoding="utf-8")
         assert "from .view" not in source and "from .tui" not in source
-        assert "rich" not in _imports(SRC / name)
+        assert "from ..view" not in source and "from ..tui" not in source
+        assert "rich" not in _imports(path)
 
 
 @pytest.mark.parametrize(
@@ -97,3 +98,100 @@ def test_a_headless_refresh_loads_only_what_its_feeds_need(tmp_path, feed_server
     assert run() == "0 ['dealdesk.news.parse', 'dealdesk.news.clean']"  # cold: 200, parsed
     assert run() == "0 []"  # warm: 304
     assert [r.headers.get("if-none-match") for r in feed_server.requests()] == [None, '"v1"']
+
+
+# --- no import cycle among dealdesk modules ----------------------------------------------
+
+def _module_name(path: Path) -> str:
+    parts = ("dealdesk", *path.relative_to(SRC).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Every dealdesk module and the dealdesk modules it imports: at the top, under
+    TYPE_CHECKING and inside functions alike (ast.walk sees them all)."""
+    paths = {_module_name(p): p for p in SRC.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for name, path in paths.items():
+        is_package = path.name == "__init__.py"
+        package = name if is_package else name.rpartition(".")[0]
+        targets: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                targets |= {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                if node.level:
+                    base = package.rsplit(".", node.level - 1)[0] if node.level > 1 else package
+                    module = f"{base}.{node.module}" if node.module else base
+                else:
+                    module = node.module or ""
+                for alias in node.names:  # `from . import x`: x may be a module itself
+                    sub = f"{module}.{alias.name}"
+                    targets.add(sub if sub in paths else module)
+        graph[name] = {t for t in targets if t in paths and t != name}
+    return graph
+
+
+def _cycles(graph: dict[str, set[str]]) -> list[list[str]]:
+    """Strongly connected components of more than one module (Tarjan, iterative)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    stack: list[str] = []
+    on_stack: set[str] = set()
+    found: list[list[str]] = []
+    for root in sorted(graph):
+        if root in index:
+            continue
+        work = [(root, iter(sorted(graph[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            child = next(children, None)
+            if child is not None:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(sorted(graph[child]))))
+                elif child in on_stack:
+                    low[node] = min(low[node], index[child])
+                continue
+            work.pop()
+            if work:
+                low[work[-1][0]] = min(low[work[-1][0]], low[node])
+            if low[node] == index[node]:
+                component = []
+                while True:
+                    member = stack.pop()
+                    on_stack.discard(member)
+                    component.append(member)
+                    if member == node:
+                        break
+                if len(component) > 1:
+                    found.append(sorted(component))
+    return found
+
+
+def test_the_cycle_finder_finds_a_cycle():
+    graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
+    assert _cycles(graph) == [["a", "b", "c"]]
+    assert _cycles({"a": {"b"}, "b": set()}) == []
+
+
+def test_the_graph_sees_type_checking_and_function_level_imports():
+    graph = _import_graph()
+    assert "dealdesk.store.schema" in graph["dealdesk.store.feeds"]  # under TYPE_CHECKING
+    assert "dealdesk.config.story" in graph["dealdesk.config"]  # inside load()
+
+
+def test_no_import_cycle_among_dealdesk_modules():
+    assert _cycles(_import_graph()) == []
+
+
+def test_the_store_imports_no_news_module():
+    graph = _import_graph()
+    offenders = {m: sorted(t for t in targets if t.startswith("dealdesk.news"))
+                 for m, targets in graph.items() if m.startswith("dealdesk.store")}
+    assert {m: t for m, t in offenders.items() if t} == {}

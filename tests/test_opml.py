@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from dealdesk import feeds_opml
 from dealdesk.cli import main
 from dealdesk.config import load
-from dealdesk.news.model import FeedSpec
+from dealdesk.model import FeedSpec
 
 from .conftest import CONFIG_DIR
 

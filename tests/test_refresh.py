@@ -13,7 +13,7 @@ import pytest
 from dealdesk.news import parse as parse_module
 from dealdesk.news.enrich import EnrichReport, figure_finder
 from dealdesk.news.entities import EntityMatcher
-from dealdesk.news.model import FeedSpec, FetchLimits
+from dealdesk.model import FeedSpec, FetchLimits
 from dealdesk.news.refresh import FeedOutcome, run_refresh
 from dealdesk.store import Store, StoreError
 from tests.feedserver import Route, closed_port, feed_server, no_proxy_env, rss  # noqa: F401

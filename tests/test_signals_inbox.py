@@ -159,7 +159,7 @@ async def test_the_inbox_pages_through_many_signals_and_shows_again_when_reopene
     from datetime import UTC, datetime
 
     from dealdesk.news.fetch import FetchResult
-    from dealdesk.news.model import NewsItem
+    from dealdesk.model import NewsItem
     from dealdesk.tui import newsroom
 
     monkeypatch.setattr(newsroom, "INBOX_PAGE", 20)

@@ -14,9 +14,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dealdesk import store as store_module
+from dealdesk.store import items as store_items
+from dealdesk.store import rows as store_rows
+from dealdesk.store import schema as store_schema
 from dealdesk.news.fetch import FetchResult
-from dealdesk.news.model import FeedSpec, FetchLimits, NewsItem
+from dealdesk.model import FeedSpec, FetchLimits, NewsItem
 from dealdesk.store import SCHEMA_VERSION, Store, StoreError, fts_query
 
 NOW = datetime(2025, 9, 24, 12, 0, tzinfo=timezone.utc)
@@ -80,9 +82,9 @@ def test_pragmas_are_set_per_connection(db):
 def test_a_failing_migration_leaves_the_previous_version_intact(tmp_path, monkeypatch):
     path = tmp_path / "dealdesk.db"
     Store.open(path).close()
-    broken = [*store_module.MIGRATIONS, ["CREATE TABLE half_done (x)", "THIS IS NOT SQL"]]
-    monkeypatch.setattr(store_module, "MIGRATIONS", broken)
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", len(broken))
+    broken = [*store_schema.MIGRATIONS, ["CREATE TABLE half_done (x)", "THIS IS NOT SQL"]]
+    monkeypatch.setattr(store_schema, "MIGRATIONS", broken)
+    monkeypatch.setattr(store_schema, "SCHEMA_VERSION", len(broken))
     with pytest.raises(StoreError):
         Store.open(path)
     conn = sqlite3.connect(path)
@@ -227,7 +229,7 @@ def test_error_keeps_cached_items_and_validators_and_backs_off(db):
 
 
 def test_items_are_inserted_in_batches_keeping_the_first_of_a_guid(db, monkeypatch):
-    monkeypatch.setattr(store_module, "ITEM_BATCH", 3)  # 8 items: batches of 3, 3 and 2
+    monkeypatch.setattr(store_items, "ITEM_BATCH", 3)  # 8 items: batches of 3, 3 and 2
     items = [item(str(n)) for n in range(7)] + [item("2", "second version of 2")]
     new = db.record(ok(), items, NOW, LIMITS)
     assert [stored.guid for _, stored in new] == [str(n) for n in range(7)]
@@ -242,7 +244,7 @@ def test_items_are_inserted_in_batches_keeping_the_first_of_a_guid(db, monkeypat
 def test_every_column_of_every_row_is_stored_as_given(db, monkeypatch):
     # Rows of a statement share the feed, fetch time and pending flag and bind the rest
     # each: any slip in numbering those would put one item's values in another's row.
-    monkeypatch.setattr(store_module, "ITEM_BATCH", 3)
+    monkeypatch.setattr(store_items, "ITEM_BATCH", 3)
     items = [
         NewsItem(feed="wire", guid=f"g{n}", title=f"title {n}", link=f"https://e.com/{n}" if n % 2
                  else None, published=NOW - timedelta(minutes=n), summary=f"summary {n}",
@@ -273,7 +275,7 @@ def test_every_column_of_every_row_is_stored_as_given(db, monkeypatch):
 def test_stored_dates_are_isoformat_in_utc_to_the_second(dt):
     aware = dt if dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
     expected = aware.astimezone(timezone.utc).isoformat(timespec="seconds")
-    assert store_module._iso(dt) == expected
+    assert store_rows._iso(dt) == expected
 
 
 def _refuse_feed(db: Store, name: str) -> None:
@@ -462,8 +464,8 @@ def test_pending_items_are_indexed_tagged_and_signalled_when_enriched(db):
 
 def test_a_version_1_store_is_migrated_with_its_items_searchable(tmp_path, monkeypatch):
     path = tmp_path / "dealdesk.db"
-    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:1])
-    monkeypatch.setattr(store_module, "SCHEMA_VERSION", 1)
+    monkeypatch.setattr(store_schema, "MIGRATIONS", store_schema.MIGRATIONS[:1])
+    monkeypatch.setattr(store_schema, "SCHEMA_VERSION", 1)
     Store.open(path).close()
     with sqlite3.connect(path) as conn:  # as DealDesk with schema v1 wrote it
         conn.execute("INSERT INTO feeds(name) VALUES ('wire')")

@@ -25,7 +25,7 @@ from dealdesk.config import ConfigError, load
 from dealdesk.news import early
 from dealdesk.news.feedurl import parse_feed_url
 from dealdesk.news.fetch import fetch_feed, make_client
-from dealdesk.news.model import FeedSpec, FetchLimits
+from dealdesk.model import FeedSpec, FetchLimits
 from dealdesk.news.wire import feed_headers
 from tests.conftest import CONFIG_DIR
 from tests.feedserver import closed_port, feed_server, no_proxy_env, rss  # noqa: F401
@@ -228,7 +228,8 @@ def _feeds(server) -> list[FeedSpec]:
 
 def _inject(step: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Make `step` raise for the feed named "bad" (or its items) only."""
-    from dealdesk import store as store_module
+    from dealdesk.store import feeds as store_feeds
+    from dealdesk.store import items as store_items
     from dealdesk.news import entities, fetch, items, parse
 
     def boom(*_: object) -> None:
@@ -267,12 +268,12 @@ def _inject(step: str, monkeypatch: pytest.MonkeyPatch) -> None:
 
         monkeypatch.setattr(parse, "parse_feed", odd_items)
     elif step == "store":
-        real_insert = store_module._insert_items
-        monkeypatch.setattr(store_module, "_insert_items", lambda db, feed, *a: boom()
+        real_insert = store_items._insert_items
+        monkeypatch.setattr(store_items, "_insert_items", lambda db, feed, *a: boom()
                             if feed == "bad" else real_insert(db, feed, *a))
     elif step == "store_overflow":  # what a Retry-After of 99999999999999 once did
-        real_record = store_module._record
-        monkeypatch.setattr(store_module, "_record", lambda db, result, *a: (_ for _ in ()).throw(
+        real_record = store_feeds._record
+        monkeypatch.setattr(store_feeds, "_record", lambda db, result, *a: (_ for _ in ()).throw(
             OverflowError("date value out of range")) if result.name == "bad"
             else real_record(db, result, *a))
     elif step == "enrichment":
@@ -373,7 +374,7 @@ def test_any_retry_after_is_capped_at_backoff_max_and_the_others_are_stored(
 def test_the_backoff_never_overflows_whatever_the_policy_or_the_failure_count():
     from datetime import datetime, timezone
 
-    from dealdesk.store import _later, _retry_delay
+    from dealdesk.store.feeds import _later, _retry_delay
 
     now = datetime(2026, 11, 29, tzinfo=timezone.utc)
     for policy in (FetchLimits(backoff_base_minutes=10**30, backoff_max_minutes=10**40),
@@ -622,7 +623,7 @@ def test_the_cap_counts_new_items_only_and_the_rest_come_at_the_next_fetch(tmp_p
     from datetime import datetime, timezone
 
     from dealdesk.news.fetch import FetchResult
-    from dealdesk.news.model import NewsItem
+    from dealdesk.model import NewsItem
     from dealdesk.store import MAX_NEW_ITEMS_PER_FETCH, Store
 
     now = datetime(2026, 11, 29, tzinfo=timezone.utc)

@@ -26,7 +26,7 @@ from dealdesk.news.invisible import (
     scrub,
 )
 from dealdesk.news.links import clean_link
-from dealdesk.news.model import FeedSpec, FetchLimits
+from dealdesk.model import FeedSpec, FetchLimits
 from dealdesk.news.parse import parse_feed
 from dealdesk.news.refresh import run_refresh
 from dealdesk.store import Store

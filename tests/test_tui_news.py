@@ -14,7 +14,7 @@ import pytest
 
 from dealdesk.config import STORE_FILE, load
 from dealdesk.news.fetch import FetchResult
-from dealdesk.news.model import FeedSpec, NewsItem
+from dealdesk.model import FeedSpec, NewsItem
 from dealdesk.store import Store
 from dealdesk.tui.app import DealDeskApp
 from dealdesk.tui.panels.news import NewsPanel

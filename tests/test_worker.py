@@ -6,7 +6,7 @@ import json
 import subprocess
 import sys
 
-from dealdesk.news.model import FeedSpec, FetchLimits
+from dealdesk.model import FeedSpec, FetchLimits
 from dealdesk.news.worker import make_plan
 from dealdesk.store import Store
 

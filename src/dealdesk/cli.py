@@ -21,7 +21,7 @@ from .config import (
     PASSED_FILE, STORE_FILE, Config, ConfigError, Settings, load, load_fetch, load_remembering,
     resolve_cache_dir, resolve_config_dir, resolve_data_dir,
 )
-from .news.model import FeedSpec
+from .model import FeedSpec
 from .store import Store, StoreError
 from .story_commands import UsageError
 

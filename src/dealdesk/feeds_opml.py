@@ -26,7 +26,7 @@ from . import config
 from .config import FEEDS_FILE, ConfigError, Problem
 from .news.clean import clean_text
 from .news.feedurl import FeedURL, parse_feed_url
-from .news.model import FeedSpec
+from .model import FeedSpec
 
 MAX_OPML_BYTES = 8 << 20  # 8 MiB: a subscription list of 10,000 feeds is about 2 MiB
 MAX_OUTLINES = 20_000

@@ -36,7 +36,7 @@ class StoryData:
     feeds: list[Any]  # store.FeedState (as they stand now: feeds have no history)
     signals: list[Any]  # store.StoredSignal as they stood on as_of
     all_signals: list[Any]  # every stored signal, as it stands now (for diff)
-    archive: Any = None  # store_archive.ArchiveStats as it stands now; None: no store
+    archive: Any = None  # store.ArchiveStats as it stands now; None: no store
 
 
 def check_as_of(as_of: date | None, now: datetime) -> date:

@@ -1,4 +1,4 @@
-"""Value: the base of the frozen value types of facts, view, state, config and news.model.
+"""Value: the base of the frozen value types of facts, view, state, config and model.
 
 It carries, written once, the methods @dataclass(frozen=True) would compile for each class.
 """

@@ -35,7 +35,7 @@ from _thread import allocate_lock
 
 from .feedurl import parse_feed_url
 from .hosts import first_wave, url_host_key
-from .model import FeedSpec, FetchLimits
+from ..model import FeedSpec, FetchLimits
 from .wire import feed_headers
 
 Origin = tuple[str, str, int]

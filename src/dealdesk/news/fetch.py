@@ -18,7 +18,7 @@ import ssl
 import time
 import zlib
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timezone
 from email.utils import parsedate_to_datetime
 
@@ -26,27 +26,11 @@ import httpx
 
 from .feedurl import parse_feed_url
 from .hosts import Gate, Passage, host_key, url_host_key
-from .model import FeedSpec, FetchLimits, usable_validator
+from ..model import FeedSpec, FetchLimits, FetchResult, usable_validator
 from .transport import FeedTransport
 from .wire import feed_headers
 
 _REASONS = {401: "unauthorized", 403: "forbidden", 404: "not found", 410: "gone"}
-
-
-@dataclass(frozen=True)
-class FetchResult:
-    name: str
-    url: str
-    status: str  # "ok" | "not_modified" | "error"
-    http_status: int | None = None
-    body: bytes | None = None
-    etag: str | None = None
-    last_modified: str | None = None
-    error: str | None = None
-    retry_after_s: float | None = None
-    elapsed_ms: int = 0
-    final_url: str | None = None
-    content_type: str | None = None  # of a 200: its charset is the parser's first label
 
 
 class _Failure(Exception):

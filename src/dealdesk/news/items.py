@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from .clean import clean_text, clean_texts
 from .dates import parse_date
 from .links import clean_links
-from .model import NewsItem
+from ..model import NewsItem
 
 TITLE_LIMIT = 1_000
 SUMMARY_LIMIT = 10_000

@@ -30,7 +30,7 @@ from .charset import declares_utf8, to_utf8, wide_encoding
 from .clean import clean_text
 from .dates import as_utc
 from .items import SUMMARY_LIMIT, TITLE_LIMIT, ItemBuilder, Raw
-from .model import NewsItem
+from ..model import NewsItem
 from .xmlfeed import parse_xml
 
 __all__ = ["SUMMARY_LIMIT", "TITLE_LIMIT", "ParsedFeed", "parse_feed"]

@@ -8,7 +8,7 @@ none. Threads involved:
   in (CPU work never blocks the downloads) and stores them, all those waiting in one
   transaction, as soon as they are done; then (unless `enrich` is off) it runs the
   enrichment pass (news.enrich) over the new items; then, given `keep_days`, it prunes the
-  items published before the window (store_archive), which it also never stores.
+  items published before the window (store/archive.py), which it also never stores.
 """
 
 from __future__ import annotations
@@ -30,8 +30,8 @@ import httpx
 from ..store import Store, StoreError
 from .early import HeadStart
 from .enrich import EnrichReport, Figures, enrich_pending
-from .fetch import FetchResult, fetch_all, make_client, unexpected
-from .model import FeedSpec, FetchLimits, NewsItem
+from .fetch import fetch_all, make_client, unexpected
+from ..model import FeedSpec, FetchLimits, FetchResult, NewsItem
 from .transport import FeedTransport
 
 log = logging.getLogger(__name__)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .model import usable_validator
+from ..model import usable_validator
 
 ACCEPT = (
     "application/rss+xml, application/atom+xml, application/rdf+xml;q=0.9, "

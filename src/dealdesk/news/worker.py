@@ -26,7 +26,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
-from .model import FeedSpec, FetchLimits
+from ..model import FeedSpec, FetchLimits
 
 EXIT_ORPHANED = 4
 PARENT_POLL_SECONDS = 0.2

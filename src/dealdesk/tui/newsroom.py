@@ -80,6 +80,11 @@ class NewsRoom:
 
         return Store.open(self.store_path)
 
+    def inbox_page_size(self) -> int:
+        """INBOX_PAGE, read when asked: the inbox screen asks the app rather than import
+        this module (which imports the screen: a cycle)."""
+        return INBOX_PAGE
+
     def load_news(self) -> None:
         """Re-read the store in a worker thread; a page of signals only for an open inbox."""
         self._last_load = time.monotonic()

@@ -138,9 +138,7 @@ class SignalsScreen(DeskScreen):
             self._go_to(offset)
 
     def _page_size(self) -> int:
-        from ..newsroom import INBOX_PAGE
-
-        return INBOX_PAGE
+        return int(self.app.inbox_page_size())  # type: ignore[attr-defined]  # the NewsRoom
 
     def _go_to(self, offset: int) -> None:
         self.page_start = offset

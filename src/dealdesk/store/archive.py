@@ -1,7 +1,6 @@
 """Retention for the archive: prune old items in bounded batches, give the space back.
 
-Works on the Store's own connection (Store.prune_before and Store.archive_stats call it) and
-imports nothing from dealdesk: the store stays importable alone.
+Works on the Store's own connection (ArchiveMixin.prune_before and .archive_stats).
 
 - Items published before the cutoff go, except those something the user kept cites: an
   accepted signal, or an alert if an alerts table exists (any of its columns named news_id
@@ -19,7 +18,17 @@ from __future__ import annotations
 import os
 import sqlite3
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .errors import wrap_public_methods
+from .rows import _iso
+
+if TYPE_CHECKING:  # what a mixin uses of the store it is composed into (store/schema.py)
+    from .schema import SchemaMixin as _Host
+else:
+    _Host = object
 
 BATCH_ROWS = 5_000  # items deleted per transaction
 VACUUM_STEP_PAGES = 4_096  # pages given back per incremental_vacuum step (16 MiB at 4 KiB)
@@ -39,12 +48,6 @@ class PruneReport:
     deleted: int
     batches: int
     pages_freed: int
-
-
-def prepare_new(conn: sqlite3.Connection) -> None:
-    """On a file with no tables yet, before anything else writes it: incremental
-    auto-vacuum. On any other file this changes nothing (SQLite ignores it)."""
-    conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
 
 
 def _protected(conn: sqlite3.Connection) -> str:
@@ -140,3 +143,16 @@ def stats(conn: sqlite3.Connection, path: Path) -> ArchiveStats:
         except OSError:
             pass
     return ArchiveStats(int(items), oldest, size)
+
+
+@wrap_public_methods
+class ArchiveMixin(_Host):
+    def prune_before(self, cutoff: datetime,
+                     batch: int = BATCH_ROWS) -> PruneReport:
+        """Delete items published before `cutoff` that no accepted signal (or alert) cites,
+        `batch` per transaction, and give the space back."""
+        return prune(self._conn, _iso(cutoff), batch)
+
+    def archive_stats(self) -> ArchiveStats:
+        """Items kept, the oldest one's date and the size on disk."""
+        return stats(self._conn, self.path)

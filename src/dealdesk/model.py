@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from ..value import Value, value
+from .value import Value, value
 
 DEFAULT_USER_AGENT = "DealDesk/0.1 (+https://github.com/dealdesk/dealdesk; feed reader)"
 
@@ -68,3 +68,20 @@ class NewsItem:
     summary: str = ""
     date_flag: str | None = None  # None | "missing" | "future"
     entities: tuple[str, ...] = field(default=())
+
+
+# What a fetch brings back; the store records it, so it lives here, below both.
+@dataclass(frozen=True)
+class FetchResult:
+    name: str
+    url: str
+    status: str  # "ok" | "not_modified" | "error"
+    http_status: int | None = None
+    body: bytes | None = None
+    etag: str | None = None
+    last_modified: str | None = None
+    error: str | None = None
+    retry_after_s: float | None = None
+    elapsed_ms: int = 0
+    final_url: str | None = None
+    content_type: str | None = None  # of a 200: its charset is the parser's first label

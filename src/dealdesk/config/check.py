@@ -1,21 +1,19 @@
-"""Find, read and validate the config: `dealdesk.toml`, `feeds.toml` and `facts/*.toml`.
+"""The TOML checker: read a file keeping each table's and key's line, check typed fields
+(text, numbers, ranges, dates, URLs...), and collect every problem as `path:line: message`.
 
-Every problem is reported as `path:line: message`, all of them at once, so a user fixes a
-broken file in one pass. tomllib gives no positions for values, so a small line index maps
-each table and key back to the line it was written on.
+Every problem is reported, all of them at once, so a user fixes a broken file in one pass.
+tomllib gives no positions for values, so a small line index maps each table and key back to
+the line it was written on. Nothing here knows which files or keys DealDesk reads.
 """
 
 from __future__ import annotations
 
-import contextlib
-import os
 import re
 import sys
-from collections.abc import Callable, Iterator, Mapping
-from dataclasses import field
+from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 if sys.version_info >= (3, 11):
@@ -23,72 +21,9 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - the package requires 3.11, tomli only for older interpreters
     import tomli as tomllib
 
-from . import limits
-from .news.feedurl import parse_feed_url
-from .news.model import FeedSpec, FetchLimits
-from .value import Value, value
-
-if TYPE_CHECKING:
-    from .facts import Story
-
-SETTINGS_FILE = "dealdesk.toml"
-FEEDS_FILE = "feeds.toml"
-FACTS_DIR = "facts"
-STORE_FILE = "dealdesk.sqlite3"
-PASSED_FILE = "config-passed"  # in the cache dir: fingerprints of configs that passed
-
-
-# ---------------------------------------------------------------------------------------------
-# Where things are
-
-
-def packaged_config_dir() -> Path:
-    """The `config/` installed with the package (a wheel), or the repo's own in a checkout."""
-    here = Path(__file__).resolve().parent
-    installed = here / "_config"
-    if (installed / SETTINGS_FILE).is_file():
-        return installed
-    return here.parents[1] / "config"
-
-
-def resolve_config_dir(cli_value: str | None = None, cwd: Path | None = None) -> Path:
-    """`--config` > `$DEALDESK_CONFIG` > `./config` holding dealdesk.toml > the packaged copy."""
-    if cli_value:
-        return Path(cli_value).expanduser()
-    env = os.environ.get("DEALDESK_CONFIG")
-    if env:
-        return Path(env).expanduser()
-    local = (cwd or Path.cwd()) / "config"
-    if (local / SETTINGS_FILE).is_file():
-        return local
-    return packaged_config_dir()
-
-
-def resolve_cache_dir() -> Path:
-    """`$DEALDESK_CACHE` > the platform's user cache dir: what can be lost and rebuilt."""
-    env = os.environ.get("DEALDESK_CACHE")
-    if env:
-        return Path(env).expanduser()
-    if sys.platform.startswith("linux"):
-        # platformdirs' own answer here, without its import (a few ms of every refresh).
-        xdg = os.environ.get("XDG_CACHE_HOME", "").strip()
-        return Path(xdg or Path.home() / ".cache") / "dealdesk"
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("dealdesk", appauthor=False))
-
-
-def resolve_data_dir(cli_value: str | None = None) -> Path:
-    """`--data` > `$DEALDESK_DATA` > the platform's user data dir."""
-    if cli_value:
-        return Path(cli_value).expanduser()
-    env = os.environ.get("DEALDESK_DATA")
-    if env:
-        return Path(env).expanduser()
-    from platformdirs import user_data_dir
-
-    return Path(user_data_dir("dealdesk", appauthor=False))
-
+from .. import limits
+from ..news.feedurl import parse_feed_url
+from ..value import Value, value
 
 # ---------------------------------------------------------------------------------------------
 # Errors
@@ -253,7 +188,7 @@ def _refuse_hidden(value: str, allowed: str) -> None:
     if not allowed:
         # A one-line string is held to what feed text is cleaned to (news.clean): whatever
         # the cleaner would take out of a title (fillers, blank look-alikes...) is refused.
-        from .news.clean import clean_text
+        from ..news.clean import clean_text
 
         if clean_text(value, len(value) + 1, html_markup=False) != " ".join(value.split()):
             raise ValueError("holds characters that are not shown as written (invisible "
@@ -507,263 +442,6 @@ def tables(doc: Document, name: str, problems: list[Problem]) -> Iterator[Table]
     for i, entry in enumerate(value):
         if isinstance(entry, dict):
             yield Table(doc, name, i, entry, problems)
-
-
-# ---------------------------------------------------------------------------------------------
-# The three kinds of file
-
-
-@value
-class Settings(Value):
-    title: str = "OpenAI's compute build-out"
-    company: str = "OpenAI"
-    stale_after_days: int = 90
-    limits: FetchLimits = field(default_factory=FetchLimits)
-    keys: Mapping[str, str] = field(default_factory=dict)
-    # Retention: items published more than this many days ago are pruned at each refresh
-    # (0 keeps everything). Two years: the deals followed here run for years.
-    keep_days: int = 730
-
-
-@value
-class Config(Value):
-    dir: Path
-    settings: Settings
-    feeds: tuple[FeedSpec, ...]
-    story: Story
-
-
-def load(config_dir: Path) -> Config:
-    """Read and validate everything; raises ConfigError listing every problem found."""
-    problems: list[Problem] = []
-    if not config_dir.is_dir():
-        raise ConfigError([Problem(config_dir, 0, "config directory not found",
-                                   "pass --config DIR or set DEALDESK_CONFIG")])
-    settings = _load_settings(config_dir / SETTINGS_FILE, problems)
-    feeds = _load_feeds(config_dir / FEEDS_FILE, problems)
-    from .story_config import load_story  # the facts' types load only when a story is read
-
-    story = load_story(config_dir / FACTS_DIR, settings, problems)
-    if problems:
-        raise ConfigError(problems)
-    assert story is not None
-    return Config(config_dir, settings, feeds, story)
-
-
-def load_fetch(config_dir: Path, passed: Path) -> tuple[Settings, tuple[FeedSpec, ...]]:
-    """The settings and feeds, for a command that fetches but never shows the story.
-
-    The whole config is still checked, so that a broken one stops `refresh` as it stops
-    every other command, but only when it changed since it last passed: reading and checking
-    every fact would otherwise take a tenth of a warm refresh. `passed` is the cache file
-    of fingerprints of configs that passed.
-    """
-    stamp = fingerprint(config_dir)
-    if stamp in _read_passed(passed):
-        problems: list[Problem] = []
-        settings = _load_settings(config_dir / SETTINGS_FILE, problems)
-        feeds = _load_feeds(config_dir / FEEDS_FILE, problems)
-        if not problems:
-            return settings, feeds
-    config = load_remembering(config_dir, passed, stamp)
-    return config.settings, config.feeds
-
-
-def load_remembering(config_dir: Path, passed: Path, stamp: str | None = None) -> Config:
-    """`load`, then add the config's fingerprint to `passed` if no file changed meanwhile
-    (since `stamp`, its fingerprint taken before, when the caller has one)."""
-    stamp = stamp or fingerprint(config_dir)
-    config = load(config_dir)
-    if fingerprint(config_dir) == stamp:
-        _remember_passed(passed, stamp)
-    return config
-
-
-PASSED_KEEP = 8  # configs remembered: one per --config directory in use
-
-
-def fingerprint(config_dir: Path) -> str:
-    """A digest of every file `load` reads, of its directory and of this version."""
-    try:
-        # hashlib would load OpenSSL first (~3 ms), before a refresh's first request.
-        from _blake2 import blake2b
-    except ImportError:  # not CPython
-        from hashlib import blake2b
-
-    from . import __version__
-
-    digest = blake2b(digest_size=16)
-    digest.update(f"{__version__}\0{config_dir.resolve()}\0".encode())
-    facts_dir = config_dir / FACTS_DIR
-    paths = [config_dir / SETTINGS_FILE, config_dir / FEEDS_FILE]
-    paths += sorted(facts_dir.glob("*.toml")) if facts_dir.is_dir() else []
-    for path in paths:
-        try:
-            data = path.read_bytes()
-        except OSError:
-            data = None
-        size = -1 if data is None else len(data)
-        digest.update(f"{path.relative_to(config_dir)}\0{size}\0".encode())
-        digest.update(data or b"")
-    return digest.hexdigest()
-
-
-def _read_passed(path: Path) -> list[str]:
-    try:
-        return path.read_text(encoding="ascii").split()
-    except (OSError, UnicodeDecodeError):
-        return []
-
-
-def _remember_passed(path: Path, stamp: str) -> None:
-    """Remember a config that passed. Best effort: without it the next run checks again."""
-    kept = [stamp] + [s for s in _read_passed(path) if s != stamp][: PASSED_KEEP - 1]
-    temp = path.with_name(f".{path.name}.{os.getpid()}")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temp.write_text("\n".join(kept) + "\n", encoding="ascii")
-        os.replace(temp, path)
-    except OSError:
-        with contextlib.suppress(OSError):  # a cache we cannot write is no error
-            temp.unlink(missing_ok=True)
-
-
-SETTINGS_SECTIONS = ("dealdesk", "fetch", "archive", "keys")
-MAX_PER_HOST = 6
-# Intervals and backoff: up to a year. Past that a date overflows (datetime ends in 9999),
-# and no feed is worth polling less often.
-MINUTES = int_in(1, 365 * 24 * 60)
-
-# The dashboard's remappable keys: binding id -> default key (Textual key names). The TUI
-# builds its bindings from this table, so `[keys]` can only name real actions.
-DEFAULT_KEYS = {
-    "focus_partners": "1",
-    "focus_compute": "2",
-    "focus_users": "3",
-    "focus_risks": "4",
-    "focus_news": "5",
-    "next_panel": "tab",
-    "previous_panel": "shift+tab",
-    "refresh": "r",
-    "feeds": "f",
-    "signals": "s",
-    "copy": "c",
-    "theme": "t",
-    "clear_filter": "escape",
-    "search": "slash",
-    "help": "question_mark",
-    "as_of": "at",  # show the story as of a date (tui.timetravel)
-    "quit": "q",
-}
-_KEY_NAME = re.compile(r"^(?:(?:ctrl|shift|alt|meta)\+)*(?:[a-z0-9]|f[0-9]{1,2}|[a-z_]{2,})$")
-
-
-def key_list(value: Any) -> str:
-    """One key or several separated by commas, in Textual's names: r, f5, ctrl+r, slash."""
-    keys = [k.strip() for k in nonempty_text(value).split(",")]
-    for key in keys:
-        if not _KEY_NAME.match(key):
-            raise ValueError(f"{key!r} is not a key name (use names like r, f5, ctrl+r, slash)")
-    return ",".join(keys)
-
-
-def _load_settings(path: Path, problems: list[Problem]) -> Settings:
-    doc = read_toml(path, problems)
-    if doc is None:
-        return Settings()
-    for key in doc.data:
-        if key not in SETTINGS_SECTIONS:
-            problems.append(Problem(path, doc.lines.key("", 0, key) if key in doc.data else 1,
-                                    f"unknown section [{key}]",
-                                    f"known sections: {', '.join(SETTINGS_SECTIONS)}"))
-    main = _section(doc, "dealdesk", problems)
-    title = main.get("title", nonempty_text, Settings.title)
-    company = main.get("company", nonempty_text, Settings.company)
-    # A century at most: a date that far back or ahead still exists (datetime ends in 9999).
-    stale = main.get("stale_after_days", int_in(1, 36_500), Settings.stale_after_days)
-    refresh = main.get("refresh_minutes", MINUTES, FetchLimits.refresh_minutes)
-    main.finish()
-    fetch = _section(doc, "fetch", problems)
-    limits = FetchLimits(
-        concurrency=fetch.get("concurrency", int_in(1, 256), FetchLimits.concurrency),
-        # Six at most, as browsers: more makes a feed reader a burden to the servers it reads.
-        per_host=fetch.get("per_host", int_in(1, MAX_PER_HOST), FetchLimits.per_host),
-        deadline_s=fetch.get("deadline_seconds", seconds_in(3600), FetchLimits.deadline_s),
-        connect_timeout_s=fetch.get("connect_timeout_seconds", seconds_in(600),
-                                    FetchLimits.connect_timeout_s),
-        read_timeout_s=fetch.get("read_timeout_seconds", seconds_in(600),
-                                 FetchLimits.read_timeout_s),
-        max_bytes=fetch.get("max_bytes", int_in(1, 1 << 30), FetchLimits.max_bytes),
-        max_redirects=fetch.get("max_redirects", int_in(1, 20), FetchLimits.max_redirects),
-        user_agent=fetch.get("user_agent", header_text, FetchLimits.user_agent),
-        refresh_minutes=refresh,
-        backoff_base_minutes=fetch.get("backoff_base_minutes", MINUTES,
-                                       FetchLimits.backoff_base_minutes),
-        backoff_max_minutes=fetch.get("backoff_max_minutes", MINUTES,
-                                      FetchLimits.backoff_max_minutes),
-    )
-    if limits.backoff_base_minutes > limits.backoff_max_minutes:
-        fetch.problem("backoff_base_minutes",
-                      f"backoff_base_minutes ({limits.backoff_base_minutes:,}) is above "
-                      f"backoff_max_minutes ({limits.backoff_max_minutes:,})",
-                      "the first wait after a failure cannot be longer than the longest")
-    fetch.finish()
-    archive = _section(doc, "archive", problems)
-    # A century at most, as stale_after_days: the window's start is still a date.
-    keep_days = archive.get("keep_days", int_in(0, 36_500), Settings.keep_days)
-    archive.finish()
-    keys_table = _section(doc, "keys", problems)
-    keys = {}
-    for action in DEFAULT_KEYS:
-        if action in keys_table.values:
-            keys[action] = keys_table.get(action, key_list, DEFAULT_KEYS[action],
-                                          hint="a key name, or several separated by commas")
-    keys_table.finish()
-    _check_key_clashes(keys_table, keys, problems)
-    return Settings(title, company, stale, limits, keys, keep_days)
-
-
-def _check_key_clashes(table: Table, keys: dict[str, str], problems: list[Problem]) -> None:
-    owner: dict[str, str] = {}
-    for action, default in DEFAULT_KEYS.items():
-        for key in keys.get(action, default).split(","):
-            if key in owner:
-                culprit = action if action in keys else owner[key]
-                table.problem(culprit, f"key {key!r} is given to both {owner[key]} and {action}",
-                              "give each action its own key")
-            owner.setdefault(key, action)
-
-
-def _section(doc: Document, name: str, problems: list[Problem]) -> Table:
-    value = doc.data.get(name, {})
-    if not isinstance(value, dict):
-        problems.append(Problem(doc.path, doc.lines.key("", 0, name), f"[{name}] must be a table",
-                                f"write it as a [{name}] section"))
-        value = {}
-    return Table(doc, name, 0, value, problems)
-
-
-def _load_feeds(path: Path, problems: list[Problem]) -> tuple[FeedSpec, ...]:
-    doc = read_toml(path, problems)
-    if doc is None:
-        return ()
-    only_sections(doc, ("feed",), problems)
-    feeds: list[FeedSpec] = []
-    names: dict[str, int] = {}
-    for t in tables(doc, "feed", problems):
-        name = t.get("name", nonempty_text)
-        url = t.get("url", feed_url)
-        minutes = t.get("refresh_minutes", MINUTES, None)
-        lang = t.get("lang", one_of(("en", "fr")), None)
-        t.finish()
-        if name in names:
-            t.problem("name", f"duplicate feed name {name!r} (first at line {names[name]})",
-                      "give each feed its own name")
-            continue
-        if name and url:
-            names[name] = t.where("name")
-            feeds.append(FeedSpec(name, url, minutes, lang))
-    return tuple(feeds)
 
 
 def only_sections(doc: Document, allowed: tuple[str, ...], problems: list[Problem]) -> None:

@@ -11,11 +11,12 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from . import facts as F
-from .config import (
-    Check, Problem, Settings, Table, a_date, http_url, metric_number, nonempty_text, one_of,
+from .. import facts as F
+from .check import (
+    Check, Problem, Table, a_date, http_url, metric_number, nonempty_text, one_of,
     only_sections, read_toml, tables, text, text_list,
 )
+from .settings import Settings
 
 FACT_TABLES = ("source", "partner", "users", "risk", "event")
 _USERS_NUMBER = metric_number("weekly_active_users")

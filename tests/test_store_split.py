@@ -1,0 +1,45 @@
+"""The store is one mixin per domain (store/): each one's public methods raise only
+StoreError, whichever mixin they come from, including one added later without the decorator."""
+
+from __future__ import annotations
+
+import inspect
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from dealdesk.store import (
+    ArchiveMixin, FeedsMixin, ItemsMixin, SchemaMixin, SignalsMixin, Store, StoreError,
+    wrap_public_methods,
+)
+
+MIXINS = (SchemaMixin, FeedsMixin, ItemsMixin, SignalsMixin, ArchiveMixin)
+
+
+@pytest.mark.parametrize("mixin", MIXINS, ids=lambda m: m.__name__)
+def test_every_public_method_of_every_mixin_is_wrapped(mixin):
+    public = [name for name, attr in vars(mixin).items()
+              if inspect.isfunction(attr) and not name.startswith("_")]
+    assert public
+    for name in public:
+        assert hasattr(getattr(mixin, name), "__wrapped__"), f"{mixin.__name__}.{name}"
+        assert getattr(Store, name) is getattr(mixin, name)  # wrapped once, not twice
+
+
+def test_a_mixin_added_without_the_decorator_is_wrapped_by_the_store(tmp_path: Path):
+    class LateMixin:
+        def broken(self) -> None:
+            raise sqlite3.OperationalError("database is locked")
+
+    @wrap_public_methods
+    class Later(Store, LateMixin):
+        pass
+
+    with Later.open(tmp_path / "s.sqlite3") as store:
+        with pytest.raises(StoreError, match="locked by another program"):
+            store.broken()
+
+
+def test_the_store_is_composed_of_every_domain():
+    assert Store.__mro__[1:6] == MIXINS
