@@ -12,7 +12,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from dealdesk.news.clean import (
+from dealdesk.text.clean import (
     _ASCII_SPACES,
     _BLOCK_TAGS,
     _HAS_CONTROL,
@@ -28,8 +28,8 @@ from dealdesk.news.clean import (
     clean_text,
     clean_texts,
 )
-from dealdesk.news.invisible import classes, needs_scrub, scrub
-from dealdesk.news.links import clean_link, clean_links
+from dealdesk.text.invisible import classes, needs_scrub, scrub
+from dealdesk.text.links import clean_link, clean_links
 from tests.feedserver import finishes_within
 
 # Everything clean_text promises never to return.
@@ -492,8 +492,8 @@ def test_plain_feeds_never_load_what_only_odd_markup_needs():
     # the rest of cleaning; they load when a text needs them, and then work as before.
     script = (
         "import sys\n"
-        "from dealdesk.news.clean import clean_text, clean_texts\n"
-        "from dealdesk.news.links import clean_link\n"
+        "from dealdesk.text.clean import clean_text, clean_texts\n"
+        "from dealdesk.text.links import clean_link\n"
         "def loaded():\n"
         "    return [m for m in ('html.parser', 'html.entities') if m in sys.modules]\n"
         "assert clean_texts(['<p>Nvidia <b>adds</b> 10 GW</p>', 'plain'], 100) == "

@@ -23,7 +23,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dealdesk.news.clean import clean_text
+from dealdesk.text.clean import clean_text
 from dealdesk.news.parse import parse_feed
 
 NOW = datetime(2025, 10, 1, tzinfo=UTC)

@@ -294,7 +294,7 @@ async def test_bad_feed_urls_are_errors_not_exceptions(url, error):
 
     async with mock_client(handler) as client:
         result = await fetch_feed(client, FeedSpec("m", url), LIMITS)
-    # "invalid URL" says why in brackets: the reason news.feedurl gives `check` as well
+    # "invalid URL" says why in brackets: the reason text.feedurl gives `check` as well
     assert result.status == "error" and result.error.startswith(error)
 
 

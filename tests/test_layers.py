@@ -86,7 +86,7 @@ def test_a_headless_refresh_loads_only_what_its_feeds_need(tmp_path, feed_server
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    code = main(argv)\n"
         "analysis = ('dealdesk.news.parse', 'dealdesk.news.signals', 'dealdesk.news.entities',"
-        " 'dealdesk.news.clean', 'feedparser')\n"
+        " 'dealdesk.text.clean', 'feedparser')\n"
         "print(code, [m for m in analysis if m in sys.modules])\n"
     )
 
@@ -95,7 +95,7 @@ def test_a_headless_refresh_loads_only_what_its_feeds_need(tmp_path, feed_server
                                 timeout=60)
         return result.stdout.strip() + result.stderr
 
-    assert run() == "0 ['dealdesk.news.parse', 'dealdesk.news.clean']"  # cold: 200, parsed
+    assert run() == "0 ['dealdesk.news.parse', 'dealdesk.text.clean']"  # cold: 200, parsed
     assert run() == "0 []"  # warm: 304
     assert [r.headers.get("if-none-match") for r in feed_server.requests()] == [None, '"v1"']
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dealdesk.news.clean import clean_text
+from dealdesk.text.clean import clean_text
 from dealdesk.news.dates import parse_date, parse_date_text
 from dealdesk.news.parse import (
     SUMMARY_LIMIT,

@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from dealdesk.news import xmlfeed
-from dealdesk.news.clean import clean_text
+from dealdesk.text.clean import clean_text
 from dealdesk.model import NewsItem
 from dealdesk.news.parse import SUMMARY_LIMIT, TITLE_LIMIT, parse_feed
 from tests.test_parse import RDF, XML_TEXT

@@ -216,7 +216,7 @@ def test_links_are_http_only_and_cannot_break_out():
     from datetime import date
 
     for url in ("javascript:alert(1)", "data:text/html,x", "file:///etc/passwd", "ftp://e.com/"):
-        from dealdesk.news.links import clean_link
+        from dealdesk.text.links import clean_link
 
         assert clean_link(url) is None
     note = Note("s", "reported", "o", date(2025, 1, 1), None, "t", "q")

@@ -1,7 +1,7 @@
 """Issue 13, the network and store half: nothing a feed, a config or the store holds can stop
 a refresh, wedge a feed, or reach the terminal raw.
 
-- one URL reader for `check`, the head start and the fetcher (news/feedurl.py);
+- one URL reader for `check`, the head start and the fetcher (text/feedurl.py);
 - config strings with control, bidi or invisible characters refused with file:line;
 - Retry-After of any size capped, validators that cannot be sent never stored nor sent;
 - one feed failing at any step is that feed's error, the others are stored, exit 3;
@@ -23,7 +23,7 @@ from hypothesis import strategies as st
 from dealdesk.cli import main
 from dealdesk.config import ConfigError, load
 from dealdesk.news import early
-from dealdesk.news.feedurl import parse_feed_url
+from dealdesk.text.feedurl import parse_feed_url
 from dealdesk.news.fetch import fetch_feed, make_client
 from dealdesk.model import FeedSpec, FetchLimits
 from dealdesk.news.wire import feed_headers
@@ -681,8 +681,8 @@ def test_a_huge_retry_after_is_exit_3_with_the_other_feeds_stored(feed_server, t
 
 
 def test_a_name_is_held_to_what_the_feed_text_cleaner_keeps(tmp_path, monkeypatch):
-    """Whatever invisible class news.clean learns to remove, `check` refuses in a name."""
-    from dealdesk.news import clean
+    """Whatever invisible class text.clean learns to remove, `check` refuses in a name."""
+    from dealdesk.text import clean
 
     real = clean.clean_text
     monkeypatch.setattr(clean, "clean_text",

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dealdesk.news.clean import clean_text
+from dealdesk.text.clean import clean_text
 from dealdesk.news.dates import parse_date
-from dealdesk.news.invisible import (
+from dealdesk.text.invisible import (
     DEFAULT_IGNORABLE,
     EXTENDED_PICTOGRAPHIC,
     MAX_MARKS,
@@ -25,7 +25,7 @@ from dealdesk.news.invisible import (
     classes,
     scrub,
 )
-from dealdesk.news.links import clean_link
+from dealdesk.text.links import clean_link
 from dealdesk.model import FeedSpec, FetchLimits
 from dealdesk.news.parse import parse_feed
 from dealdesk.news.refresh import run_refresh
@@ -120,7 +120,7 @@ def test_every_default_ignorable_and_format_character_is_removed():
 def test_the_scanned_blocks_hold_every_mark_and_format_character():
     # invisible.py reads planes 0, 1 and 14 but for big blocks of letters, to build its
     # classes fast: every mark and format character must be where it reads.
-    from dealdesk.news.invisible import _SCANNED
+    from dealdesk.text.invisible import _SCANNED
 
     scanned = set()
     for block in _SCANNED:
@@ -505,7 +505,7 @@ _MARKY = st.lists(st.sampled_from([
 @settings(max_examples=500, deadline=None)
 @given(st.one_of(_MARKY, st.text()))
 def test_needs_scrub_finds_exactly_what_the_exact_pattern_finds(text):
-    from dealdesk.news.invisible import needs_scrub
+    from dealdesk.text.invisible import needs_scrub
 
     words = " ".join(text.split())
     exact = not words.isprintable() or classes().suspect.search(words) is not None
@@ -515,7 +515,7 @@ def test_needs_scrub_finds_exactly_what_the_exact_pattern_finds(text):
 
 
 def test_a_run_of_marks_across_the_bmp_and_beyond_is_capped():
-    from dealdesk.news.invisible import needs_scrub
+    from dealdesk.text.invisible import needs_scrub
 
     text = "a" + "\u0301" * 3 + "\U0001d167" * 3  # six non-spacing marks, two planes
     assert needs_scrub(text)

@@ -123,7 +123,7 @@ def write_diff_text(since: date, until: date, found: Sequence[H.Change], out: Te
 
 def _one_line(text: str) -> str:
     """Config and news text on one terminal line: no control or invisible characters."""
-    from .news.invisible import scrub
+    from .text.invisible import scrub
 
     return "".join(ch for ch in scrub(text) if ch.isprintable())
 

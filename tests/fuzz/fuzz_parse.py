@@ -32,14 +32,8 @@ with atheris.instrument_imports():
     import feedparser  # noqa: F401
     import feedparser.encodings  # noqa: F401
 
-    from dealdesk.news import (  # noqa: F401  (instrumented for coverage)
-        charset,
-        clean,
-        dates,
-        invisible,
-        links,
-        parse,
-    )
+    from dealdesk.news import charset, dates, parse  # noqa: F401  (instrumented for coverage)
+    from dealdesk.text import clean, invisible, links  # noqa: F401
     from dealdesk.news.parse import SUMMARY_LIMIT, TITLE_LIMIT, parse_feed
 
 SEEDS = Path(__file__).resolve().parents[1] / "corpus"

@@ -22,7 +22,7 @@ else:  # pragma: no cover - the package requires 3.11, tomli only for older inte
     import tomli as tomllib
 
 from .. import limits
-from ..news.feedurl import parse_feed_url
+from ..text.feedurl import parse_feed_url
 from ..value import Value, value
 
 # ---------------------------------------------------------------------------------------------
@@ -186,9 +186,9 @@ def _refuse_hidden(value: str, allowed: str) -> None:
             raise ValueError(f"holds a {kind} (U+{ord(char):04X}) at character {position}; "
                              "remove it")
     if not allowed:
-        # A one-line string is held to what feed text is cleaned to (news.clean): whatever
+        # A one-line string is held to what feed text is cleaned to (text.clean): whatever
         # the cleaner would take out of a title (fillers, blank look-alikes...) is refused.
-        from ..news.clean import clean_text
+        from ..text.clean import clean_text
 
         if clean_text(value, len(value) + 1, html_markup=False) != " ".join(value.split()):
             raise ValueError("holds characters that are not shown as written (invisible "
@@ -276,7 +276,7 @@ def http_url(value: Any) -> str:
 
 
 def feed_url(value: Any) -> str:
-    """A feed's URL, read exactly as the fetcher reads it (news.feedurl)."""
+    """A feed's URL, read exactly as the fetcher reads it (text.feedurl)."""
     parse_feed_url(text(value))
     return value
 

@@ -33,7 +33,7 @@ from datetime import datetime
 from pathlib import Path
 from _thread import allocate_lock
 
-from .feedurl import parse_feed_url
+from ..text.feedurl import parse_feed_url
 from .hosts import first_wave, url_host_key
 from ..model import FeedSpec, FetchLimits
 from .wire import feed_headers

@@ -24,7 +24,7 @@ from email.utils import parsedate_to_datetime
 
 import httpx
 
-from .feedurl import parse_feed_url
+from ..text.feedurl import parse_feed_url
 from .hosts import Gate, Passage, host_key, url_host_key
 from ..model import FeedSpec, FetchLimits, FetchResult, usable_validator
 from .transport import FeedTransport
@@ -243,7 +243,7 @@ class _Inflater:
 
 def unexpected(exc: BaseException) -> str:
     """A one-line reason for an exception nobody planned for, safe to print."""
-    from .clean import clean_text  # rare: not worth its import on every refresh
+    from ..text.clean import clean_text  # rare: not worth its import on every refresh
 
     try:
         detail = clean_text(str(exc), 200, html_markup=False)

@@ -30,7 +30,7 @@ def host_key(host: str) -> str:
 
 def url_host_key(url: str) -> str:
     """host_key of a URL as the fetcher reads it ('' for a URL it would refuse)."""
-    from .feedurl import parse_feed_url
+    from ..text.feedurl import parse_feed_url
 
     try:
         return host_key(parse_feed_url(url).host)

@@ -20,7 +20,7 @@ from datetime import date
 from decimal import Decimal
 
 from dealdesk import limits
-from dealdesk.news.clean import clean_text
+from dealdesk.text.clean import clean_text
 from dealdesk.news.entities import EntityMatcher
 from dealdesk.news.signals import Figure, detect_lang, iter_figures
 

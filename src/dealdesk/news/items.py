@@ -6,9 +6,9 @@ import hashlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from .clean import clean_text, clean_texts
+from ..text.clean import clean_text, clean_texts
 from .dates import parse_date
-from .links import clean_links
+from ..text.links import clean_links
 from ..model import NewsItem
 
 TITLE_LIMIT = 1_000

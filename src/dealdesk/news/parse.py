@@ -27,7 +27,7 @@ from contextlib import contextmanager
 from datetime import datetime
 
 from .charset import declares_utf8, to_utf8, wide_encoding
-from .clean import clean_text
+from ..text.clean import clean_text
 from .dates import as_utc
 from .items import SUMMARY_LIMIT, TITLE_LIMIT, ItemBuilder, Raw
 from ..model import NewsItem

@@ -56,7 +56,7 @@ class FeedTransport(httpx.AsyncBaseTransport):
         if url.scheme not in _DEFAULT_PORTS:
             raise httpx.UnsupportedProtocol(f"unsupported URL scheme {url.scheme!r}")
         # The host as sent (raw_host): an international name in its xn-- form, as DNS,
-        # TLS (SNI) and the head start (news.feedurl) know it; url.host would decode it.
+        # TLS (SNI) and the head start (text.feedurl) know it; url.host would decode it.
         origin = (url.scheme, url.raw_host.decode("ascii"),
                   url.port or _DEFAULT_PORTS[url.scheme])
         timeouts: dict[str, float | None] = request.extensions.get("timeout", {})

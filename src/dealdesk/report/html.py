@@ -2,7 +2,7 @@
 nothing fetched (no image, font, stylesheet or frame), and a print style for paper.
 
 Every piece of text goes through html.escape; the only links are the sources' http(s) URLs
-(model.Note.url, already checked by news.links.clean_link), opened without a referrer.
+(model.Note.url, already checked by text.links.clean_link), opened without a referrer.
 Each figure is a <data value="..."> element carrying the number dump gives, so a test (or
 a reader's script) can check the page against `dump --format json --as-of`.
 """

@@ -15,8 +15,8 @@ from typing import Any
 from .. import facts as F
 from .. import history as H
 from .. import view as V
-from ..news.invisible import scrub
-from ..news.links import clean_link
+from ..text.invisible import scrub
+from ..text.links import clean_link
 
 CHANGES_DAYS = 30  # "what changed" looks back this far unless --since says otherwise
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from ..model import FeedSpec, FetchLimits, FetchResult, NewsItem, usable_validator
 from . import items as _items
 from .errors import wrap_public_methods
-from .rows import _dt, _is_int, _is_opt_text, _is_text, _iso, _opt_dt
+from .rows import _dt, _is_int, _is_opt_text, _is_text, _iso, _opt_dt, shown
 
 if TYPE_CHECKING:  # what a mixin uses of the store it is composed into (store/schema.py)
     from .schema import SchemaMixin as _Host
@@ -189,8 +189,9 @@ def _feed_state(row: tuple[Any, ...]) -> FeedState | None:
             and (http_status is None or _is_int(http_status))):
         return None
     return FeedState(
-        name=name, url=url, status=status, last_attempt=dates[0][1],
-        last_success=dates[1][1], error=error, failures=failures, next_retry=dates[2][1],
+        name=shown(name), url=url, status=status, last_attempt=dates[0][1],
+        last_success=dates[1][1], error=shown(error) if error else error, failures=failures,
+        next_retry=dates[2][1],
         items=items, etag=etag, last_modified=last_modified, http_status=http_status,
     )
 

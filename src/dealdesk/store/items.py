@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from ..model import NewsItem
 from .errors import wrap_public_methods
-from .rows import _is_int, _is_opt_text, _is_text, _iso, _strict_dt
+from .rows import _is_int, _is_opt_text, _is_text, _iso, _strict_dt, shown, shown_link
 from .signals import _insert_signals
 
 if TYPE_CHECKING:  # what a mixin uses of the store it is composed into (store/schema.py)
@@ -171,8 +171,9 @@ def _stored_item(row: tuple[Any, ...], entities: Sequence[str]) -> StoredItem | 
             and _is_int(read)):
         return None
     return StoredItem(
-        id=item_id, feed=feed, title=title, link=link, published=when, summary=summary,
-        date_flag=date_flag, entities=tuple(e for e in entities if isinstance(e, str)),
+        id=item_id, feed=shown(feed), title=shown(title), link=shown_link(link), published=when,
+        summary=shown(summary), date_flag=date_flag,
+        entities=tuple(shown(e) for e in entities if isinstance(e, str)),
         read=bool(read),
     )
 

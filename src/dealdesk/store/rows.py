@@ -6,6 +6,8 @@ from __future__ import annotations
 import math
 from datetime import datetime, timezone
 
+from ..text.invisible import needs_scrub
+
 # No figure we track comes near a quadrillion (users, GW, USD): past it a stored value is
 # garbage, and sums and differences of such values could overflow to inf on screen.
 MAX_FIGURE = 1e15
@@ -17,6 +19,32 @@ def _is_text(value: object) -> bool:
 
 def _is_opt_text(value: object) -> bool:
     return value is None or isinstance(value, str)
+
+
+def shown(text: str) -> str:
+    """Stored text as it may be shown: what the parsers store is clean already (and comes
+    back as it is, cheaply), but a store written by an older version, another program or a
+    hand edit may hold control, bidi or invisible characters, which must never reach a
+    terminal (`dump`, the dashboard) as anything but data."""
+    if not needs_scrub(text):
+        return text
+    from ..text.clean import clean_text  # rare: a warm refresh never loads the cleaner
+
+    # As feed text is cleaned, but taken literally (no markup): an escape sequence goes whole.
+    return clean_text(text, len(text), html_markup=False)
+
+
+def shown_link(link: str | None) -> str | None:
+    """A stored link as it may be offered: http(s) only, no user info (text.links)."""
+    if not link:
+        return None
+    if link.isascii() and link.isprintable() and " " not in link \
+            and link.startswith(("https://", "http://")) \
+            and "@" not in link.split("/", 3)[2]:
+        return link  # what the parsers store: their links went through clean_link already
+    from ..text.links import clean_link
+
+    return clean_link(link)
 
 
 def _is_int(value: object) -> bool:

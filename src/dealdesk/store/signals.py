@@ -9,7 +9,16 @@ from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from .errors import wrap_public_methods
-from .rows import _is_opt_text, _is_text, _iso, _opt_dt, _strict_dt, figure_value
+from .rows import (
+    _is_opt_text,
+    _is_text,
+    _iso,
+    _opt_dt,
+    _strict_dt,
+    figure_value,
+    shown,
+    shown_link,
+)
 
 if TYPE_CHECKING:  # what a mixin uses of the store it is composed into (store/schema.py)
     from .schema import SchemaMixin as _Host
@@ -187,8 +196,9 @@ def _stored_signal(r: tuple[Any, ...]) -> StoredSignal | None:
         id=signal_id, news_id=news_id, metric=metric, value=number, unit=unit,
         # A hedge the views do not know is dropped; the figure itself stands.
         qualifier=qualifier if qualifier in SIGNAL_QUALIFIERS else None,
-        subject=subject or None, quote=quote, state=state,
-        created_at=created, published=when, news_title=title, feed=feed, link=link,
+        subject=shown(subject) if subject else None, quote=shown(quote), state=state,
+        created_at=created, published=when, news_title=shown(title), feed=shown(feed),
+        link=shown_link(link),
         # Garbage here is as good as no stamp: the signal counts as decided when found.
         decided_at=_opt_dt(decided_at)[1],
     )
