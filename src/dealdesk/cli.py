@@ -166,7 +166,7 @@ def _check(config: Config) -> int:
     print(
         f"{config.dir}: ok — {len(story.sources)} sources, {len(story.partners)} partners, "
         f"{len(story.users)} user counts, {len(story.risks)} risks, {len(story.events)} events, "
-        f"{len(config.feeds)} feeds"
+        f"{len(config.feeds)} feeds, {len(config.watches)} watches"
     )
     return EXIT_OK
 
@@ -180,7 +180,7 @@ def _dump(config: Config, store_path: Path, fmt: str) -> int:
     from .view import news_line
 
     now = _now()
-    items, feeds, signals, stats = [], [], [], None
+    items, feeds, signals, stats, alerts = [], [], [], None, []
     if store_path.exists():  # dump never creates a store
         with Store.open(store_path) as store:
             _enrich(config, store, now)
@@ -188,6 +188,7 @@ def _dump(config: Config, store_path: Path, fmt: str) -> int:
             feeds = store.feed_states(config.feeds)
             signals = store.signals()
             stats = store.archive_stats()
+            alerts = store.alerts()
     archive = dump.archive_json(stats, config.settings.keep_days)
     # Accepted figures are facts: they show in every panel and in the timeline.
     story = facts.with_accepted(config.story, facts.accepted_from(signals))
@@ -195,7 +196,7 @@ def _dump(config: Config, store_path: Path, fmt: str) -> int:
     if fmt == "json":
         data = dump.to_json_dict(
             snap, now, dump.news_json(items), dump.feeds_json(feeds), dump.signals_json(signals),
-            archive,
+            archive, dump.alerts_json(alerts),
         )
         dump.write_json(data, sys.stdout)
     else:
@@ -215,7 +216,8 @@ def _enrich(config: Config, store: Store, now: datetime) -> None:
         return
     matcher = EntityMatcher(config.story.entities())
     try:
-        enrich_pending(store, matcher, figure_finder(matcher), now)
+        enrich_pending(store, matcher, figure_finder(
+            matcher, config.story.company, [p.name for p in config.story.partners]), now)
     except sqlite3.Error as exc:  # a read-only store still dumps what it has
         print(f"{store.path}: new items not enriched ({exc})", file=sys.stderr)
 

@@ -514,6 +514,16 @@ def tables(doc: Document, name: str, problems: list[Problem]) -> Iterator[Table]
 
 
 @value
+class AlertSettings(Value):
+    """`[alerts]`: how new alerts reach the user (alerts_deliver)."""
+
+    command: tuple[str, ...] = ()  # argv run once per alert, the alert as JSON on stdin
+    timeout_seconds: float = 30.0
+    bell: bool = True  # the dashboard rings the terminal bell
+    notify: bool = False  # the dashboard sends OSC 9 / OSC 777 desktop notifications
+
+
+@value
 class Settings(Value):
     title: str = "OpenAI's compute build-out"
     company: str = "OpenAI"
@@ -523,6 +533,7 @@ class Settings(Value):
     # Retention: items published more than this many days ago are pruned at each refresh
     # (0 keeps everything). Two years: the deals followed here run for years.
     keep_days: int = 730
+    alerts: AlertSettings = field(default_factory=lambda: AlertSettings())
 
 
 @value
@@ -531,6 +542,7 @@ class Config(Value):
     settings: Settings
     feeds: tuple[FeedSpec, ...]
     story: Story
+    watches: tuple[Any, ...] = ()  # watch_config.Watch: watches.toml and risks' watch_terms
 
 
 def load(config_dir: Path) -> Config:
@@ -544,10 +556,15 @@ def load(config_dir: Path) -> Config:
     from .story_config import load_story  # the facts' types load only when a story is read
 
     story = load_story(config_dir / FACTS_DIR, settings, problems)
+    from .watch_config import WATCHES_FILE, load_watches, risk_watches
+
+    partners = [story.company, *(p.name for p in story.partners)] if story else []
+    subjects = [*partners, *(u.product for u in story.users)] if story else []
+    watches = load_watches(config_dir / WATCHES_FILE, problems, subjects, partners)
     if problems:
         raise ConfigError(problems)
     assert story is not None
-    return Config(config_dir, settings, feeds, story)
+    return Config(config_dir, settings, feeds, story, (*watches, *risk_watches(story.risks)))
 
 
 def load_fetch(config_dir: Path, passed: Path) -> tuple[Settings, tuple[FeedSpec, ...]]:
@@ -595,7 +612,7 @@ def fingerprint(config_dir: Path) -> str:
     digest = blake2b(digest_size=16)
     digest.update(f"{__version__}\0{config_dir.resolve()}\0".encode())
     facts_dir = config_dir / FACTS_DIR
-    paths = [config_dir / SETTINGS_FILE, config_dir / FEEDS_FILE]
+    paths = [config_dir / SETTINGS_FILE, config_dir / FEEDS_FILE, config_dir / "watches.toml"]
     paths += sorted(facts_dir.glob("*.toml")) if facts_dir.is_dir() else []
     for path in paths:
         try:
@@ -628,7 +645,7 @@ def _remember_passed(path: Path, stamp: str) -> None:
             temp.unlink(missing_ok=True)
 
 
-SETTINGS_SECTIONS = ("dealdesk", "fetch", "archive", "keys")
+SETTINGS_SECTIONS = ("dealdesk", "fetch", "archive", "alerts", "keys")
 MAX_PER_HOST = 6
 # Intervals and backoff: up to a year. Past that a date overflows (datetime ends in 9999),
 # and no feed is worth polling less often.
@@ -719,7 +736,36 @@ def _load_settings(path: Path, problems: list[Problem]) -> Settings:
                                           hint="a key name, or several separated by commas")
     keys_table.finish()
     _check_key_clashes(keys_table, keys, problems)
-    return Settings(title, company, stale, limits, keys, keep_days)
+    alerts_table = _section(doc, "alerts", problems)
+    alerts = AlertSettings(
+        command=alerts_table.get("command", _argv, (),
+                                 hint='a program and its arguments, e.g. ["notify-send"]'),
+        timeout_seconds=alerts_table.get("timeout_seconds", seconds_in(3600),
+                                         AlertSettings.timeout_seconds),
+        bell=alerts_table.get("bell", _flag, True),
+        notify=alerts_table.get("notify", _flag, False),
+    )
+    alerts_table.finish()
+    return Settings(title, company, stale, limits, keys, keep_days, alerts)
+
+
+def _argv(value: Any) -> tuple[str, ...]:
+    """A command as argv (never a shell line): a non-empty list of strings."""
+    if isinstance(value, str):
+        raise ValueError("expected a list (argv, never a shell line), e.g. "
+                         '["notify-send", "DealDesk"]')
+    argv = text_list(value)
+    if not argv:
+        raise ValueError("expected at least the program to run")
+    if "\0" in "".join(argv):
+        raise ValueError("an argument holds a NUL character")
+    return argv
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {_type_name(value)}")
+    return value
 
 
 def _check_key_clashes(table: Table, keys: dict[str, str], problems: list[Problem]) -> None:

@@ -21,8 +21,9 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import store_archive
+from . import store_alerts, store_archive
 from .news.model import FeedSpec, FetchLimits, NewsItem, usable_validator
+from .store_alerts import StoredAlert
 from .store_archive import ArchiveStats, PruneReport
 
 if TYPE_CHECKING:  # store stays importable without httpx: it only reads the fields
@@ -135,6 +136,7 @@ MIGRATIONS: list[list[str]] = [
                 SELECT new.id, new.title, new.summary WHERE new.pending = 0;
         END""",
     ],
+    store_alerts.MIGRATION,  # status signals and alerts
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -188,6 +190,7 @@ class StoredSignal:
     news_title: str
     feed: str = ""
     link: str | None = None
+    status: str | None = None  # metric "status" only: the partner status the news moves to
 
 
 class Store:
@@ -566,7 +569,7 @@ class Store:
             raise ValueError(f"unknown signal state {state!r}")
         sql = (
             "SELECT s.id, s.news_id, s.metric, s.value, s.unit, s.qualifier, s.subject, "
-            "s.quote, s.state, s.created_at, i.published, i.title, i.feed, i.link "
+            "s.quote, s.state, s.created_at, i.published, i.title, i.feed, i.link, s.status "
             "FROM signals s JOIN items i ON i.id = s.news_id"
         )
         params: tuple[Any, ...] = ()
@@ -580,7 +583,7 @@ class Store:
                 subject=r[6] or None, quote=r[7], state=r[8],
                 created_at=_dt(r[9]) or datetime.min.replace(tzinfo=timezone.utc),
                 published=_dt(r[10]) or datetime.min.replace(tzinfo=timezone.utc),
-                news_title=r[11], feed=r[12], link=r[13],
+                news_title=r[11], feed=r[12], link=r[13], status=r[14],
             )
             for r in self._conn.execute(sql, params)
         ]
@@ -611,6 +614,23 @@ class Store:
             key = (metric, subject or None)  # as signals() gives it: "" and NULL alike
             counts[key] = counts.get(key, 0) + n
         return counts
+
+
+    # --- alerts (store_alerts) -----------------------------------------------------------
+
+    def add_alerts(self, alerts: Iterable[Any], now: datetime | None = None) -> list[StoredAlert]:
+        """Record watch matches; the ones that were new. A match already stored (same watch,
+        same key) is left as it is, so every refresh path may offer it again."""
+        with self._transaction() as db:
+            return store_alerts.add(db, alerts, _iso(now or datetime.now(timezone.utc)))
+
+    def alerts(self, undelivered_only: bool = False, limit: int = 1000) -> list[StoredAlert]:
+        """Stored alerts, newest first."""
+        return store_alerts.read(self._conn, undelivered_only, limit)
+
+    def mark_alerts_delivered(self, ids: Iterable[int], now: datetime | None = None) -> int:
+        with self._transaction() as db:
+            return store_alerts.mark_delivered(db, ids, _iso(now or datetime.now(timezone.utc)))
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -759,7 +779,7 @@ def _insert_signals(
             if row is not None:
                 added += db.execute(
                     "INSERT INTO signals(news_id, metric, value, unit, qualifier, "
-                    "subject, quote, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                    "subject, quote, created_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT(news_id, metric, value, subject) DO NOTHING",
                     row,
                 ).rowcount
@@ -775,10 +795,13 @@ def _signal_row(news_id: int, figure: Any, stamp: str) -> tuple[Any, ...] | None
         value = float(value)
     except (TypeError, ValueError):
         return None
+    status = _opt_str(_field(figure, "status"))
+    if (metric == "status") != (status in store_alerts.PARTNER_STATUSES):
+        return None  # a status move names a known status; no other signal has one
     return (
         news_id, str(metric), value, _opt_str(_field(figure, "unit")),
         _opt_str(_field(figure, "qualifier")), _opt_str(_field(figure, "subject")) or "",
-        _opt_str(_field(figure, "quote")) or "", stamp,
+        _opt_str(_field(figure, "quote")) or "", stamp, status,
     )
 
 

@@ -253,7 +253,9 @@ class NewsRoom:
             return
         plan = make_plan(self.config.feeds, self.store_path, self.config.settings.limits,
                          self.config.story.entities(), force,
-                         keep_days=self.config.settings.keep_days)
+                         keep_days=self.config.settings.keep_days,
+                         company=self.config.story.company,
+                         partners=[p.name for p in self.config.story.partners])
         self.post_message(RefreshProgress(0, len(self.config.feeds), "", "start"))
         outcomes: list[FeedResult] = []
         error: str | None = None
