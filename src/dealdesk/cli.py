@@ -76,6 +76,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub_parser("refresh", help="fetch every feed once, headless")
     p.add_argument("--force", action="store_true",
                    help="also fetch feeds that are backing off after errors")
+    p.add_argument("--alerts", action="store_true",
+                   help="then evaluate the watches and deliver new alerts: print each one "
+                        "(nothing when there is none) and run [alerts] command")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    _common(p, suppress=True)
+    p = sub_parser("alerts", help="list alerts not yet delivered (--all: every alert)")
+    p.add_argument("--all", action="store_true", help="also those already delivered")
+    p.add_argument("--format", choices=("text", "json"), default="text")
     _common(p, suppress=True)
     p = sub_parser("dump", help="print every panel from config + store (no network)")
     p.add_argument("--format", choices=("text", "json"), default="text")
@@ -132,9 +140,22 @@ def _run(args: argparse.Namespace) -> int:
     check_data_dir(data_dir)
     if args.command == "ingest":
         return _ingest(args, config_dir)
+    if args.command == "refresh" and args.alerts:
+        from .cli_alerts import refresh_alerts
+
+        config = load_remembering(config_dir, resolve_cache_dir() / PASSED_FILE)
+        code = _refresh(config.settings, config.feeds, data_dir / STORE_FILE, args.force,
+                        quiet=True)
+        return refresh_alerts(config, data_dir / STORE_FILE, args.format, _now(), code)
     if args.command == "refresh":
         settings, feeds = load_fetch(config_dir, resolve_cache_dir() / PASSED_FILE)
-        return _refresh(settings, feeds, data_dir / STORE_FILE, args.force)
+        return _refresh(settings, feeds, data_dir / STORE_FILE, args.force,
+                        fmt=args.format)
+    if args.command == "alerts":
+        from .cli_alerts import list_alerts
+
+        return list_alerts(load(config_dir), data_dir / STORE_FILE, args.all, args.format,
+                           _now())
     if args.command == "check":
         return _check(load_remembering(config_dir, resolve_cache_dir() / PASSED_FILE))
     config = load(config_dir)
@@ -184,6 +205,9 @@ def _dump(config: Config, store_path: Path, fmt: str) -> int:
     if store_path.exists():  # dump never creates a store
         with Store.open(store_path) as store:
             _enrich(config, store, now)
+            from .cli_alerts import evaluate_quietly
+
+            evaluate_quietly(config, store, now)  # the alerts key shows every match
             items = store.latest_items(limit=DUMP_NEWS_LIMIT)
             feeds = store.feed_states(config.feeds)
             signals = store.signals()
@@ -227,7 +251,11 @@ def _refresh(
     feeds: Sequence[FeedSpec],
     store_path: Path,
     force: bool,
+    quiet: bool = False,
+    fmt: str = "text",
 ) -> int:
+    """Fetch every feed once. `quiet` (refresh --alerts): stdout is for alerts alone, so a
+    failed feed is one line on stderr and nothing else is said."""
     from .news import early
 
     # The first requests go out now, and the event loop takes them over once asyncio and
@@ -257,6 +285,21 @@ def _refresh(
     def pad(name: str) -> str:
         return name + " " * (width - _cells(name))
 
+    if quiet:
+        for o in report.outcomes:
+            if o.error:
+                print(f"{o.name}: {o.error}", file=sys.stderr)
+        return EXIT_FEEDS_FAILED if report.failed else EXIT_OK
+    if fmt == "json":
+        import json
+
+        json.dump({"feeds": [{"name": o.name, "status": o.status, "new_items": o.new_items,
+                              "elapsed_ms": o.elapsed_ms, "error": o.error}
+                             for o in report.outcomes],
+                   "skipped": list(report.skipped), "failed": report.failed,
+                   "pruned": report.pruned}, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return EXIT_FEEDS_FAILED if report.failed else EXIT_OK
     for o in report.outcomes:
         detail = f"  {o.error}" if o.error else ""
         print(f"{pad(o.name)}  {o.status:<12}  {o.new_items:>5} new  {o.elapsed_ms:>6} ms"

@@ -135,15 +135,9 @@ def signals_json(signals: Sequence[Any]) -> list[dict[str, Any]]:
 
 def alerts_json(alerts: Sequence[Any]) -> list[dict[str, Any]]:
     """Stored alerts (store_alerts.StoredAlert) as the contract shows them."""
+    from .alerts_deliver import alert_json
+
     return [alert_json(a) for a in alerts]
-
-
-def alert_json(a: Any) -> dict[str, Any]:
-    return {
-        "id": a.id, "watch": a.watch, "kind": a.kind, "subject": a.subject,
-        "metric": a.metric, "value": _number(a.value), "title": a.title, "link": a.link,
-        "published": _iso(a.published), "news_id": a.news_id, "delivered": a.delivered,
-    }
 
 
 def _number(value: object) -> object:

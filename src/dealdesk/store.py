@@ -628,6 +628,25 @@ class Store:
         """Stored alerts, newest first."""
         return store_alerts.read(self._conn, undelivered_only, limit)
 
+    def phrase_items(self, phrase: str, entity: str | None = None,
+                     limit: int = 200) -> list[StoredItem]:
+        """Items whose title or summary holds `phrase` (its words in order, case and accents
+        ignored as the search index ignores them), newest first; with `entity`, only items
+        tagged with it. Items not enriched yet are not indexed, so not found."""
+        words = _WORD.findall(phrase or "")[:32]
+        if not words:
+            return []
+        match = '"' + " ".join(words) + '"'  # one FTS5 phrase; \w holds no quote
+        sql = (f"SELECT {self._ITEM_COLUMNS} FROM items WHERE id IN "
+               "(SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
+        params: list[Any] = [match]
+        if entity is not None:
+            sql += " AND id IN (SELECT item_id FROM item_entities WHERE entity = ?)"
+            params.append(entity)
+        sql += " ORDER BY published DESC, id DESC LIMIT ?"
+        params.append(limit)
+        return self._items(self._conn.execute(sql, params).fetchall())
+
     def mark_alerts_delivered(self, ids: Iterable[int], now: datetime | None = None) -> int:
         with self._transaction() as db:
             return store_alerts.mark_delivered(db, ids, _iso(now or datetime.now(timezone.utc)))
