@@ -664,6 +664,7 @@ DEFAULT_KEYS = {
     "refresh": "r",
     "feeds": "f",
     "signals": "s",
+    "alerts": "A",
     "copy": "c",
     "theme": "t",
     "clear_filter": "escape",
@@ -671,7 +672,7 @@ DEFAULT_KEYS = {
     "help": "question_mark",
     "quit": "q",
 }
-_KEY_NAME = re.compile(r"^(?:(?:ctrl|shift|alt|meta)\+)*(?:[a-z0-9]|f[0-9]{1,2}|[a-z_]{2,})$")
+_KEY_NAME = re.compile(r"^(?:(?:ctrl|shift|alt|meta)\+)*(?:[a-zA-Z0-9]|f[0-9]{1,2}|[a-z_]{2,})$")
 
 
 def key_list(value: Any) -> str:

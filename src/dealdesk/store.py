@@ -621,6 +621,9 @@ class Store:
     def add_alerts(self, alerts: Iterable[Any], now: datetime | None = None) -> list[StoredAlert]:
         """Record watch matches; the ones that were new. A match already stored (same watch,
         same key) is left as it is, so every refresh path may offer it again."""
+        alerts = store_alerts.not_stored(self._conn, alerts)
+        if not alerts:
+            return []  # no write at all: the dashboard evaluates after every store change
         with self._transaction() as db:
             return store_alerts.add(db, alerts, _iso(now or datetime.now(timezone.utc)))
 

@@ -100,6 +100,17 @@ def add(db: sqlite3.Connection, alerts: Iterable[Any], stamp: str) -> list[Store
     return _by_ids(db, new_ids)
 
 
+def not_stored(conn: sqlite3.Connection, alerts: Iterable[Any]) -> list[Any]:
+    """The alerts whose (watch, key) is not in the store yet (a read, no lock taken)."""
+    stored = set(conn.execute("SELECT watch, key FROM alerts").fetchall())
+
+    def ident(a: Any) -> tuple[Any, Any]:
+        get = a.get if isinstance(a, dict) else lambda n: getattr(a, n, None)
+        return (get("watch"), get("key"))
+
+    return [a for a in alerts if ident(a) not in stored]
+
+
 def read(conn: sqlite3.Connection, undelivered_only: bool, limit: int) -> list[StoredAlert]:
     where = "WHERE delivered_at IS NULL " if undelivered_only else ""
     rows = conn.execute(f"SELECT {_SELECT} FROM alerts {where}ORDER BY id DESC LIMIT ?",

@@ -132,6 +132,7 @@ class NewsRoom:
             if isinstance(self.screen, FeedsScreen):
                 self.screen.show(self.feed_states, self.clock())
         self._take_signals(message)
+        self.check_alerts()  # tui.alerting: the watches, after every store read
 
     def _take_signals(self, message: NewsLoaded) -> None:
         if message.signals is not None and message.signals != self.signals:
