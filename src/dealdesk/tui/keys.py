@@ -65,7 +65,7 @@ HELP: list[tuple[tuple[str, ...], str]] = [
     (("refresh",), "Refresh all feeds (in the background; keys keep working)"),
     (("feeds",), "Feeds: each feed's status, last success, items, error, next retry"),
     (("signals",), "Signals inbox: figures in the news vs the facts; a accept, d dismiss, u undo"),
-    (("alerts",), "Alerts: what the watches (config/watches.toml) matched, old → new"),
+    (("alerts",), "Alerts: what the watches matched (old → new, source)"),
     (("copy",), "Copy the selected link (news) or quote (facts), by OSC 52; works over SSH"),
     (("search",), "Search the news archive"),
     (("theme",), "Next theme: dark, light, high contrast (remembered)"),
