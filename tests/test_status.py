@@ -15,6 +15,8 @@ from dealdesk.config import load
 from dealdesk.news.entities import EntityMatcher
 from dealdesk.news.status import find_statuses, fold
 
+from .feedserver import finishes_within
+
 CORPUS = Path(__file__).parent / "data" / "status_headlines.tsv"
 CONFIG = Path(__file__).parents[1] / "config"
 
@@ -68,3 +70,44 @@ def test_status_precision_and_recall_on_labelled_headlines(
             print("  miss:", miss)
     assert precision >= 0.90
     assert recall >= 0.80
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "OpenAI Oracle signs " + "a'a-" * 240,
+        "OpenAI Oracle signs " + "'-" * 480,
+        "OpenAI Oracle deal " + "-'" * 480 + " collapses",
+        "OpenAI Oracle puts " + "a " * 400 + " on hold",
+        "OpenAI Oracle " + "signs " * 160,
+        ("Oracle signs definitive agreement with OpenAI. " * 400),
+    ],
+)
+def test_status_patterns_stay_linear_on_hostile_text(text: str) -> None:
+    """Words and gaps are disjoint classes: a run of apostrophes and hyphens once made the
+    engine try every split of it (minutes for one sentence)."""
+    matcher = EntityMatcher({"OpenAI": [], "Oracle": []})
+    found = finishes_within(5.0, find_statuses, text, matcher)
+    assert isinstance(found, list)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Nvidia-OpenAI deal put on hold", ("stalled", "Nvidia")),
+        ("Oracle se retire du contrat avec OpenAI", ("ended", "Oracle")),
+        ("AMD officialise la fin de son partenariat avec OpenAI", ("ended", "AMD")),
+        ("Microsoft, OpenAI ink definitive pact", ("definitive", "Microsoft")),
+        ("Oracle and OpenAI sign non-binding framework agreement", ("letter-of-intent", "Oracle")),
+    ],
+)
+def test_status_rules_by_class(text: str, expected: tuple[str, str]) -> None:
+    matcher = EntityMatcher({"OpenAI": [], "Oracle": [], "Nvidia": [], "AMD": [],
+                             "Microsoft": []})
+    assert [(s.status, s.subject) for s in find_statuses(text, matcher)] == [expected]
+
+
+def test_fold_keeps_offsets() -> None:
+    text = "L’accord est gelé — Œuvre İstanbul"
+    assert len(fold(text)) == len(text)
+    assert fold(text).startswith("l'accord est gele")

@@ -122,10 +122,11 @@ _ACTIVE: dict[str, str] = {
         r"|(?:walk(?:s|ed)?|back(?:s|ed)?|pull(?:s|ed)?) (?:away from|out of|out from)"
         r"|pull(?:s|ed)? the plug on|call(?:s|ed)? off|break(?:s)? off|broke off"
         r"|rescind(?:s|ed)?|exit(?:s|ed)?|unwind(?:s)?|unwound|tear(?:s)? up|tore up"
+        r"|wind(?:s|ing)? down|wound down|phas(?:es|ed|ing) out|sunset(?:s|ted)?"
         r"|met(?:tent)? fin a|a mis fin a|ont mis fin a|abandonne(?:nt)?|a abandonne"
         r"|annule(?:nt)?|a annule|romp(?:t|ent)|a rompu|resilie(?:nt)?|a resilie"
-        r"|renonce(?:nt)? a|a renonce a|enterre(?:nt)?|se retire(?:nt)? d"
-        r"|se desengage(?:nt)? d|claque(?:nt)? la porte d)"
+        r"|renonce(?:nt)? a|a renonce a|enterre(?:nt)?|se retire(?:nt)? (?:de|du|des|d')"
+        r"|se desengage(?:nt)? (?:de|du|des|d')|claque(?:nt)? la porte (?:de|du|des|d'))"
     ),
     "replaced": (
         r"(?:replac(?:es|ed|ing|e)|swap(?:s|ped)?|supplant(?:s|ed)?|supersede[sd]?"
@@ -141,7 +142,9 @@ _PASSIVE: dict[str, str] = {
     ),
     "stalled": (
         r"(?:(?:is|are|was|were|has been|gets?|goes|now|remains?) )?(?:suspended|paused"
-        r"|halted|frozen|stalled|stalls|delayed|postponed|shelved|(?:put |placed )?on (?:hold|ice)"
+        r"|halted|frozen|stalled|stalls|delayed|postponed|shelved"
+        r"|(?:put |placed )?on (?:hold|ice|pause)|in limbo"
+        r"|(?:mise? )?entre parentheses|en stand-?by|sine die"
         r"|grinds? to a halt|(?:est |sont |a ete |reste )?(?:suspendue?s?|gelee?s?"
         r"|en (?:pause|suspens|veille)|mise? en (?:pause|suspens|veille)|a l'arret"
         r"|au point mort|interrompue?s?|reportee?s?|bloquee?s?))"
@@ -151,7 +154,8 @@ _PASSIVE: dict[str, str] = {
         r"|cancell?ed|terminated|ended|ends|abandoned|dropped|called off|dead|falls? apart"
         r"|fell apart|falls? through|fell through|unravels?|unraveled|dies|died"
         r"|(?:est |sont |a ete )?(?:annulee?s?|abandonnee?s?|resiliee?s?|rompue?s?"
-        r"|enterree?s?|terminee?s?)|s'effondre(?:nt)?|s'est effondree?|tombe a l'eau"
+        r"|enterree?s?|terminee?s?|caduc|caduque?s?)|s'effondre(?:nt)?|s'est effondree?"
+        r"|tombe a l'eau"
         r"|prend fin|a pris fin|vole en eclats)"
     ),
     "replaced": (
@@ -178,15 +182,20 @@ _OBJECT_WORDS = 6  # words an active verb's deal noun may sit after it
 _SUBJECT_WORDS = 5  # words a passive verb's deal noun may sit before it
 
 _WORD_EDGE_L = r"(?<![\w'-])"
-_WORD_EDGE_R = r"(?![\w-])"
+_WORD_EDGE_R = r"(?:(?<=')|(?![\w-]))"  # "d'" ends a word though a letter follows
 # Words that start another thought between a verb and a noun: "pauses hiring as the deal
 # ramps" is no paused deal.
 _GAP_WORD = (r"(?!(?:as|after|amid|because|since|when|while|despite|comme|apres|pendant"
              r"|lorsque|malgre|car|puisque)\b)[\w'-]+")
+# Words and the gaps between them are disjoint classes, so a run of words splits one way
+# only: overlapping ones ("\W+" and "[\w'-]+" both take "'") made the engine try every
+# split of a long run of apostrophes and hyphens.
+_SEP = r"[^\w'-]+"
 _ACTIVE_RE = {
     status: re.compile(
         _WORD_EDGE_L + rf"(?P<verb>{verbs}){_WORD_EDGE_R}"
-        rf"(?=(?:\W+{_GAP_WORD}){{0,{_OBJECT_WORDS}}}?\W+(?:[\w]+')?{_DEAL_NOUN}{_WORD_EDGE_R})"
+        rf"(?=(?:{_SEP}{_GAP_WORD}){{0,{_OBJECT_WORDS}}}?{_SEP}(?:\w+')?{_DEAL_NOUN}"
+        rf"{_WORD_EDGE_R})"
     )
     for status, verbs in _ACTIVE.items()
     if status != "replaced"
@@ -194,7 +203,9 @@ _ACTIVE_RE = {
 # Moves that need no deal noun: "OpenAI rompt avec Microsoft", "replaces Microsoft as...".
 _BARE: dict[str, str] = {
     "ended": (r"(?:romp(?:t|ent)|a rompu|coupe(?:nt)? les ponts|divorce(?:nt)?) avec"
-              r"|(?:breaks?|broke) (?:up )?with|splits? (?:up )?with|(?:part(?:s|ed)?) ways with"
+              r"|se separe(?:nt)? (?:de|du|des|d')|s'est separee? (?:de|du|des|d')"
+              r"|se sont separes (?:de|du|des|d')"
+              r"|(?:breaks?|broke) (?:up )?with|splits? (?:up )?with|(?:part(?:s|ed)?) ways"
               r"|cut(?:s|ting)? ties with|divorces?"),
     "replaced": _ACTIVE["replaced"],
 }
@@ -202,7 +213,7 @@ _BARE_RE = {status: re.compile(_WORD_EDGE_L + rf"(?P<verb>{verbs}){_WORD_EDGE_R}
             for status, verbs in _BARE.items()}
 _PASSIVE_RE = {
     status: re.compile(
-        rf"{_WORD_EDGE_L}(?:[\w]+')?{_DEAL_NOUN}(?:\W+[\w'-]+){{0,{_SUBJECT_WORDS}}}?\W+"
+        rf"{_WORD_EDGE_L}(?:\w+')?{_DEAL_NOUN}(?:{_SEP}[\w'-]+){{0,{_SUBJECT_WORDS}}}?{_SEP}"
         rf"(?P<verb>{verbs}){_WORD_EDGE_R}"
     )
     for status, verbs in _PASSIVE.items()
@@ -211,7 +222,7 @@ _NOUN_RE = {status: re.compile(_WORD_EDGE_L + rf"(?P<verb>{p})") for status, p i
             _NOUN_MOVES.items()}
 # "put the deal on hold": the verb "put" alone is no move; its "on hold" is.
 _NEEDS_HOLD = re.compile(r"puts?|placed|places|putting")
-_ON_HOLD_AFTER = re.compile(r"(?:\W+[\w'-]+){0,8}?\W+on (?:hold|ice)\b")
+_ON_HOLD_AFTER = re.compile(r"(?:[^\w'-]+[\w'-]+){0,8}?[^\w'-]+on (?:hold|ice|pause)\b")
 
 # Words that take the assertion away: a hedge, a condition, a question, a future, a plan.
 _HEDGE = re.compile(
@@ -225,14 +236,15 @@ _HEDGE = re.compile(
     r"|studies|studying|weighs|weighing|evaluat\w+|reviews?|reviewing|in talks|talks? (?:to|on|over|about)"
     r"|negotiat\w+|discuss\w*|rumou?rs?|rumou?red|reportedly|allegedly|said to|speculat\w+"
     r"|proposals?|proposed|proposes?|potential(?:ly)?|possible|possibly|perhaps|maybe|if"
-    r"|unless|whether|nears? (?:a |an )?(?:deal|agreement)|on the verge|in the works"
+    r"|unless|whether|nears|nearing|closing in on|edges? closer|on the verge|in the works"
     r"|risks?|fears?|threat\w*|warns?|hypothetical\w*|what if|odds"
     r"|pourr(?:ait|aient|a|ont)|envisag\w*|serai(?:t|ent)|aurai(?:t|ent)|devr(?:ait|aient|a|ont)"
     r"|s'appret\w*|prevoi(?:t|ent) de|song\w* a|reflechi\w*|etudi\w*|menac\w* de"
     r"|rumeurs?|en passe de|sur le point de|vers (?:un|une|la|le)|va|vont|veu(?:t|lent)"
     r"|souhait\w*|negoci\w*|en discussions?|en pourparlers|pourparlers|discut\w*"
     r"|potentiel\w*|eventuel\w*|peut-etre|si|probable\w*|hypoth\w*|projet de|compte\w* (?:sur )?"
-    r"|pret a|prete a|possible\w*|selon des rumeurs|d'apres des rumeurs)(?![\w'])"
+    r"|pret a|prete a|possible\w*|selon des rumeurs|d'apres des rumeurs"
+    r"|(?:on|over|about|of) reports?|declin\w* to comment|no comment|sans commentaire)(?![\w'])"
     r"|\?"
 )
 # "to" right before the verb: "Oracle to scrap OpenAI deal" is a plan, not a move.
@@ -242,7 +254,8 @@ _NEGATION = re.compile(
     r"|refuted|rejects?|rejected|dismiss(?:es|ed)?|rules? out|ruled out|false|fake|without"
     r"|fails? to|failed to|no longer|hasn't|haven't|isn't|aren't|wasn't|didn't|doesn't"
     r"|don't|ne|n'|pas|jamais|aucun|aucune|dement\w*|nie|nient|refute\w*|ecart(?:e|ent)|exclu(?:t|ent)"
-    r"|sans|echou\w* a|faux|infirm\w*|contest\w*)(?![\w'])"
+    r"|yet to|pas encore|not yet"
+    r"|sans|echou\w* a|faux|infirm\w*|contest\w*|lacks?|lacking|absence|manque)(?![\w'])"
     r"|n't\b"
 )
 # Someone else's deal: "OpenAI rival Anthropic", "un concurrent d'OpenAI".
@@ -272,6 +285,7 @@ class _Move:
     status: str
     start: int
     end: int
+    noun: bool = False  # a noun move ("la fin de l'accord")
 
 
 def find_statuses(
@@ -324,9 +338,15 @@ def _clauses(sentence: str) -> Iterator[tuple[int, int]]:
     yield start, len(sentence)
 
 
+# "Nvidia-OpenAI deal": a hyphen between two names joins them in a headline; EntityMatcher
+# refuses a name glued to a hyphen, so it reads a space there (one character for one).
+_NAME_HYPHEN = re.compile(r"(?<=\w)-(?=[A-Z])")
+
+
 def _moves_in_clause(
     clause: str, matcher: EntityMatcher, tracked: str, partners: Collection[str] | None,
 ) -> Iterator[tuple[_Move, str]]:
+    clause = _NAME_HYPHEN.sub(" ", clause)
     names = matcher.find(clause)
     if tracked not in names:
         return
@@ -341,6 +361,11 @@ def _moves_in_clause(
     moves = sorted(_moves(folded), key=lambda m: m.start)
     if not moves:
         return
+    # "confirms the end of", "officialise la fin de": the noun names the move, the verb
+    # only says it was said.
+    nouns = [m for m in moves if m.noun and m.status != "definitive"]
+    if nouns and moves[0].status in ("definitive", "announced", "letter-of-intent"):
+        moves = nouns
     for move in moves[:1]:  # the first move is what the clause is about
         subject = _subject_of(move, clause, matcher, wanted)
         if subject is not None:
@@ -349,6 +374,8 @@ def _moves_in_clause(
 
 def _moves(folded: str) -> Iterator[_Move]:
     definitive_noun = _DEFINITIVE_NOUN.search(folded)
+    if definitive_noun is not None:  # "completes a definitive deal": binding, whatever verb
+        yield _Move("definitive", definitive_noun.start(), definitive_noun.end())
     for status, pattern in _ACTIVE_RE.items():
         for m in pattern.finditer(folded):
             verb = m.group("verb")
@@ -372,7 +399,7 @@ def _moves(folded: str) -> Iterator[_Move]:
             yield _Move(status, m.start("verb"), m.end("verb"))
     for status, pattern in _NOUN_RE.items():
         for m in pattern.finditer(folded):
-            yield _Move(status, m.start("verb"), m.end("verb"))
+            yield _Move(status, m.start("verb"), m.end("verb"), noun=True)
 
 
 _LOI_RE = re.compile(
