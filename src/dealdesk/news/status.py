@@ -313,6 +313,11 @@ def iter_statuses(
 ) -> Iterator[StatusSignal]:
     from .signals import split_sentences
 
+    # One pass over the whole text first: most items name no deal of the tracked company.
+    names = matcher.find(_NAME_HYPHEN.sub(" ", text))
+    if tracked not in names or not any(
+            n != tracked and (partners is None or n in partners) for n in names):
+        return
     for sentence in split_sentences(text):
         if len(sentence) > _MAX_SENTENCE:
             continue  # a run-on page is no headline nor a claim about one deal
