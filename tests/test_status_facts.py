@@ -24,6 +24,7 @@ class _Signal:  # the fields of store.StoredSignal that facts reads
     quote: str = ""
     qualifier: str | None = None
     link: str | None = "https://example.com/n"
+    news_id: int = 1
 
 
 TODAY = date(2026, 12, 4)
@@ -75,3 +76,27 @@ def test_current_status_reads_events(config):
     now = F.current_status(config.story, "Nvidia", TODAY)
     assert now is not None and now.status == "replaced"
     assert F.current_status(config.story, "Nobody", TODAY) is None
+
+
+def test_inbox_shows_status_signal_beside_partner_current_status(config):
+    from dealdesk import view as V
+
+    signal = _Signal(21, "status", 0.0, "Nvidia", state="new", status="definitive")
+    (line,) = V.signal_lines(config.story, [signal], [], TODAY)
+    assert line.news_says == "definitive"
+    assert line.facts_say is not None and line.facts_say.startswith("replaced · ")
+    row = V.signals_view([line]).rows[0]
+    cells = [str(c) for c in row.cells]
+    assert cells[1] == "Nvidia status" and cells[2].startswith("definitive · 2026-12-01")
+    assert cells[3].startswith("replaced") and cells[4] == "moves"
+    assert "Nvidia status: definitive (news item, 2026-12-01) vs replaced" in V.comparison(line)
+    # Accepted, it is compared with the facts without itself, and moves the partner.
+    accepted = F.accepted_from([replace_state(signal, "accepted")])
+    (line,) = V.signal_lines(config.story, [replace_state(signal, "accepted")], accepted, TODAY)
+    assert line.facts_say.startswith("replaced")
+
+
+def replace_state(signal: _Signal, state: str) -> _Signal:
+    from dataclasses import replace
+
+    return replace(signal, state=state)
