@@ -193,3 +193,18 @@ def test_alert_text_is_one_safe_line(desk, capsys):
     out = capsys.readouterr().out
     assert "\x1b" not in out and "\x07" not in out and "\u2028" not in out
     assert out.count("\n") == 1
+
+
+def test_refresh_alerts_keeps_stdout_for_alerts_when_a_feed_fails(desk, capsys):
+    desk.server.add("/wire.xml", kind="status", status=500)
+    assert desk.run("refresh", "--alerts") == 3
+    captured = capsys.readouterr()
+    assert captured.out == ""  # cron mails nothing but news
+    assert captured.err.startswith("wire: ")
+
+
+def test_refresh_format_json_without_alerts_is_valid_json(desk, capsys):
+    assert desk.run("refresh", "--format", "json") == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["failed"] == 0 and data["feeds"][0]["name"] == "wire"
+    assert data["feeds"][0]["new_items"] == 2

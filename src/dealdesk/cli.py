@@ -289,6 +289,8 @@ def _refresh(
         for o in report.outcomes:
             if o.error:
                 print(f"{o.name}: {o.error}", file=sys.stderr)
+        if report.prune_error:
+            print(report.prune_error, file=sys.stderr)
         return EXIT_FEEDS_FAILED if report.failed else EXIT_OK
     if fmt == "json":
         import json

@@ -21,11 +21,10 @@ EXIT_OK = 0
 
 def _evaluate(config: Config, store: Store, now: datetime) -> None:
     from .cli import _enrich
-    from .news.watches import evaluate
 
     _enrich(config, store, now)
     # The watches compare each signal with the config's facts plus the accepted signals.
-    evaluate(store, config.story, config.watches, now.date(), now)
+    evaluate_quietly(config, store, now)
 
 
 def evaluate_quietly(config: Config, store: Store, now: datetime) -> None:
