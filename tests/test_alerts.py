@@ -208,3 +208,13 @@ def test_refresh_format_json_without_alerts_is_valid_json(desk, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["failed"] == 0 and data["feeds"][0]["name"] == "wire"
     assert data["feeds"][0]["new_items"] == 2
+
+
+def test_phrase_watch_in_a_script_without_spaces(desk, capsys):
+    (desk.config / "watches.toml").write_text(
+        '[[watch]]\nname = "Stargate JP"\nterms = ["スターゲート"]\n', encoding="utf-8")
+    desk.serve([{"title": "ソフトバンクとOpenAIのスターゲート計画が前進", "guid": "jp1",
+                 "link": "https://example.com/jp1"}, *FIRST])
+    assert desk.run("refresh", "--alerts") == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [line.split(":")[0] for line in lines] == ["ALERT Stargate JP"]

@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from ..watch_config import Watch
 
 PHRASE_LIMIT = 200  # items per term and evaluation: the newest ones
+SCAN_LIMIT = 2000  # items read for a term the search index cannot find (see _unspaced)
 
 
 @dataclass(frozen=True)
@@ -64,10 +65,30 @@ def evaluate(store: Store, story: F.Story, watches: Sequence[Watch], today: date
     return store.add_alerts(matches(store, story, watches, today), now)
 
 
+def _unspaced(term: str) -> bool:
+    """Whether `term` is written in a script without spaces between words (Chinese,
+    Japanese, Thai...), which the search index keeps as one token per run of letters."""
+    import unicodedata
+
+    return any(unicodedata.east_asian_width(c) in ("W", "F") or "\u0e00" <= c <= "\u0eff"
+               for c in term)
+
+
+def _scan(store: Store, term: str, partner: str | None) -> list[Any]:
+    """The newest items holding `term` as a substring, case and accents folded."""
+    from .status import fold
+
+    wanted = fold(term)
+    return [i for i in store.latest_items(limit=SCAN_LIMIT, entity=partner)
+            if wanted in fold(f"{i.title}\n{i.summary}")][:PHRASE_LIMIT]
+
+
 def _phrase_matches(store: Store, w: Watch) -> list[Alert]:
     seen: dict[int, Alert] = {}
     for term in w.terms:
-        for item in store.phrase_items(term, w.partner, PHRASE_LIMIT):
+        found = (_scan(store, term, w.partner) if _unspaced(term)
+                 else store.phrase_items(term, w.partner, PHRASE_LIMIT))
+        for item in found:
             if item.id not in seen:
                 seen[item.id] = Alert(
                     watch=w.name, kind="phrase", key=f"item:{item.id}", news_id=item.id,
