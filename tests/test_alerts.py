@@ -218,3 +218,49 @@ def test_phrase_watch_in_a_script_without_spaces(desk, capsys):
     assert desk.run("refresh", "--alerts") == 0
     lines = capsys.readouterr().out.splitlines()
     assert [line.split(":")[0] for line in lines] == ["ALERT Stargate JP"]
+
+
+def test_accepted_status_signal_moves_partner_in_dump(desk, tmp_path, capsys):
+    from dealdesk.store import Store
+
+    assert desk.run("refresh") == 0
+    assert desk.run("dump", "--format", "json") == 0  # enriches: the status signal is found
+    capsys.readouterr()
+    with Store.open(tmp_path / "data" / "dealdesk.sqlite3") as store:
+        (signal,) = [s for s in store.signals() if s.metric == "status"]
+        store.set_signal_state(signal.id, "accepted")
+    assert desk.run("dump", "--format", "json") == 0
+    data = json.loads(capsys.readouterr().out)
+    nvidia = next(p for p in data["partners"] if p["name"] == "Nvidia")
+    assert nvidia["status"] == "definitive"
+    assert f"news-{signal.id}" in nvidia["sources"]
+    last = [e for e in data["timeline"] if e["subject"] == "Nvidia"][-1]
+    assert (last["field"], last["value"], last["source"]) == ("status", "definitive",
+                                                              f"news-{signal.id}")
+
+
+def test_alert_stored_by_the_dashboard_is_delivered_once_by_cron(desk, tmp_path, capsys):
+    """The two refresh paths: the dashboard evaluates (news.watches.evaluate, as
+    tui.alerting does), then cron's refresh --alerts delivers what it stored, once."""
+    from datetime import UTC, datetime
+
+    from dealdesk.config import load
+    from dealdesk.news.watches import evaluate
+    from dealdesk.store import Store
+
+    from dealdesk.cli import _enrich
+
+    assert desk.run("refresh") == 0
+    config = load(desk.config)
+    with Store.open(tmp_path / "data" / "dealdesk.sqlite3") as store:
+        now = datetime(2026, 12, 4, tzinfo=UTC)
+        _enrich(config, store, now)  # the enrichment pass, as the dashboard's refresh runs it
+        assert len(evaluate(store, config.story, config.watches, now.date(), now)) == 1
+        assert evaluate(store, config.story, config.watches, now.date(), now) == []
+    out = tmp_path / "delivered.jsonl"
+    desk.command(_writer(tmp_path, out))
+    capsys.readouterr()
+    for _ in range(2):
+        assert desk.run("refresh", "--alerts", "--force") == 0
+    assert [json.loads(line)["watch"] for line in out.read_text().splitlines()] == [
+        "Nvidia deal status"]
