@@ -220,6 +220,27 @@ _PASSIVE_RE = {
 }
 _NOUN_RE = {status: re.compile(_WORD_EDGE_L + rf"(?P<verb>{p})") for status, p in
             _NOUN_MOVES.items()}
+# Verbs with many other uses ("ends the week higher", "boosts shares", "drops 5 %") count
+# only with their deal noun right after them: at most two words between.
+_TIGHT_VERB = re.compile(
+    r"ends?|ended|ending|drop(?:s|ped|ping)?|kill(?:s|ed)?|exit(?:s|ed)?|boost(?:s|ed)?"
+    r"|increase[sd]?|extend(?:s|ed|ing)?|expand(?:s|ed|ing)?|widen(?:s|ed)?|deepen(?:s|ed)?"
+    r"|broaden(?:s|ed)?|delay(?:s|ed|ing)?|postpone[sd]?|augmente(?:nt)?|renforce(?:nt)?"
+    r"|prolonge(?:nt)?|etend(?:ent)?|bloque(?:nt)?|retarde(?:nt)?|lance(?:nt)?|launch(?:es|ed)?"
+)
+_BINDING_NOUN = (
+    r"(?:deals?|agreements?|contracts?|partnerships?|pacts?|alliances?|tie-?ups?|accords?"
+    r"|investments?|stakes?|ventures?|collaborations?|commitments?|arrangements?"
+    r"|contrats?|partenariats?|investissements?|engagements?|ententes?|coentreprises?"
+    r"|pactes?|protocoles?|lettres? d'intention|letters? of intent|lois?|mous?"
+    r"|memorand(?:um|a)(?: of understanding)?)"
+)
+_TIGHT_OBJECT = re.compile(rf"(?:{_SEP}{_GAP_WORD}){{0,2}}?{_SEP}(?:\w+')?{_DEAL_NOUN}"
+                           rf"{_WORD_EDGE_R}")
+# Signing or sealing binds a deal, not a site or a plan: "signs a lease for the OpenAI site".
+_BINDING_OBJECT = re.compile(
+    rf"(?:{_SEP}{_GAP_WORD}){{0,{_OBJECT_WORDS}}}?{_SEP}(?:\w+')?{_BINDING_NOUN}{_WORD_EDGE_R}")
+
 # "put the deal on hold": the verb "put" alone is no move; its "on hold" is.
 _NEEDS_HOLD = re.compile(r"puts?|placed|places|putting")
 _ON_HOLD_AFTER = re.compile(r"(?:[^\w'-]+[\w'-]+){0,8}?[^\w'-]+on (?:hold|ice|pause)\b")
@@ -388,6 +409,11 @@ def _moves(folded: str) -> Iterator[_Move]:
                 continue
             if _TO_BEFORE.search(folded, 0, m.start()):
                 continue  # "to scrap", "de signer", "à suspendre"
+            if _TIGHT_VERB.fullmatch(verb) and not _TIGHT_OBJECT.match(folded, m.end()):
+                continue
+            if status in ("definitive", "letter-of-intent") and not _BINDING_OBJECT.match(
+                    folded, m.end()):
+                continue
             if status == "announced" and definitive_noun:
                 status_here = "definitive"
             elif status == "definitive" and _is_loi(folded, m.end()):
