@@ -118,3 +118,21 @@ def test_status_watch_fires_only_on_a_move(config):
     w = Watch("s", "figure", metric="status", subject="Nvidia", when="changes")
     assert _hits(config, w, _Signal(1, "status", 0.0, "Nvidia", status="definitive"))
     assert not _hits(config, w, _Signal(2, "status", 0.0, "Nvidia", status="replaced"))
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ("bell = 1", "expected true or false"),
+        ("notify = \"yes\"", "expected true or false"),
+        ("timeout_seconds = 0", "greater than 0"),
+        ("command = []", "at least the program"),
+        ("colour = 1", "unknown key"),
+    ],
+)
+def test_alerts_settings_are_checked_with_line(tmp_path, capsys, line, message):
+    cfg = _config(tmp_path, "")
+    (cfg / "dealdesk.toml").write_text(f"[dealdesk]\ntitle = \"x\"\n\n[alerts]\n{line}\n")
+    assert main(["check", "--config", str(cfg)]) == 2
+    err = capsys.readouterr().err
+    assert "dealdesk.toml:5: " in err and message in err, err
