@@ -248,13 +248,13 @@ def test_alert_stored_by_the_dashboard_is_delivered_once_by_cron(desk, tmp_path,
     from dealdesk.news.watches import evaluate
     from dealdesk.store import Store
 
-    from dealdesk.cli import _enrich
+    from dealdesk.cli_alerts import enrich
 
     assert desk.run("refresh") == 0
     config = load(desk.config)
     with Store.open(tmp_path / "data" / "dealdesk.sqlite3") as store:
         now = datetime(2026, 12, 4, tzinfo=UTC)
-        _enrich(config, store, now)  # the enrichment pass, as the dashboard's refresh runs it
+        enrich(config, store, now)  # the enrichment pass, as the dashboard's refresh runs it
         assert len(evaluate(store, config.story, config.watches, now.date(), now)) == 1
         assert evaluate(store, config.story, config.watches, now.date(), now) == []
     out = tmp_path / "delivered.jsonl"

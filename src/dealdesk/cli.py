@@ -233,15 +233,10 @@ def _enrich(config: Config, store: Store, now: datetime) -> None:
     """Tag and find figures in what a headless refresh stored, before showing signals."""
     import sqlite3
 
-    from .news.enrich import enrich_pending, figure_finder
-    from .news.entities import EntityMatcher
+    from .news.enrich import enrich_story
 
-    if not store.count_pending():
-        return
-    matcher = EntityMatcher(config.story.entities())
     try:
-        enrich_pending(store, matcher, figure_finder(
-            matcher, config.story.company, [p.name for p in config.story.partners]), now)
+        enrich_story(store, config.story, now)
     except sqlite3.Error as exc:  # a read-only store still dumps what it has
         print(f"{store.path}: new items not enriched ({exc})", file=sys.stderr)
 

@@ -19,10 +19,20 @@ from .store import Store
 EXIT_OK = 0
 
 
-def _evaluate(config: Config, store: Store, now: datetime) -> None:
-    from .cli import _enrich
+def enrich(config: Config, store: Store, now: datetime) -> None:
+    """Tag, find figures and status moves in what a headless refresh stored."""
+    import sqlite3
 
-    _enrich(config, store, now)
+    from .news.enrich import enrich_story
+
+    try:
+        enrich_story(store, config.story, now)
+    except sqlite3.Error as exc:  # a read-only store still shows what it has
+        print(f"{store.path}: new items not enriched ({exc})", file=sys.stderr)
+
+
+def _evaluate(config: Config, store: Store, now: datetime) -> None:
+    enrich(config, store, now)
     # The watches compare each signal with the config's facts plus the accepted signals.
     evaluate_quietly(config, store, now)
 

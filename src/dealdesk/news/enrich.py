@@ -57,6 +57,19 @@ def figure_finder(
 OnError = Callable[[int, Exception], None]
 
 
+def enrich_story(store: Store, story: Any, now: datetime) -> EnrichReport:
+    """Enrich what a headless refresh stored, with the tracked names, company and partners
+    of `story` (facts.Story): tags, figures and status moves. sqlite3.Error is the
+    caller's (a read-only store, say)."""
+    from .entities import EntityMatcher
+
+    if not store.count_pending():
+        return EnrichReport()
+    matcher = EntityMatcher(story.entities())
+    finder = figure_finder(matcher, story.company, [p.name for p in story.partners])
+    return enrich_pending(store, matcher, finder, now)
+
+
 def enrich_pending(
     store: Store,
     matcher: EntityMatcher,
