@@ -264,3 +264,22 @@ def test_alert_stored_by_the_dashboard_is_delivered_once_by_cron(desk, tmp_path,
         assert desk.run("refresh", "--alerts", "--force") == 0
     assert [json.loads(line)["watch"] for line in out.read_text().splitlines()] == [
         "Nvidia deal status"]
+
+
+def test_missing_alert_command_is_one_line_and_alerts_wait(desk, tmp_path, capsys):
+    desk.serve(SECOND)
+    desk.command([str(tmp_path / "no-such-notifier")])
+    assert desk.run("refresh", "--alerts") == 0
+    captured = capsys.readouterr()
+    assert captured.out.count("ALERT") == 3  # printed all the same
+    assert captured.err.count("cannot run") == 1  # tried once, not once per alert
+    assert desk.run("alerts", "--format", "json") == 0
+    assert [a["delivered"] for a in json.loads(capsys.readouterr().out)] == [False] * 3
+
+
+def test_alert_command_flooding_stderr_is_cut(desk, capsys):
+    desk.command([sys.executable, "-c",
+                  "import sys; sys.stdin.read(); sys.stderr.write('x' * 5_000_000); sys.exit(1)"])
+    assert desk.run("refresh", "--alerts") == 0
+    err = capsys.readouterr().err
+    assert "exited 1" in err and len(err) < 2000

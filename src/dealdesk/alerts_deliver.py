@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import os
 import subprocess
+import tempfile
 import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -119,30 +120,40 @@ def deliver(
     """Emit each alert, run `command` once per alert; the ids that were delivered."""
     delivered: list[int] = []
     failures: list[str] = []
+    broken = False  # the command cannot run or hangs: the rest wait for the next run
     for a in alerts:
         emit(a)
         if not command:
             delivered.append(a.id)
             continue
+        if broken:
+            continue
         payload = json.dumps(alert_json(a), ensure_ascii=False, allow_nan=False).encode()
-        try:
-            result = run(
-                list(command), input=payload, stdout=subprocess.DEVNULL,
-                stderr=subprocess.PIPE, timeout=timeout_s, check=False,
-                env={**os.environ, "DEALDESK_ALERT_ID": str(a.id)},
-            )
-        except subprocess.TimeoutExpired:
-            failures.append(f"alert {a.id}: {command[0]} still running after "
-                            f"{timeout_s:g} s; stopped, tried again next run")
-            continue
-        except OSError as exc:
-            failures.append(f"alert {a.id}: cannot run {command[0]}: "
-                            f"{exc.strerror or exc}; tried again next run")
-            continue
+        # Its error output goes to a file, of which only the start is read: a command that
+        # writes without end cannot fill this process's memory.
+        with tempfile.TemporaryFile() as errors:
+            try:
+                result = run(
+                    list(command), input=payload, stdout=subprocess.DEVNULL,
+                    stderr=errors, timeout=timeout_s, check=False,
+                    env={**os.environ, "DEALDESK_ALERT_ID": str(a.id)},
+                )
+            except subprocess.TimeoutExpired:
+                failures.append(f"alert {a.id}: {command[0]} still running after "
+                                f"{timeout_s:g} s; stopped, tried again next run")
+                broken = True
+                continue
+            except OSError as exc:
+                failures.append(f"alert {a.id}: cannot run {command[0]}: "
+                                f"{exc.strerror or exc}; tried again next run")
+                broken = True
+                continue
+            errors.seek(0)
+            stderr = errors.read(STDERR_KEEP * 4)
         if result.returncode == 0:
             delivered.append(a.id)
         else:
-            err = plain((result.stderr or b"").decode("utf-8", "replace").strip())
+            err = plain(stderr.decode("utf-8", "replace").strip())
             failures.append(f"alert {a.id}: {command[0]} exited {result.returncode}"
                             + (f": {err[:STDERR_KEEP]}" if err else "")
                             + "; tried again next run")
