@@ -76,7 +76,7 @@ _DEAL_NOUN = (
     r"|data ?cent(?:er|re)s?|campus(?:es)?|sites?|build-?outs?|letters? of intent|lois?"
     r"|memorand(?:um|a)(?: of understanding)?|mous?"
     r"|contrats?|partenariats?|investissements?|projets?|engagements?|ententes?"
-    r"|coentreprises?|pactes?|protocoles?|centres? de donnees|financements?"
+    r"|coentreprises?|pactes?|protocoles?|centres? de donnees|financements?|chantiers?"
     r"|lettres? d'intention|negociations|discussions|exclusivite)"
 )
 
@@ -98,7 +98,8 @@ _ACTIVE: dict[str, str] = {
         r"|expand(?:s|ed|ing)?|extend(?:s|ed|ing)?|broaden(?:s|ed)?|deepen(?:s|ed)?"
         r"|widen(?:s|ed)?|upsize[sd]?|scale[sd]? up|boost(?:s|ed)?|increase[sd]?"
         r"|signe(?:nt)?|a signe|ont signe|conclu(?:t|ent)|a conclu|finalise(?:nt)?"
-        r"|a finalise|scelle(?:nt)?|officialise(?:nt)?|paraphe(?:nt)?"
+        r"|a finalise|scelle(?:nt)?|officialise(?:nt)?|paraphe(?:nt)?|boucle(?:nt)?|a boucle"
+        r"|verrouille(?:nt)?"
         r"|elargi(?:t|ssent)?|a elargi|etend(?:ent)?|a etendu|etoffe(?:nt)?|renforce(?:nt)?"
         r"|approfondi(?:t|ssent)|augmente(?:nt)?|prolonge(?:nt)?)"
     ),
@@ -124,6 +125,7 @@ _ACTIVE: dict[str, str] = {
         r"|rescind(?:s|ed)?|exit(?:s|ed)?|unwind(?:s)?|unwound|tear(?:s)? up|tore up"
         r"|wind(?:s|ing)? down|wound down|phas(?:es|ed|ing) out|sunset(?:s|ted)?"
         r"|met(?:tent)? fin a|a mis fin a|ont mis fin a|abandonne(?:nt)?|a abandonne"
+        r"|met(?:tent)? un terme a|a mis un terme a|ont mis un terme a"
         r"|annule(?:nt)?|a annule|romp(?:t|ent)|a rompu|resilie(?:nt)?|a resilie"
         r"|renonce(?:nt)? a|a renonce a|enterre(?:nt)?|se retire(?:nt)? (?:de|du|des|d')"
         r"|se desengage(?:nt)? (?:de|du|des|d')|claque(?:nt)? la porte (?:de|du|des|d'))"
@@ -265,6 +267,8 @@ _HEDGE = re.compile(
     r"|souhait\w*|negoci\w*|en discussions?|en pourparlers|pourparlers|discut\w*"
     r"|potentiel\w*|eventuel\w*|peut-etre|si|probable\w*|hypoth\w*|projet de|compte\w* (?:sur )?"
     r"|pret a|prete a|possible\w*|selon des rumeurs|d'apres des rumeurs"
+    r"|redout\w*|craign\w*|crain(?:t|s|dre)|craintes?|inquiet\w*|s'inquiet\w*|risque\w*"
+    r"|faut-il|doit-il|va-t-il|peut-il"
     r"|(?:on|over|about|of) reports?|declin\w* to comment|no comment|sans commentaire)(?![\w'])"
     r"|\?"
 )
