@@ -112,8 +112,8 @@ _ACTIVE: dict[str, str] = {
     "stalled": (
         r"(?:suspend(?:s|ed|ing)?|paus(?:es|ed|ing)|halt(?:s|ed|ing)?|freez(?:es|ing)|froze"
         r"|stall(?:s|ed|ing)?|delay(?:s|ed|ing)?|postpone[sd]?|shelve[sd]?|mothball(?:s|ed)?"
-        r"|puts?|placed|places|putting"
         r"|(?:puts?|putting|slams?|hits?|pumps?) (?:the )?brakes on|freine(?:nt)?|a freine"
+        r"|puts?|placed|places|putting"  # after "puts the brakes on": the longer first
         r"|suspend(?:ent)?|a suspendu|gele(?:nt)?|a gele|met(?:tent)? en (?:pause|suspens|veille)"
         r"|a mis en (?:pause|suspens|veille)|interromp(?:t|ent)|a interrompu"
         r"|reporte(?:nt)?|a reporte|retarde(?:nt)?|bloque(?:nt)?)"
