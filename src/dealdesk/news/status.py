@@ -341,7 +341,7 @@ def iter_statuses(
 
     # One pass over the whole text first: most items name no deal of the tracked company.
     names = matcher.find(_NAME_HYPHEN.sub(" ", text))
-    if tracked not in names or not any(
+    if (tracked not in names and not _names_maker(text, names, partners)) or not any(
             n != tracked and (partners is None or n in partners) for n in names):
         return
     for sentence in split_sentences(text):
@@ -359,6 +359,28 @@ def iter_statuses(
 
 
 _MAX_SENTENCE = 1000
+
+
+_MAKER_AFTER = r"(?:'s)? (?:maker|developer|creator|owner|parent)"  # "ChatGPT maker"
+_MAKER_BEFORE = (r"(?:maker|developer|creator|owner|parent|createur|editeur|concepteur"
+                 r"|developpeur|maison mere|societe mere) (?:of |de |d'|du )(?:the )?")
+
+
+def _names_maker(text: str, names: Collection[str], partners: Collection[str] | None) -> bool:
+    """Whether `text` names the tracked company by its product: "the ChatGPT maker",
+    "le créateur de ChatGPT". A product is a tracked name that is no partner (so only
+    when the partners are known)."""
+    if partners is None:
+        return False
+    folded = fold(text)
+    for name in names:
+        if name in partners:
+            continue
+        product = re.escape(fold(name))
+        if re.search(rf"(?<![\w-]){product}{_MAKER_AFTER}(?![\w-])"
+                     rf"|{_MAKER_BEFORE}{product}(?![\w-])", folded):
+            return True
+    return False
 
 
 def _clauses(sentence: str) -> Iterator[tuple[int, int]]:
@@ -379,7 +401,7 @@ def _moves_in_clause(
 ) -> Iterator[tuple[_Move, str]]:
     clause = _NAME_HYPHEN.sub(" ", clause)
     names = matcher.find(clause)
-    if tracked not in names:
+    if tracked not in names and not _names_maker(clause, names, partners):
         return
     wanted = [n for n in names if n != tracked and (partners is None or n in partners)]
     if not wanted:
