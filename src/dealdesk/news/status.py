@@ -370,12 +370,11 @@ def _names_maker(text: str, names: Collection[str], partners: Collection[str] | 
     """Whether `text` names the tracked company by its product: "the ChatGPT maker",
     "le créateur de ChatGPT". A product is a tracked name that is no partner (so only
     when the partners are known)."""
-    if partners is None:
+    products = [n for n in names if partners is not None and n not in partners]
+    if not products:
         return False
     folded = fold(text)
-    for name in names:
-        if name in partners:
-            continue
+    for name in products:
         product = re.escape(fold(name))
         if re.search(rf"(?<![\w-]){product}{_MAKER_AFTER}(?![\w-])"
                      rf"|{_MAKER_BEFORE}{product}(?![\w-])", folded):
