@@ -72,7 +72,7 @@ def test_dump_json_contract(capsys):
     assert main(["dump", "--format", "json", "--config", str(CONFIG_DIR)]) == 0
     data = json.loads(capsys.readouterr().out)
     assert list(data) == ["generated_at", "as_of", "partners", "compute", "users", "risks",
-                          "timeline", "news", "feeds", "signals", "archive"]
+                          "timeline", "news", "feeds", "signals", "alerts", "archive"]
     # No store yet: the archive is empty, and says how long it would keep items.
     assert data["archive"] == {"items": 0, "oldest": None, "size_bytes": 0, "keep_days": 730}
     nvidia = next(p for p in data["partners"] if p["name"] == "Nvidia")

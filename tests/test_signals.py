@@ -131,8 +131,9 @@ FIGURES = [
          (GW, 6, None, "AMD"), (GW, 1, None, "AMD")),
     case("en-plus-suffix", "OpenAI has 10+ GW planned with Broadcom.",
          (GW, 10, "more_than", "Broadcom")),
+    # Deployed, not planned: news.deployed reads the state (tests/test_deployed.py).
     case("en-gw-then-h-word", "10 GW have been deployed by Oracle.",
-         (GW, 10, None, "Oracle")),
+         ("deployed_gw", 10, None, "Oracle")),
     case("en-plus-prefix-is-an-increment", "Oracle adds +4.5 GW for OpenAI.",
          (GW, 4.5, None, "Oracle")),
     case("fr-au-moins-gigawatts",
@@ -220,7 +221,7 @@ FIGURES = [
     case("trap-and-is-not-range", "Nvidia will deploy 5 GW and AMD 6 GW.",
          (GW, 5, None, "Nvidia"), (GW, 6, None, "AMD")),
     case("trap-part-of-whole", "OpenAI has brought 5 GW of the 10 GW planned with Nvidia online.",
-         (GW, 5, None, "Nvidia"), (GW, 10, None, "Nvidia")),
+         ("deployed_gw", 5, None, "Nvidia"), (GW, 10, None, "Nvidia")),
     case("trap-part-of-whole-fr", "Nvidia a livré 1 GW sur les 10 GW promis à OpenAI.",
          (GW, 1, None, "Nvidia"), (GW, 10, None, "Nvidia")),
     case("trap-no-more-than", "Spending on AWS is capped at no more than $50 billion.",
@@ -271,7 +272,7 @@ def test_figures(text: str, lang: str | None, expected: list[tuple]) -> None:
     for fig, (metric, value, qualifier, subject) in zip(found, expected):
         assert (fig.metric, fig.qualifier, fig.subject) == (metric, qualifier, subject)
         assert math.isclose(fig.value, value, rel_tol=1e-12)
-        assert fig.unit == {USD: "USD", GW: "GW", USERS: "users"}[metric]
+        assert fig.unit == {USD: "USD", GW: "GW", "deployed_gw": "GW", USERS: "users"}[metric]
         assert fig.quote == text.strip()
 
 

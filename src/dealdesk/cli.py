@@ -79,6 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub_parser("refresh", help="fetch every feed once, headless")
     p.add_argument("--force", action="store_true",
                    help="also fetch feeds that are backing off after errors")
+    p.add_argument("--alerts", action="store_true",
+                   help="then evaluate the watches and deliver new alerts: print each one "
+                        "(nothing when there is none) and run [alerts] command")
+    p.add_argument("--format", choices=("text", "json"), default="text")
+    _common(p, suppress=True)
+    p = sub_parser("alerts", help="list alerts not yet delivered (--all: every alert)")
+    p.add_argument("--all", action="store_true", help="also those already delivered")
+    p.add_argument("--format", choices=("text", "json"), default="text")
     _common(p, suppress=True)
     p = sub_parser("dump", help="print every panel from config + store (no network)")
     p.add_argument("--format", choices=("text", "json"), default="text")
@@ -171,11 +179,24 @@ def _run(args: argparse.Namespace) -> int:
     check_data_dir(data_dir)
     if args.command == "ingest":
         return _ingest(args, config_dir)
+    if args.command == "refresh" and args.alerts:
+        from .cli_alerts import refresh_alerts
+
+        config = load_remembering(config_dir, resolve_cache_dir() / PASSED_FILE)
+        code = _refresh(config.settings, config.feeds, data_dir / STORE_FILE, args.force,
+                        quiet=True)
+        return refresh_alerts(config, data_dir / STORE_FILE, args.format, _now(), code)
     if args.command == "feeds":
         return _feeds(args, config_dir)
     if args.command == "refresh":
         settings, feeds = load_fetch(config_dir, resolve_cache_dir() / PASSED_FILE)
-        return _refresh(settings, feeds, data_dir / STORE_FILE, args.force)
+        return _refresh(settings, feeds, data_dir / STORE_FILE, args.force,
+                        fmt=args.format)
+    if args.command == "alerts":
+        from .cli_alerts import list_alerts
+
+        return list_alerts(load(config_dir), data_dir / STORE_FILE, args.all, args.format,
+                           _now())
     if args.command == "check":
         return _check(load_remembering(config_dir, resolve_cache_dir() / PASSED_FILE))
     config = load(config_dir)
@@ -217,7 +238,7 @@ def _check(config: Config) -> int:
     print(
         f"{config.dir}: ok — {len(story.sources)} sources, {len(story.partners)} partners, "
         f"{len(story.users)} user counts, {len(story.risks)} risks, {len(story.events)} events, "
-        f"{len(config.feeds)} feeds"
+        f"{len(config.feeds)} feeds, {len(config.watches)} watches"
     )
     return EXIT_OK
 
@@ -234,15 +255,14 @@ def _dump(config: Config, store_path: Path, fmt: str, as_of: date | None = None)
     now = _now()
     # Accepted figures are facts: they show in every panel and in the timeline. With
     # --as-of, only those accepted by that day, and the news published by then.
-    data = read_story(config, store_path, now, as_of, enrich=_enrich)
+    data = read_story(config, store_path, now, as_of, enrich=_enrich_and_watch)
     snap, items, feeds, signals = data.snap, data.items, data.feeds, data.signals
     archive = dump.archive_json(data.archive, config.settings.keep_days)
     if fmt == "json":
-        data = dump.to_json_dict(
+        dump.write_json(dump.to_json_dict(
             snap, now, dump.news_json(items), dump.feeds_json(feeds), dump.signals_json(signals),
-            archive,
-        )
-        dump.write_json(data, sys.stdout)
+            archive, dump.alerts_json(data.alerts),
+        ), sys.stdout)
     else:
         lines = [news_line(i) for i in items]
         dump.write_text(snap, sys.stdout, lines, now, archive=archive)
@@ -253,16 +273,21 @@ def _enrich(config: Config, store: Store, now: datetime) -> None:
     """Tag and find figures in what a headless refresh stored, before showing signals."""
     import sqlite3
 
-    from .news.enrich import enrich_pending, figure_finder
-    from .news.entities import EntityMatcher
+    from .news.enrich import enrich_story
 
-    if not store.count_pending():
-        return
-    matcher = EntityMatcher(config.story.entities())
     try:
-        enrich_pending(store, matcher, figure_finder(matcher), now)
+        enrich_story(store, config.story, now)
     except (sqlite3.Error, StoreError) as exc:  # a read-only store still dumps what it has
         print(f"{store.path}: new items not enriched ({exc})", file=sys.stderr)
+
+
+def _enrich_and_watch(config: Config, store: Store, now: datetime) -> None:
+    """`dump`'s pass before it shows anything: enrich, then evaluate the watches, so the
+    alerts key shows every match."""
+    from .cli_alerts import evaluate_quietly
+
+    _enrich(config, store, now)
+    evaluate_quietly(config, store, now)
 
 
 def _refresh(
@@ -270,7 +295,11 @@ def _refresh(
     feeds: Sequence[FeedSpec],
     store_path: Path,
     force: bool,
+    quiet: bool = False,
+    fmt: str = "text",
 ) -> int:
+    """Fetch every feed once. `quiet` (refresh --alerts): stdout is for alerts alone, so a
+    failed feed is one line on stderr and nothing else is said."""
     from .news import early
 
     # The first requests go out now, and the event loop takes them over once asyncio and
@@ -300,6 +329,23 @@ def _refresh(
     def pad(name: str) -> str:
         return name + " " * (width - _cells(name))
 
+    if quiet:
+        for o in report.outcomes:
+            if o.error:
+                print(f"{o.name}: {o.error}", file=sys.stderr)
+        if report.prune_error:
+            print(report.prune_error, file=sys.stderr)
+        return EXIT_FEEDS_FAILED if report.failed else EXIT_OK
+    if fmt == "json":
+        import json
+
+        json.dump({"feeds": [{"name": o.name, "status": o.status, "new_items": o.new_items,
+                              "elapsed_ms": o.elapsed_ms, "error": o.error}
+                             for o in report.outcomes],
+                   "skipped": list(report.skipped), "failed": report.failed,
+                   "pruned": report.pruned}, sys.stdout, ensure_ascii=False)
+        sys.stdout.write("\n")
+        return EXIT_FEEDS_FAILED if report.failed else EXIT_OK
     for o in report.outcomes:
         detail = f"  {o.error}" if o.error else ""
         print(f"{pad(o.name)}  {o.status:<12}  {o.new_items:>5} new  {o.elapsed_ms:>6} ms"

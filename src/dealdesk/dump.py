@@ -27,6 +27,7 @@ def to_json_dict(
     feeds: Sequence[dict[str, Any]] = (),
     signals: Sequence[dict[str, Any]] = (),
     archive: dict[str, Any] | None = None,
+    alerts: Sequence[dict[str, Any]] = (),
 ) -> dict[str, Any]:
     """The `dump --format json` contract of DESIGN.md; every key always present."""
     story = snap.story
@@ -94,6 +95,7 @@ def to_json_dict(
         "news": list(news),
         "feeds": list(feeds),
         "signals": list(signals),
+        "alerts": list(alerts),
         "archive": archive if archive is not None else archive_json(None, 0),
     }
 
@@ -120,11 +122,23 @@ def feeds_json(states: Sequence[Any]) -> list[dict[str, Any]]:
 
 
 def signals_json(signals: Sequence[Any]) -> list[dict[str, Any]]:
+    """Signals as the contract shows them: a status move has value null and its `status`;
+    every other signal has status null."""
     return [
-        {"metric": s.metric, "value": _number(s.value), "unit": s.unit, "subject": s.subject,
-         "quote": s.quote, "news_id": s.news_id, "state": s.state}
+        {"metric": s.metric,
+         "value": None if s.metric == "status" else _number(s.value),
+         "unit": s.unit, "subject": s.subject, "quote": s.quote, "news_id": s.news_id,
+         "state": s.state,
+         "status": getattr(s, "status", None) if s.metric == "status" else None}
         for s in signals
     ]
+
+
+def alerts_json(alerts: Sequence[Any]) -> list[dict[str, Any]]:
+    """Stored alerts (store.StoredAlert) as the contract shows them."""
+    from .alerts_deliver import alert_json
+
+    return [alert_json(a) for a in alerts]
 
 
 def _number(value: object) -> object:

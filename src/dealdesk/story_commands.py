@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -37,6 +37,7 @@ class StoryData:
     signals: list[Any]  # store.StoredSignal as they stood on as_of
     all_signals: list[Any]  # every stored signal, as it stands now (for diff)
     archive: Any = None  # store.ArchiveStats as it stands now; None: no store
+    alerts: list[Any] = field(default_factory=list)  # store.StoredAlert made by then
 
 
 def check_as_of(as_of: date | None, now: datetime) -> date:
@@ -57,6 +58,7 @@ def read_story(config: Config, store_path: Path, now: datetime, as_of: date | No
     feeds: list[Any] = []
     signals: list[Any] = []
     archive: Any = None
+    alerts: list[Any] = []
     if store_path.exists():  # never creates a store
         with Store.open(store_path) as store:
             if enrich is not None:
@@ -66,13 +68,15 @@ def read_story(config: Config, store_path: Path, now: datetime, as_of: date | No
             feeds = store.feed_states(config.feeds)
             signals = store.signals()
             archive = store.archive_stats()
+            alerts = [a for a in store.alerts()
+                      if as_of is None or a.created_at is None or a.created_at <= H.end_of(day)]
             skipped = store.skipped_note()
         if skipped:  # bad rows are left out, never a reason to fail the command
             print(skipped, file=sys.stderr)
     shown = H.signals_as_of(signals, None if as_of is None else day)
     snap = H.snapshot_as_of(config.story, signals, day) if as_of is not None else \
         F.snapshot(F.with_accepted(config.story, F.accepted_from(signals)), day)
-    return StoryData(snap, now, day, items, feeds, shown, signals, archive)
+    return StoryData(snap, now, day, items, feeds, shown, signals, archive, alerts)
 
 
 # ---------------------------------------------------------------------------------------------

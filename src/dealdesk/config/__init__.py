@@ -11,7 +11,7 @@ import contextlib
 import os
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from ..model import FeedSpec
 from ..value import Value, value
@@ -93,6 +93,7 @@ class Config(Value):
     settings: Settings
     feeds: tuple[FeedSpec, ...]
     story: Story
+    watches: tuple[Any, ...] = ()  # config.watches.Watch: watches.toml and risks' watch_terms
 
 
 def load(config_dir: Path) -> Config:
@@ -106,10 +107,15 @@ def load(config_dir: Path) -> Config:
     from .story import load_story  # the facts' types load only when a story is read
 
     story = load_story(config_dir / FACTS_DIR, settings, problems)
+    from .watches import WATCHES_FILE, load_watches, risk_watches
+
+    partners = [story.company, *(p.name for p in story.partners)] if story else []
+    subjects = [*partners, *(u.product for u in story.users)] if story else []
+    watches = load_watches(config_dir / WATCHES_FILE, problems, subjects, partners)
     if problems:
         raise ConfigError(problems)
     assert story is not None
-    return Config(config_dir, settings, feeds, story)
+    return Config(config_dir, settings, feeds, story, (*watches, *risk_watches(story.risks)))
 
 
 def load_fetch(config_dir: Path, passed: Path) -> tuple[Settings, tuple[FeedSpec, ...]]:
@@ -157,7 +163,7 @@ def fingerprint(config_dir: Path) -> str:
     digest = blake2b(digest_size=16)
     digest.update(f"{__version__}\0{config_dir.resolve()}\0".encode())
     facts_dir = config_dir / FACTS_DIR
-    paths = [config_dir / SETTINGS_FILE, config_dir / FEEDS_FILE]
+    paths = [config_dir / SETTINGS_FILE, config_dir / FEEDS_FILE, config_dir / "watches.toml"]
     paths += sorted(facts_dir.glob("*.toml")) if facts_dir.is_dir() else []
     for path in paths:
         try:

@@ -12,8 +12,18 @@ from ..model import FeedSpec, FetchLimits
 from ..value import Value, value
 from .check import (
     Document, Problem, Table, feed_url, header_text, int_in, nonempty_text, one_of,
-    only_sections, read_toml, seconds_in, tables,
+    only_sections, read_toml, seconds_in, tables, text_list, _type_name,
 )
+
+
+@value
+class AlertSettings(Value):
+    """`[alerts]`: how new alerts reach the user (alerts_deliver)."""
+
+    command: tuple[str, ...] = ()  # argv run once per alert, the alert as JSON on stdin
+    timeout_seconds: float = 30.0
+    bell: bool = True  # the dashboard rings the terminal bell
+    notify: bool = False  # the dashboard sends OSC 9 / OSC 777 desktop notifications
 
 
 @value
@@ -26,9 +36,10 @@ class Settings(Value):
     # Retention: items published more than this many days ago are pruned at each refresh
     # (0 keeps everything). Two years: the deals followed here run for years.
     keep_days: int = 730
+    alerts: AlertSettings = field(default_factory=lambda: AlertSettings())
 
 
-SETTINGS_SECTIONS = ("dealdesk", "fetch", "archive", "keys")
+SETTINGS_SECTIONS = ("dealdesk", "fetch", "archive", "alerts", "keys")
 MAX_PER_HOST = 6
 # Intervals and backoff: up to a year. Past that a date overflows (datetime ends in 9999),
 # and no feed is worth polling less often.
@@ -47,6 +58,7 @@ DEFAULT_KEYS = {
     "refresh": "r",
     "feeds": "f",
     "signals": "s",
+    "alerts": "A",
     "copy": "c",
     "theme": "t",
     "clear_filter": "escape",
@@ -55,7 +67,7 @@ DEFAULT_KEYS = {
     "as_of": "at",  # show the story as of a date (tui.timetravel)
     "quit": "q",
 }
-_KEY_NAME = re.compile(r"^(?:(?:ctrl|shift|alt|meta)\+)*(?:[a-z0-9]|f[0-9]{1,2}|[a-z_]{2,})$")
+_KEY_NAME = re.compile(r"^(?:(?:ctrl|shift|alt|meta)\+)*(?:[a-zA-Z0-9]|f[0-9]{1,2}|[a-z_]{2,})$")
 
 
 def key_list(value: Any) -> str:
@@ -120,7 +132,36 @@ def _load_settings(path: Path, problems: list[Problem]) -> Settings:
                                           hint="a key name, or several separated by commas")
     keys_table.finish()
     _check_key_clashes(keys_table, keys, problems)
-    return Settings(title, company, stale, limits, keys, keep_days)
+    alerts_table = _section(doc, "alerts", problems)
+    alerts = AlertSettings(
+        command=alerts_table.get("command", _argv, (),
+                                 hint='a program and its arguments, e.g. ["notify-send"]'),
+        timeout_seconds=alerts_table.get("timeout_seconds", seconds_in(3600),
+                                         AlertSettings.timeout_seconds),
+        bell=alerts_table.get("bell", _flag, True),
+        notify=alerts_table.get("notify", _flag, False),
+    )
+    alerts_table.finish()
+    return Settings(title, company, stale, limits, keys, keep_days, alerts)
+
+
+def _argv(value: Any) -> tuple[str, ...]:
+    """A command as argv (never a shell line): a non-empty list of strings."""
+    if isinstance(value, str):
+        raise ValueError("expected a list (argv, never a shell line), e.g. "
+                         '["notify-send", "DealDesk"]')
+    argv = text_list(value)
+    if not argv:
+        raise ValueError("expected at least the program to run")
+    if "\0" in "".join(argv):
+        raise ValueError("an argument holds a NUL character")
+    return argv
+
+
+def _flag(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise ValueError(f"expected true or false, got {_type_name(value)}")
+    return value
 
 
 def _check_key_clashes(table: Table, keys: dict[str, str], problems: list[Problem]) -> None:

@@ -91,6 +91,7 @@ def load_story(facts_dir: Path, settings: Settings, problems: list[Problem]) -> 
                 trigger=t.get("trigger", text, ""),
                 watch=t.get("watch", text, ""),
                 quote=t.get("quote", text, ""),
+                watch_terms=t.get("watch_terms", _watch_terms, ()),
             ))
             t.finish()
         for t in tables(doc, "event", problems):
@@ -121,6 +122,12 @@ def load_story(facts_dir: Path, settings: Settings, problems: list[Problem]) -> 
         events=tuple(events),
         stale_after_days=settings.stale_after_days,
     )
+
+
+def _watch_terms(value: Any) -> tuple[str, ...]:
+    from .watches import _terms  # the same rule as a phrase watch's terms
+
+    return _terms(value)
 
 
 def _partner(t: Table, source: str | None) -> F.Partner:

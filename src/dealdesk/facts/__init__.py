@@ -14,8 +14,9 @@ from __future__ import annotations
 from datetime import date  # noqa: F401  (re-exported: callers write F.date, as before the split)
 
 from .figures import (
-    CONFLICT_DAYS, METRIC_FIELDS, AcceptedFigure, Statement, accepted_from, conflicts, current,
-    statements, target_of, with_accepted,
+    CONFLICT_DAYS, METRIC_FIELDS, PARTNER_SIGNAL_METRICS, AcceptedFigure, Statement,
+    StatusStatement, accepted_from, conflicts, current, current_status, statements, target_of,
+    with_accepted,
 )
 from .story import (
     PARTNER_NUMBER_FIELDS, PARTNER_STATUSES, PARTNER_TEXT_FIELDS, QUALIFIERS,
@@ -27,6 +28,7 @@ from .story import (
 )
 
 __all__ = [
+    "PARTNER_SIGNAL_METRICS", "StatusStatement", "current_status",
     "AcceptedFigure", "CONFLICT_DAYS", "ComputeTotals", "Event", "METRIC_FIELDS",
     "PARTNER_NUMBER_FIELDS", "PARTNER_STATUSES", "PARTNER_TEXT_FIELDS", "Partner",
     "PartnerState", "QUALIFIERS", "RISK_EVENT_FIELDS", "RISK_SEVERITIES", "RISK_STATUSES",

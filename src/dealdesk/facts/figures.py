@@ -8,14 +8,18 @@ from datetime import date
 
 from .. import limits
 from ..value import Value, value
-from .story import _QUALIFIER_OF, Event, Source, Story, UserCount, events_for, products
+from .story import PARTNER_STATUSES, _QUALIFIER_OF, Event, Source, Story, UserCount, events_for, products
 
 
 METRIC_FIELDS = {
     "commitment_usd": "commitment_usd",
     "capacity_gw": "capacity_gw",
+    "deployed_gw": "deployed_gw",
     "weekly_active_users": "weekly_active_users",
+    "status": "status",
 }
+# Signals about a partner's fields: money, planned and deployed power, the deal's status.
+PARTNER_SIGNAL_METRICS = ("commitment_usd", "capacity_gw", "deployed_gw", "status")
 CONFLICT_DAYS = 30
 
 
@@ -33,6 +37,7 @@ class AcceptedFigure(Value):
     quote: str = ""
     qualifier: str | None = None
     link: str | None = None
+    status: str | None = None  # metric "status": the partner status the news moves to
 
     @property
     def source_id(self) -> str:
@@ -48,14 +53,18 @@ def accepted_from(signals: Iterable[object]) -> list[AcceptedFigure]:
     """
     return [
         AcceptedFigure(s.id, s.metric, s.value, s.subject, s.published.date(), s.news_title,
-                       s.feed, s.quote, s.qualifier, s.link)
+                       s.feed, s.quote, s.qualifier, s.link, getattr(s, "status", None))
         for s in signals
-        if s.state == "accepted" and s.subject and _usable(s.metric, s.value)
+        if s.state == "accepted" and s.subject
+        and _usable(s.metric, s.value, getattr(s, "status", None))
     ]
 
 
-def _usable(metric: object, value: object) -> bool:
-    """Whether an accepted figure can become a fact: a tracked metric and a plausible value."""
+def _usable(metric: object, value: object, status: object = None) -> bool:
+    """Whether an accepted figure can become a fact: a tracked metric and a plausible value,
+    or for a status move, one of the partner statuses."""
+    if metric == "status":
+        return status in PARTNER_STATUSES
     return isinstance(metric, str) and limits.plausible(metric, value)
 
 
@@ -65,7 +74,7 @@ def target_of(story: Story, metric: str, subject: str | None) -> str | None:
         return None
     if metric == "weekly_active_users":
         return subject if subject in products(story) else None
-    if metric in ("commitment_usd", "capacity_gw"):
+    if metric in PARTNER_SIGNAL_METRICS:
         return subject if story.partner(subject) is not None else None
     return None
 
@@ -76,7 +85,7 @@ def with_accepted(story: Story, accepted: Iterable[AcceptedFigure]) -> Story:
     users = list(story.users)
     events = list(story.events)
     for a in accepted:
-        if not _usable(a.metric, a.value):
+        if not _usable(a.metric, a.value, a.status):
             continue  # the guard of accepted_from, for figures made any other way
         target = target_of(story, a.metric, a.subject)
         if target is None:
@@ -87,6 +96,10 @@ def with_accepted(story: Story, accepted: Iterable[AcceptedFigure]) -> Story:
         if a.metric == "weekly_active_users":
             users.append(UserCount(target, a.published, a.value, a.source_id, a.qualifier,
                                    a.quote, "accepted from the news"))
+        elif a.metric == "status":
+            assert a.status is not None  # _usable checked it
+            events.append(Event(a.published, target, "status", a.status, a.source_id, a.quote,
+                                "accepted from the news"))
         else:
             events.append(Event(a.published, target, a.metric, a.value, a.source_id, a.quote,
                                 "accepted from the news", a.qualifier))
@@ -106,6 +119,8 @@ class Statement(Value):
 def statements(story: Story, metric: str, subject: str, today: date) -> list[Statement]:
     """Every dated value of a figure, oldest first: what the timeline says about it."""
     found: list[Statement] = []
+    if metric == "status":
+        return []  # not a number: see current_status
     if metric == "weekly_active_users":
         found = [Statement(u.as_of, u.weekly_active_users, u.source, u.qualifier)
                  for u in story.users if u.product == subject and u.as_of <= today]
@@ -120,6 +135,27 @@ def statements(story: Story, metric: str, subject: str, today: date) -> list[Sta
         found += [Statement(e.date, float(e.value), e.source, e.qualifier)
                   for e in events_for(story, subject, today) if e.field == metric]
     return sorted(found, key=lambda s: s.date)
+
+
+@value
+class StatusStatement(Value):
+    """A partner's deal status on one day, and who said so."""
+
+    date: date
+    status: str
+    source: str
+
+
+def current_status(story: Story, subject: str, today: date) -> StatusStatement | None:
+    """The partner's status as of `today`: its opening status or the latest status event."""
+    partner = story.partner(subject)
+    if partner is None:
+        return None
+    found = StatusStatement(partner.since, partner.status, partner.source)
+    for e in events_for(story, subject, today):
+        if e.field == "status" and isinstance(e.value, str):
+            found = StatusStatement(e.date, e.value, e.source)
+    return found
 
 
 def current(story: Story, metric: str, subject: str, today: date) -> Statement | None:

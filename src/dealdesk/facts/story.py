@@ -95,6 +95,7 @@ class Risk(Value):
     trigger: str = ""
     watch: str = ""
     quote: str = ""
+    watch_terms: tuple[str, ...] = ()  # phrases that raise an alert (watch_config)
 
 
 @value

@@ -11,7 +11,7 @@ transaction each, so an interrupted pass keeps what it did and the next one carr
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -38,14 +38,36 @@ def tag_text(title: str, summary: str) -> str:
     return f"{title}\n{summary}"
 
 
-def figure_finder(matcher: EntityMatcher) -> Figures:
-    """The figures of an item as signals.find_figures reads them, subjects from `matcher`."""
+def figure_finder(
+    matcher: EntityMatcher, tracked: str = "OpenAI", partners: Collection[str] | None = None,
+) -> Figures:
+    """The figures of an item as signals.find_figures reads them, subjects from `matcher`,
+    then the status moves news.status reads about `partners`' deals with `tracked`."""
     from .signals import find_figures
+    from .status import find_statuses
 
-    return lambda title, summary: find_figures(f"{title}. {summary}", matcher)
+    def find(title: str, summary: str) -> list[Any]:
+        text = f"{title}. {summary}"
+        return [*find_figures(text, matcher, tracked=tracked),
+                *find_statuses(text, matcher, tracked=tracked, partners=partners)]
+
+    return find
 
 
 OnError = Callable[[int, Exception], None]
+
+
+def enrich_story(store: Store, story: Any, now: datetime) -> EnrichReport:
+    """Enrich what a headless refresh stored, with the tracked names, company and partners
+    of `story` (facts.Story): tags, figures and status moves. sqlite3.Error is the
+    caller's (a read-only store, say)."""
+    from .entities import EntityMatcher
+
+    if not store.count_pending():
+        return EnrichReport()
+    matcher = EntityMatcher(story.entities())
+    finder = figure_finder(matcher, story.company, [p.name for p in story.partners])
+    return enrich_pending(store, matcher, finder, now)
 
 
 def enrich_pending(

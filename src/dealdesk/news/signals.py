@@ -5,7 +5,9 @@ A *figure* is a number with a unit this project tracks, read from one sentence:
 * ``commitment_usd`` (unit ``"USD"``): "$100 billion", "$38bn", "US$1.4 trillion",
   "100 milliards de dollars", "13 Md$"; "300 milliards" alone only when the sentence is
   clearly about money (see below).
-* ``capacity_gw`` (unit ``"GW"``): "10 GW", "10 gigawatts", "750 MW" (read as 0.75).
+* ``capacity_gw`` (unit ``"GW"``): "10 GW", "10 gigawatts", "750 MW" (read as 0.75);
+  ``deployed_gw`` (unit ``"GW"``) instead when the sentence says they run now ("1 GW
+  online", "mis en service": see news.deployed).
 * ``weekly_active_users`` (unit ``"users"``): "700 million weekly active users",
   "700 millions d'utilisateurs hebdomadaires actifs", "900M WAU",
   "weekly active users reached 800 million".
@@ -55,6 +57,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from dealdesk import limits
+from dealdesk.news.deployed import is_deployed
 from dealdesk.news.entities import EntityMatcher
 
 __all__ = [
@@ -69,6 +72,7 @@ __all__ = [
 METRIC_USD = "commitment_usd"
 METRIC_GW = "capacity_gw"
 METRIC_USERS = "weekly_active_users"
+METRIC_DEPLOYED = "deployed_gw"  # gigawatts said to run now (news.deployed)
 _UNIT_OF = {METRIC_USD: "USD", METRIC_GW: "GW", METRIC_USERS: "users"}
 
 # Amounts below this are prices or fees, never compute commitments.
@@ -84,7 +88,7 @@ class Figure:
     ``quote`` is the whole sentence it was found in, exactly as the source wrote it.
     """
 
-    metric: str  # weekly_active_users | capacity_gw | commitment_usd
+    metric: str  # weekly_active_users | capacity_gw | deployed_gw | commitment_usd
     value: float  # plain number: 100e9 USD, 0.75 GW, 700e6 users
     unit: str  # "USD" | "GW" | "users"
     qualifier: str | None  # "at_least" | "more_than" | "up_to" | "about" | None
@@ -579,8 +583,11 @@ def iter_figures(
                     matcher, run_on.names_near(fig.start, fig.end), sentence[lo:hi],
                     replace(fig, start=fig.start - lo, end=fig.end - lo), tracked, products,
                 )
+            metric = fig.metric
+            if metric == METRIC_GW and is_deployed(sentence, fig.start, fig.end):
+                metric = METRIC_DEPLOYED  # running now, not planned (news.deployed)
             yield Figure(
-                metric=fig.metric, value=fig.value, unit=fig.unit, qualifier=fig.qualifier,
+                metric=metric, value=fig.value, unit=fig.unit, qualifier=fig.qualifier,
                 subject=subject, quote=_quote(sentence, fig.start, fig.end),
                 start=fig.start + s_start, end=fig.end + s_start,
             )

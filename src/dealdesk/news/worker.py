@@ -40,8 +40,12 @@ def make_plan(
     force: bool,
     respect_interval: bool = True,
     keep_days: int = 0,
+    company: str = "OpenAI",
+    partners: Sequence[str] | None = None,
 ) -> str:
     return json.dumps({
+        "company": company,  # whose deals status signals are about (news.status)
+        "partners": None if partners is None else list(partners),
         "specs": [asdict(s) for s in specs],
         "store": str(store_path),
         "limits": asdict(limits),
@@ -88,7 +92,8 @@ def run_plan(plan: dict[str, Any], out: TextIO) -> int:
         force=plan["force"],
         respect_interval=plan["respect_interval"],
         on_progress=progress,
-        figures=figure_finder(EntityMatcher(entities)),
+        figures=figure_finder(EntityMatcher(entities), plan.get("company") or "OpenAI",
+                              plan.get("partners")),
         head_start=head_start,
         keep_days=int(plan.get("keep_days", 0)),
     )

@@ -15,6 +15,12 @@ from .errors import StoreError, _explain, wrap_public_methods
 # "DDK1": marks the file as ours, so a foreign SQLite file is refused rather than migrated.
 APPLICATION_ID = 0x44444B31
 
+# As facts.PARTNER_STATUSES (the store sits below facts in the layers): what a status
+# signal may say.
+PARTNER_STATUSES = ("announced", "letter-of-intent", "definitive", "stalled", "replaced", "ended")
+ALERT_KINDS = ("phrase", "figure", "status")
+
+
 # Each entry takes the schema from version i to i + 1, inside one transaction.
 # Statements are listed one by one: executescript() would commit behind our back.
 MIGRATIONS: list[list[str]] = [
@@ -120,6 +126,32 @@ MIGRATIONS: list[list[str]] = [
         # as they stood that day, and `diff` dates an accepted figure by when it became a
         # fact. Rows decided before this column existed keep NULL (their time is unknown).
         "ALTER TABLE signals ADD COLUMN decided_at TEXT",
+    ],
+    [
+        # Status moves (a signal naming the partner status the news moves a deal to) and
+        # alerts: one row per watch match, stored once, delivered once (store/alerts.py).
+        "ALTER TABLE signals ADD COLUMN status TEXT CHECK (status IS NULL OR status IN ("
+        + ", ".join(f"'{s}'" for s in PARTNER_STATUSES) + "))",
+        """CREATE TABLE alerts (
+            id INTEGER PRIMARY KEY,
+            watch TEXT NOT NULL,
+            key TEXT NOT NULL,
+            kind TEXT NOT NULL CHECK (kind IN ('phrase', 'figure', 'status')),
+            news_id INTEGER REFERENCES items(id) ON DELETE SET NULL,
+            subject TEXT,
+            metric TEXT,
+            value REAL,
+            old TEXT,
+            new TEXT,
+            title TEXT NOT NULL DEFAULT '',
+            link TEXT,
+            published TEXT,
+            quote TEXT NOT NULL DEFAULT '',
+            created_at TEXT NOT NULL,
+            delivered_at TEXT,
+            UNIQUE (watch, key)
+        )""",
+        "CREATE INDEX alerts_undelivered ON alerts(id) WHERE delivered_at IS NULL",
     ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)

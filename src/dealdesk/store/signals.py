@@ -19,6 +19,7 @@ from .rows import (
     shown,
     shown_link,
 )
+from .schema import PARTNER_STATUSES
 
 if TYPE_CHECKING:  # what a mixin uses of the store it is composed into (store/schema.py)
     from .schema import SchemaMixin as _Host
@@ -48,6 +49,7 @@ class StoredSignal:
     feed: str = ""
     link: str | None = None
     decided_at: datetime | None = None  # last accepted, dismissed or undone; None: unknown
+    status: str | None = None  # metric "status" only: the partner status the news moves to
 
 
 @wrap_public_methods
@@ -158,7 +160,8 @@ class SignalsMixin(_Host):
 
 _SIGNAL_SELECT = (
     "SELECT s.id, s.news_id, s.metric, s.value, s.unit, s.qualifier, s.subject, "
-    "s.quote, s.state, s.created_at, i.published, i.title, i.feed, i.link, s.decided_at "
+    "s.quote, s.state, s.created_at, i.published, i.title, i.feed, i.link, s.decided_at, "
+    "s.status "
     "FROM signals s JOIN items i ON i.id = s.news_id"
 )
 
@@ -183,7 +186,7 @@ def _signal_filter(
 
 def _stored_signal(r: tuple[Any, ...]) -> StoredSignal | None:
     (signal_id, news_id, metric, value, unit, qualifier, subject, quote, state, created_at,
-     published, title, feed, link, decided_at) = r
+     published, title, feed, link, decided_at, status) = r
     number = figure_value(value)
     created = _strict_dt(created_at)
     when = _strict_dt(published)
@@ -201,6 +204,7 @@ def _stored_signal(r: tuple[Any, ...]) -> StoredSignal | None:
         link=shown_link(link),
         # Garbage here is as good as no stamp: the signal counts as decided when found.
         decided_at=_opt_dt(decided_at)[1],
+        status=status if status in PARTNER_STATUSES else None,
     )
 
 
@@ -218,7 +222,7 @@ def _insert_signals(
             if row is not None:
                 added += db.execute(
                     "INSERT INTO signals(news_id, metric, value, unit, qualifier, "
-                    "subject, quote, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
+                    "subject, quote, created_at, status) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) "
                     "ON CONFLICT(news_id, metric, value, subject) DO NOTHING",
                     row,
                 ).rowcount
@@ -236,10 +240,13 @@ def _signal_row(news_id: int, figure: Any, stamp: str) -> tuple[Any, ...] | None
         return None
     if figure_value(value) is None:  # inf, nan or absurd: never stored, never a fact
         return None
+    status = _opt_str(_field(figure, "status"))
+    if (metric == "status") != (status in PARTNER_STATUSES):
+        return None  # a status move names a known status; no other signal has one
     return (
         news_id, str(metric), value, _opt_str(_field(figure, "unit")),
         _opt_str(_field(figure, "qualifier")), _opt_str(_field(figure, "subject")) or "",
-        _opt_str(_field(figure, "quote")) or "", stamp,
+        _opt_str(_field(figure, "quote")) or "", stamp, status,
     )
 
 

@@ -33,6 +33,7 @@ from .. import facts as F
 from .. import view as V
 from ..config import Config
 from ..state import UiState, load_state, save_state
+from .alerting import Alerting
 from .footer import KeysFooter
 from .keys import APP_BINDINGS, PANEL_TITLES, PANELS
 from .newsroom import NewsRoom
@@ -75,7 +76,7 @@ DASHBOARD_ONLY = ("cycle_panel", "focus_panel", "clear_filter", "copy")
 CYCLE_GATHER_SECONDS = 0.03
 
 
-class DealDeskApp(TimeTravel, NewsRoom, App[None]):
+class DealDeskApp(Alerting, TimeTravel, NewsRoom, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "DealDesk"
     BINDINGS = APP_BINDINGS
@@ -104,6 +105,7 @@ class DealDeskApp(TimeTravel, NewsRoom, App[None]):
         self.clock = clock
         self.refresh_on_start = refresh_on_start
         self.accepted: list[F.AcceptedFigure] = []
+        self._init_alerting()
         self.new_signals = 0
         self.signals: list[Any] | None = None  # every signal: read for the Signals inbox only
         self._signal_lines: list[V.SignalLine] | None = None

@@ -175,6 +175,7 @@ class NewsRoom:
             if isinstance(self.screen, FeedsScreen):
                 self.screen.show(self.feed_states, self.clock())
         self._take_signals(message)
+        self.check_alerts()  # tui.alerting: the watches, after every store read
 
     def _set_news_note(self, note: str) -> None:
         if note != self.news_note:
@@ -329,7 +330,9 @@ class NewsRoom:
             return
         plan = make_plan(self.config.feeds, self.store_path, self.config.settings.limits,
                          self.config.story.entities(), force,
-                         keep_days=self.config.settings.keep_days)
+                         keep_days=self.config.settings.keep_days,
+                         company=self.config.story.company,
+                         partners=[p.name for p in self.config.story.partners])
         self.post_message(RefreshProgress(0, len(self.config.feeds), "", "start"))
         outcomes: list[FeedResult] = []
         error: str | None = None

@@ -189,13 +189,15 @@ class DetailView(Value):
 METRIC_LABEL = {
     "weekly_active_users": "weekly users",
     "capacity_gw": "capacity",
+    "deployed_gw": "deployed",
     "commitment_usd": "commitment",
+    "status": "status",
 }
 
 
 def metric_value(metric: str, value: float | None, qualifier: str | None = None) -> str:
     if metric == "weekly_active_users":
         return users(value, qualifier)
-    if metric == "capacity_gw":
+    if metric in ("capacity_gw", "deployed_gw"):
         return gigawatts(value, qualifier)
     return money(value, qualifier)

@@ -37,6 +37,25 @@ class SignalLine(Value):
     news_title: str
     feed: str
     facts: F.Statement | None  # the facts' current value, without this signal
+    status: str | None = None  # metric "status": the status the news moves the deal to
+    facts_status: F.StatusStatement | None = None  # the partner's status, without this signal
+
+    @property
+    def news_says(self) -> str:
+        if self.metric == "status":
+            return self.status or "?"
+        return metric_value(self.metric, self.value, self.qualifier)
+
+    @property
+    def facts_say(self) -> str | None:
+        if self.metric == "status":
+            if self.facts_status is None:
+                return None
+            return f"{self.facts_status.status} · {self.facts_status.date.isoformat()}"
+        if self.facts is None:
+            return None
+        return (f"{metric_value(self.metric, self.facts.value, self.facts.qualifier)} · "
+                f"{self.facts.date.isoformat()}")
 
 
 def signal_lines(
@@ -53,10 +72,13 @@ def signal_lines(
         # Compared with the facts without this very figure (only an accepted one is in them).
         others = (F.with_accepted(story, [a for a in accepted if a.signal_id != s.id])
                   if s.id in accepted_ids else everything)
+        status = getattr(s, "status", None)
         lines.append(SignalLine(
             s.id, s.state, s.metric, s.value, s.qualifier, target, s.quote,
             s.published.date(), s.news_id, s.news_title, s.feed,
             F.current(others, s.metric, target, today),
+            status,
+            F.current_status(others, target, today) if s.metric == "status" else None,
         ))
     return lines
 
@@ -73,8 +95,13 @@ def inbox_figures(story: F.Story) -> list[tuple[str, str]]:
 def comparison(line: SignalLine) -> str:
     """"ChatGPT weekly users: 800M (news item, 2025-10-06) vs 700M (facts, 2025-09-15)"."""
     text = (f"{line.subject} {METRIC_LABEL[line.metric]}: "
-            f"{metric_value(line.metric, line.value, line.qualifier)} "
+            f"{line.news_says} "
             f"(news item, {line.published.isoformat()})")
+    if line.metric == "status":
+        if line.facts_status is None:
+            return f"{text} vs no status in the facts"
+        return (f"{text} vs {line.facts_status.status} "
+                f"(facts, {line.facts_status.date.isoformat()})")
     if line.facts is None:
         return f"{text} vs no figure in the facts"
     return (f"{text} vs {metric_value(line.metric, line.facts.value, line.facts.qualifier)} "
@@ -95,16 +122,16 @@ def signals_view(
             continue
         label, style = SIGNAL_STATE_LABEL[line.state]
         change = ""
-        if line.facts is not None and line.facts.value:
+        if line.metric == "status":
+            if line.facts_status is not None and line.facts_status.status != line.status:
+                change = "moves"
+        elif line.facts is not None and line.facts.value:
             change = f"{(line.value - line.facts.value) / line.facts.value:+.0%}"
         rows.append(Row(str(line.id), (
             Text(label, style=style),
             Text(f"{line.subject} {METRIC_LABEL[line.metric]}", style="bold"),
-            Text(f"{metric_value(line.metric, line.value, line.qualifier)} · "
-                 f"{line.published.isoformat()}"),
-            Text("—" if line.facts is None else
-                 f"{metric_value(line.metric, line.facts.value, line.facts.qualifier)} · "
-                 f"{line.facts.date.isoformat()}"),
+            Text(f"{line.news_says} · {line.published.isoformat()}"),
+            Text(line.facts_say or "—"),
             Text(change, justify="right"),
             Text(line.news_title, style="dim"),
         )))
