@@ -165,8 +165,12 @@ def source_label(story: F.Story, source_id: str) -> str:
 @value
 class Column(Value):
     label: str
-    width: int | None = None  # None: as wide as the content
+    width: int | None = None  # None: as wide as the content; else at most this wide
     justify: str = "left"
+    # What the column is for decides how it gives way to a narrow box (tui.panels.fit):
+    # 0 is what the table is about; higher numbers shrink and hide first.
+    priority: int = 0
+    min_width: int | None = None  # None: shown whole or hidden, never cut; else cut to this
 
 
 @value
@@ -210,9 +214,10 @@ def partners_view(snap: F.Snapshot) -> TableView:
                     f"{snap.story.stale_after_days} days ({STALE_MARK})", style="dim"),)
     return TableView(
         "Partners",
-        (Column("Partner"), Column("Status"), Column("$", justify="right"),
-         Column("GW", justify="right"), Column("Since"), Column("Checked"), Column("Source"),
-         Column("Role")),
+        (Column("Partner", min_width=10), Column("Status", priority=1),
+         Column("$", justify="right", priority=2), Column("GW", justify="right", priority=3),
+         Column("Since", priority=6), Column("Checked", priority=5),
+         Column("Source", priority=7, min_width=14), Column("Role", priority=8, min_width=14)),
         tuple(rows),
         "No partners in config/facts.",
         summary,
@@ -271,8 +276,9 @@ def compute_view(snap: F.Snapshot, bar_width: int = 20) -> TableView:
     summary += [tranche_line(s) for s in snap.partners if s.investment_unlocked_usd is not None]
     return TableView(
         "Compute",
-        (Column("Partner"), Column("Planned", justify="right"),
-         Column("Deployed", justify="right"), Column("", bar_width), Column("Status")),
+        (Column("Partner", min_width=8), Column("Planned", justify="right", priority=1),
+         Column("Deployed", justify="right", priority=2), Column("", bar_width, priority=4),
+         Column("Status", priority=3)),
         tuple(rows),
         "No capacity figures in config/facts.",
         tuple(summary),
@@ -325,9 +331,10 @@ def users_view(snap: F.Snapshot, product: str = "ChatGPT", bar_width: int = 16) 
         points[-1] if points else None,
         TableView(
             f"{product} weekly users",
-            (Column("As of"), Column("Users", justify="right"), Column("", bar_width),
-             Column("Growth", justify="right"), Column("Per week", justify="right"),
-             Column("Source")),
+            (Column("As of"), Column("Users", justify="right", priority=1),
+             Column("", bar_width, priority=4), Column("Growth", justify="right", priority=2),
+             Column("Per week", justify="right", priority=3),
+             Column("Source", priority=5, min_width=14)),
             tuple(rows),
             f"No user counts for {product} in config/facts.",
         ),
@@ -405,8 +412,10 @@ def risks_view(snap: F.Snapshot) -> TableView:
         )))
     return TableView(
         "Risks",
-        (Column("Severity"), Column("Risk"), Column("Status"), Column("Party"),
-         Column("Trigger", 30), Column("Watch", 30), Column("Source")),
+        (Column("Severity", priority=1), Column("Risk", min_width=20),
+         Column("Status", priority=2), Column("Party", priority=3, min_width=8),
+         Column("Trigger", 30, priority=4, min_width=12),
+         Column("Watch", 30, priority=5, min_width=12), Column("Source", priority=6, min_width=12)),
         tuple(rows),
         "No clause risks in config/facts.",
     )
@@ -454,8 +463,9 @@ def news_view(items: Sequence[NewsLine], now: datetime, empty: str = NEWS_EMPTY)
     return TableView(
         "News",
         # A title has a width, so a 1,000-character headline cannot push the feed off-screen.
-        (Column(""), Column("Age", justify="right"), Column("Title", NEWS_TITLE_WIDTH),
-         Column("Feed"), Column("About")),
+        (Column(""), Column("Age", justify="right", priority=1),
+         Column("Title", NEWS_TITLE_WIDTH, min_width=16),
+         Column("Feed", priority=2, min_width=8), Column("About", priority=3, min_width=8)),
         rows,
         empty,
     )
@@ -686,8 +696,9 @@ def feeds_view(states: Sequence[object], now: datetime) -> TableView:
     summary = Text(f"{len(states)} feeds · {failed} failing", style="bold red" if failed else "")
     return TableView(
         "Feeds",
-        (Column("Feed"), Column("Status"), Column("Last success"), Column("Items", justify="right"),
-         Column("Error", 36), Column("Next retry")),
+        (Column("Feed", min_width=10), Column("Status", priority=1),
+         Column("Last success", priority=3), Column("Items", justify="right", priority=4),
+         Column("Error", 36, priority=2, min_width=12), Column("Next retry", priority=5)),
         tuple(rows),
         "No feeds in feeds.toml.",
         (summary,),
@@ -837,8 +848,9 @@ def signals_view(
                    + (f" · {hidden:,} dismissed hidden (h shows them)" if hidden else ""))
     return TableView(
         "Signals",
-        (Column("State"), Column("Fact"), Column("News says"), Column("Facts say"),
-         Column("Change", justify="right"), Column("News item")),
+        (Column("State", priority=1), Column("Fact", min_width=12), Column("News says"),
+         Column("Facts say", priority=2), Column("Change", justify="right", priority=3),
+         Column("News item", priority=4, min_width=12)),
         tuple(rows),
         "No figures found in the news yet. Each refresh reads the numbers in new items "
         "(users, GW, $) and lists here those that touch a tracked fact.",
