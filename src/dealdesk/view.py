@@ -464,7 +464,7 @@ def news_view(items: Sequence[NewsLine], now: datetime, empty: str = NEWS_EMPTY)
         "News",
         # A title has a width, so a 1,000-character headline cannot push the feed off-screen.
         (Column(""), Column("Age", justify="right", priority=1),
-         Column("Title", NEWS_TITLE_WIDTH, min_width=16),
+         Column("Title", NEWS_TITLE_WIDTH, min_width=30),
          Column("Feed", priority=2, min_width=8), Column("About", priority=3, min_width=8)),
         rows,
         empty,
