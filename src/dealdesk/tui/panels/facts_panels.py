@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from ... import facts as F
 from ... import view as V
-from .figure import BigFigure
 from .fit import fit_columns, natural_widths, table_width
 from .table import Panel
 
@@ -62,6 +60,8 @@ class UsersPanel(FactsPanel):
     def compose_top(self) -> ComposeResult:
         from textual.widgets import Sparkline  # not in the first frame: imported late
 
+        from .figure import BigFigure
+
         with Horizontal(classes="users-head"):
             yield BigFigure(id="users-digits")
             with Vertical():
@@ -76,7 +76,7 @@ class UsersPanel(FactsPanel):
         users = V.users_view(snap, self.product, bar_width=CHART_MIN)
         count = users.latest.count if users.latest else None
         # The figure as the facts say it: "> 900M", "~ 1.2B", with its hedge and unit.
-        self.query_one("#users-digits", BigFigure).figure = (
+        self.query_one("#users-digits").figure = (
             "" if count is None else V.users(count.weekly_active_users, count.qualifier))
         self.query_one("#users-latest", Static).update(
             V.latest_users_line(users, snap.today, snap.story.stale_after_days)

@@ -111,6 +111,7 @@ class Panel(Vertical):
         self._fitted: tuple[int | None, ...] | None = None  # widths the table shows
         self._fitted_for: int | None = None  # the width they were fitted to
         self._hidden: tuple[int, ...] = ()  # columns that did not fit, spelled out below
+        self._shown_view: TableView | None = None  # the view as drawn at the fitted width
 
     def compose_top(self) -> ComposeResult:
         yield from ()
@@ -170,8 +171,6 @@ class Panel(Vertical):
             if table.row_count:
                 self._show_preview(table.coordinate_to_cell_key(table.cursor_coordinate)
                                    .row_key.value)
-
-    _shown_view: TableView | None = None
 
     def _available_width(self) -> int:
         """The table's width for columns: its own once laid out, less a vertical scrollbar
