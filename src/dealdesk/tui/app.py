@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any
 from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
-from textual.containers import Container
 from textual.widget import MountError
 from textual.reactive import reactive
 from textual.screen import Screen
@@ -40,6 +39,7 @@ from .newsroom import NewsRoom
 from .timetravel import TimeTravel
 from .panels.facts_panels import (ComputePanel, FactsPanel, PartnersPanel, RisksPanel,
                                   UsersPanel)
+from .panels.grid import PanelGrid
 from .panels.news import NewsPanel
 from .panels.table import Panel
 from .screens.base import DeskScreen
@@ -150,7 +150,7 @@ class DealDeskApp(Alerting, TimeTravel, NewsRoom, App[None]):
         # (_after_first_frame), and so do the tabs, hidden anyway until the screen learns its
         # size (-narrow, -short).
         yield Static(self._title_text(), id="titlebar")
-        with Container(id="panels"):
+        with PanelGrid(id="panels"):
             yield PartnersPanel(active=self._initial_panel() == "partners", lean=True)
         yield KeysFooter()
 

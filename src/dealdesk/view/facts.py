@@ -43,9 +43,10 @@ def partners_view(snap: F.Snapshot) -> TableView:
                     f"{snap.story.stale_after_days} days ({STALE_MARK})", style="dim"),)
     return TableView(
         "Partners",
-        (Column("Partner"), Column("Status"), Column("$", justify="right"),
-         Column("GW", justify="right"), Column("Since"), Column("Checked"), Column("Source"),
-         Column("Role")),
+        (Column("Partner", min_width=10), Column("Status", priority=1),
+         Column("$", justify="right", priority=2), Column("GW", justify="right", priority=3),
+         Column("Since", priority=6), Column("Checked", priority=5),
+         Column("Source", priority=7, min_width=14), Column("Role", priority=8, min_width=14)),
         tuple(rows),
         "No partners in config/facts.",
         summary,
@@ -104,8 +105,9 @@ def compute_view(snap: F.Snapshot, bar_width: int = 20) -> TableView:
     summary += [tranche_line(s) for s in snap.partners if s.investment_unlocked_usd is not None]
     return TableView(
         "Compute",
-        (Column("Partner"), Column("Planned", justify="right"),
-         Column("Deployed", justify="right"), Column("", bar_width), Column("Status")),
+        (Column("Partner", min_width=8), Column("Planned", justify="right", priority=1),
+         Column("Deployed", justify="right", priority=2), Column("", bar_width, priority=4),
+         Column("Status", priority=3)),
         tuple(rows),
         "No capacity figures in config/facts.",
         tuple(summary),
@@ -158,9 +160,10 @@ def users_view(snap: F.Snapshot, product: str = "ChatGPT", bar_width: int = 16) 
         points[-1] if points else None,
         TableView(
             f"{product} weekly users",
-            (Column("As of"), Column("Users", justify="right"), Column("", bar_width),
-             Column("Growth", justify="right"), Column("Per week", justify="right"),
-             Column("Source")),
+            (Column("As of"), Column("Users", justify="right", priority=1),
+             Column("", bar_width, priority=4), Column("Growth", justify="right", priority=2),
+             Column("Per week", justify="right", priority=3),
+             Column("Source", priority=5, min_width=14)),
             tuple(rows),
             f"No user counts for {product} in config/facts.",
         ),
@@ -238,8 +241,10 @@ def risks_view(snap: F.Snapshot) -> TableView:
         )))
     return TableView(
         "Risks",
-        (Column("Severity"), Column("Risk"), Column("Status"), Column("Party"),
-         Column("Trigger", 30), Column("Watch", 30), Column("Source")),
+        (Column("Severity", priority=1), Column("Risk", min_width=20),
+         Column("Status", priority=2), Column("Party", priority=3, min_width=8),
+         Column("Trigger", 30, priority=4, min_width=12),
+         Column("Watch", 30, priority=5, min_width=12), Column("Source", priority=6, min_width=12)),
         tuple(rows),
         "No clause risks in config/facts.",
     )

@@ -157,8 +157,12 @@ def source_label(story: F.Story, source_id: str) -> str:
 @value
 class Column(Value):
     label: str
-    width: int | None = None  # None: as wide as the content
+    width: int | None = None  # None: as wide as the content; else at most this wide
     justify: str = "left"
+    # What the column is for decides how it gives way to a narrow box (tui.panels.fit):
+    # 0 is what the table is about; higher numbers shrink and hide first.
+    priority: int = 0
+    min_width: int | None = None  # None: shown whole or hidden, never cut; else cut to this
 
 
 @value

@@ -54,8 +54,9 @@ def news_view(items: Sequence[NewsLine], now: datetime, empty: str = NEWS_EMPTY)
     return TableView(
         "News",
         # A title has a width, so a 1,000-character headline cannot push the feed off-screen.
-        (Column(""), Column("Age", justify="right"), Column("Title", NEWS_TITLE_WIDTH),
-         Column("Feed"), Column("About")),
+        (Column(""), Column("Age", justify="right", priority=1),
+         Column("Title", NEWS_TITLE_WIDTH, min_width=30),
+         Column("Feed", priority=2, min_width=8), Column("About", priority=3, min_width=8)),
         rows,
         empty,
     )
@@ -95,8 +96,9 @@ def feeds_view(states: Sequence[object], now: datetime) -> TableView:
     summary = Text(f"{len(states)} feeds · {failed} failing", style="bold red" if failed else "")
     return TableView(
         "Feeds",
-        (Column("Feed"), Column("Status"), Column("Last success"), Column("Items", justify="right"),
-         Column("Error", 36), Column("Next retry")),
+        (Column("Feed", min_width=10), Column("Status", priority=1),
+         Column("Last success", priority=3), Column("Items", justify="right", priority=4),
+         Column("Error", 36, priority=2, min_width=12), Column("Next retry", priority=5)),
         tuple(rows),
         "No feeds in feeds.toml.",
         (summary,),

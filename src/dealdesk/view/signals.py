@@ -150,8 +150,9 @@ def signals_view(
                    + (f" · {hidden:,} dismissed hidden (h shows them)" if hidden else ""))
     return TableView(
         "Signals",
-        (Column("State"), Column("Fact"), Column("News says"), Column("Facts say"),
-         Column("Change", justify="right"), Column("News item")),
+        (Column("State", priority=1), Column("Fact", min_width=12), Column("News says"),
+         Column("Facts say", priority=2), Column("Change", justify="right", priority=3),
+         Column("News item", priority=4, min_width=12)),
         tuple(rows),
         "No figures found in the news yet. Each refresh reads the numbers in new items "
         "(users, GW, $) and lists here those that touch a tracked fact.",

@@ -2,64 +2,82 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
 
 from ... import facts as F
 from ... import view as V
+from .fit import fit_columns, natural_widths, table_width
 from .table import Panel
+
+CHART_MIN, CHART_MAX = 4, 20  # a bar chart column's width: what the other columns leave
 
 
 class FactsPanel(Panel):
     snap: F.Snapshot | None = None
+    chart_column: int | None = None  # the column of bars, sized by view_for_width
 
     def update_snapshot(self, snap: F.Snapshot) -> None:
         self.snap = snap
         self.show(self.table_view(snap))
 
-    def table_view(self, snap: F.Snapshot) -> V.TableView:
+    def table_view(self, snap: F.Snapshot, bar_width: int = CHART_MIN) -> V.TableView:
         raise NotImplementedError
 
-    def preview(self, key: str) -> Text | None:
-        return V.preview(self.snap, self.panel_id, key) if self.snap else None
+    def view_for_width(self, view: V.TableView, width: int) -> V.TableView:
+        if self.chart_column is None or self.snap is None:
+            return view
+        # Fitted with the bars at their narrowest; what is left over widens them.
+        narrow = self.table_view(self.snap, CHART_MIN)
+        widths = fit_columns(narrow.columns, natural_widths(narrow), width)
+        if widths[self.chart_column] is None or width <= table_width(widths):
+            return narrow
+        spare = width - table_width(widths)
+        return self.table_view(self.snap, min(CHART_MAX, CHART_MIN + spare))
 
 
 class PartnersPanel(FactsPanel):
     panel_id, title, number = "partners", "Partners", 1
 
-    def table_view(self, snap: F.Snapshot) -> V.TableView:
+    def table_view(self, snap: F.Snapshot, bar_width: int = CHART_MIN) -> V.TableView:
         return V.partners_view(snap)
 
 
 class ComputePanel(FactsPanel):
     panel_id, title, number = "compute", "Compute", 2
+    chart_column = 3
 
-    def table_view(self, snap: F.Snapshot) -> V.TableView:
-        return V.compute_view(snap, bar_width=10)
+    def table_view(self, snap: F.Snapshot, bar_width: int = CHART_MIN) -> V.TableView:
+        return V.compute_view(snap, bar_width=bar_width)
 
 
 class UsersPanel(FactsPanel):
     panel_id, title, number = "users", "Users", 3
     product = "ChatGPT"
+    chart_column = 2
 
     def compose_top(self) -> ComposeResult:
-        from textual.widgets import Digits, Sparkline  # not in the first frame: imported late
+        from textual.widgets import Sparkline  # not in the first frame: imported late
+
+        from .figure import BigFigure
 
         with Horizontal(classes="users-head"):
-            yield Digits("", id="users-digits")
+            yield BigFigure(id="users-digits")
             with Vertical():
                 yield Static(id="users-latest")
                 yield Sparkline([], id="users-spark")
 
+    def table_view(self, snap: F.Snapshot, bar_width: int = CHART_MIN) -> V.TableView:
+        return V.users_view(snap, self.product, bar_width=bar_width).table
+
     def update_snapshot(self, snap: F.Snapshot) -> None:
         self.snap = snap
-        users = V.users_view(snap, self.product, bar_width=8)
-        latest = users.latest.count.weekly_active_users if users.latest else None
-        # Digits draws digits only: the unit word sits beside it in the latest line.
-        digits = "" if latest is None else V.users(latest).rstrip("MB")
-        self.query_one("#users-digits").update(digits)
+        users = V.users_view(snap, self.product, bar_width=CHART_MIN)
+        count = users.latest.count if users.latest else None
+        # The figure as the facts say it: "> 900M", "~ 1.2B", with its hedge and unit.
+        self.query_one("#users-digits").figure = (
+            "" if count is None else V.users(count.weekly_active_users, count.qualifier))
         self.query_one("#users-latest", Static).update(
             V.latest_users_line(users, snap.today, snap.story.stale_after_days)
         )
@@ -70,5 +88,5 @@ class UsersPanel(FactsPanel):
 class RisksPanel(FactsPanel):
     panel_id, title, number = "risks", "Risks", 4
 
-    def table_view(self, snap: F.Snapshot) -> V.TableView:
+    def table_view(self, snap: F.Snapshot, bar_width: int = CHART_MIN) -> V.TableView:
         return V.risks_view(snap)

@@ -10,9 +10,14 @@ from textual.geometry import Size
 from textual.message import Message
 from textual.widgets import DataTable, Static
 
+from collections.abc import Sequence
 from dataclasses import replace
 
 from ...view import TableView, monochrome
+from .fit import fit_columns, natural_widths
+
+
+EMPTY_HEIGHT = 8  # a panel showing its empty state: border, padding, three lines
 
 
 class PanelTable(DataTable):
@@ -37,27 +42,38 @@ class PanelTable(DataTable):
         self._shape = shape
         return super()._size_updated(size, virtual_size, container_size, layout)
 
+    def on_resize(self) -> None:
+        # A new width may fit more columns, or fewer: the panel fits them again.
+        panel = self.parent
+        if isinstance(panel, Panel):
+            panel.refit()
 
-def fill_table(table: DataTable, view: TableView) -> None:
-    """Show a view in a table, keeping the cursor on the same row key when it still exists."""
+
+def fill_table(table: DataTable, view: TableView,
+               widths: Sequence[int | None] | None = None) -> None:
+    """Show a view in a table, keeping the cursor on the same row key when it still exists.
+
+    `widths` (from fit.fit_columns): each column's width, None for a hidden one; without
+    them, the view's own widths."""
     if table.app.no_color:
         view = replace(view, rows=tuple(
             replace(row, cells=tuple(monochrome(c) for c in row.cells)) for row in view.rows))
-    # Text cut by a column's width ends in an ellipsis, not mid-word.
-    widths = [column.width for column in view.columns]
-    view = replace(view, rows=tuple(
-        replace(row, cells=tuple(_ellipsis(c) if w else c for c, w in zip(row.cells, widths)))
-        for row in view.rows))
+    shown: Sequence[int | None] = (
+        widths if widths is not None else [column.width for column in view.columns])
+    keep = [i for i, column in enumerate(view.columns)
+            if widths is None or shown[i] is not None]
     key = None
     if table.row_count:
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
     table.clear(columns=True)
-    for column in view.columns:
+    for i in keep:
         # Text, not str: a str label is parsed as markup (and its first parse imports
         # rich's emoji table, a few ms before the first frame).
-        table.add_column(Text(column.label), width=column.width)
+        table.add_column(_ellipsis(Text(view.columns[i].label)), width=shown[i])
     for row in view.rows:
-        table.add_row(*row.cells, key=row.key)
+        # Text cut by a column's width ends in an ellipsis, not mid-word.
+        table.add_row(*(_ellipsis(row.cells[i]) if shown[i] else row.cells[i] for i in keep),
+                      key=row.key)
     if key is not None and key in table.rows:
         table.move_cursor(row=table.get_row_index(key), animate=False)
 
@@ -92,6 +108,10 @@ class Panel(Vertical):
         self._lean = lean
         self._view: TableView | None = None
         self._lines: dict[str, Text] = {}  # what _set_line last showed
+        self._fitted: tuple[int | None, ...] | None = None  # widths the table shows
+        self._fitted_for: int | None = None  # the width they were fitted to
+        self._hidden: tuple[int, ...] = ()  # columns that did not fit, spelled out below
+        self._shown_view: TableView | None = None  # the view as drawn at the fitted width
 
     def compose_top(self) -> ComposeResult:
         yield from ()
@@ -123,12 +143,76 @@ class Panel(Vertical):
 
     def show(self, view: TableView) -> None:
         table = self.table
-        fill_table(table, view)
+        self._view = view
+        self._fill(self._available_width())
         table.display = bool(view.rows)
         # With no rows the panel itself takes focus, so 1..5 and tab still land somewhere.
         self.can_focus = not view.rows
-        self._view = view
         self._show_lines()
+        self._ask_heights()
+
+    def view_for_width(self, view: TableView, width: int) -> TableView:
+        """The view drawn for a box `width` cells wide: charts take what the columns leave."""
+        return view
+
+    def _fill(self, width: int) -> None:
+        view = self.view_for_width(self._view, width) if self._view else None
+        if view is None:
+            return
+        widths = fit_columns(view.columns, natural_widths(view), width)
+        table = self.table
+        if widths != self._fitted or view is not self._shown_view:
+            fill_table(table, view, widths)
+        self._fitted, self._fitted_for, self._shown_view = widths, width, view
+        hidden = tuple(i for i, w in enumerate(widths) if w is None)
+        if hidden != self._hidden:
+            self._hidden = hidden
+            self.set_class(bool(hidden), "-hiding")
+            if table.row_count:
+                self._show_preview(table.coordinate_to_cell_key(table.cursor_coordinate)
+                                   .row_key.value)
+
+    def _available_width(self) -> int:
+        """The table's width for columns: its own once laid out, less a vertical scrollbar
+        when its rows need one; before that, a guess from the screen (the panel spans it in
+        tabs, or half of it on the wide dashboard beside another)."""
+        table = self.table
+        if table.size.width:
+            width, height = table.size
+        else:
+            width, height = self.app.size.width, self.app.size.height
+            beside = (self.screen.has_class("-wide") and self.screen.has_class("-tall")
+                      and self.styles.column_span < 2)
+            width = (width // 2 if beside else width) - 4  # border and padding
+        rows = len(self._view.rows) if self._view else 0
+        if rows + 1 > height:
+            width -= table.styles.scrollbar_size_vertical
+        return max(1, width)
+
+    def refit(self) -> None:
+        if self._view is not None and self.table.size.width:
+            width = self._available_width()
+            if width != self._fitted_for:
+                self._fill(width)
+        self._ask_heights()
+
+    def _ask_heights(self) -> None:
+        """The dashboard's grid gives each row of panels what its rows need (tui.panels.grid),
+        measured once this panel is laid out."""
+        grid = self.parent
+        fit_rows = getattr(grid, "fit_rows", None)
+        if fit_rows is not None:
+            self.call_after_refresh(fit_rows)
+
+    def wanted_height(self) -> int | None:
+        """The height showing every row needs, or None before the panel is laid out."""
+        table = self.table
+        if not self.size.height:
+            return None
+        if not table.display:  # the empty state: a few lines of text
+            return EMPTY_HEIGHT
+        chrome = self.outer_size.height - table.outer_size.height
+        return chrome + table.row_count + (table.header_height if table.show_header else 0)
 
     def _show_lines(self) -> None:
         view = self._view
@@ -148,8 +232,24 @@ class Panel(Vertical):
             self.query_one(selector, Static).update(text)
 
     def preview(self, key: str) -> Text | None:
-        """The highlighted row in full, for terminals too narrow for every column."""
-        return None
+        """The highlighted row's hidden columns, "Label: value · ...": what the box was too
+        narrow for. Charts (no label) are left out."""
+        view = self._shown_view
+        if view is None or not self._hidden:
+            return None
+        row = next((r for r in view.rows if r.key == key), None)
+        if row is None:
+            return None
+        text = Text()
+        for i in self._hidden:
+            label = view.columns[i].label
+            if not label or not row.cells[i].plain.strip():
+                continue
+            if text:
+                text.append(" · ")
+            text.append(f"{label}: ", style="bold")
+            text.append_text(row.cells[i])
+        return text
 
     def on_data_table_row_highlighted(self, event: DataTable.RowHighlighted) -> None:
         self._show_preview(event.row_key.value)
