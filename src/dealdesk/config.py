@@ -25,6 +25,7 @@ else:  # pragma: no cover - the package requires 3.11, tomli only for older inte
 
 from . import limits
 from .news.feedurl import parse_feed_url
+from .news.filters import SavedView
 from .news.model import FeedSpec, FetchLimits
 from .value import Value, value
 
@@ -523,6 +524,10 @@ class Settings(Value):
     # Retention: items published more than this many days ago are pruned at each refresh
     # (0 keeps everything). Two years: the deals followed here run for years.
     keep_days: int = 730
+    # `[news] exclude`: items holding any of these terms are hidden everywhere (news.filters).
+    news_exclude: tuple[str, ...] = ()
+    # `[open] command`: what `o` runs on a link (argv, never a shell); () for the default.
+    open_command: tuple[str, ...] = ()
 
 
 @value
@@ -531,6 +536,7 @@ class Config(Value):
     settings: Settings
     feeds: tuple[FeedSpec, ...]
     story: Story
+    views: tuple[SavedView, ...] = ()  # config/views.toml (config_views)
 
 
 def load(config_dir: Path) -> Config:
@@ -544,10 +550,13 @@ def load(config_dir: Path) -> Config:
     from .story_config import load_story  # the facts' types load only when a story is read
 
     story = load_story(config_dir / FACTS_DIR, settings, problems)
+    from .config_views import VIEWS_FILE, load_views
+
+    views = load_views(config_dir / VIEWS_FILE, feeds, story, problems)
     if problems:
         raise ConfigError(problems)
     assert story is not None
-    return Config(config_dir, settings, feeds, story)
+    return Config(config_dir, settings, feeds, story, views)
 
 
 def load_fetch(config_dir: Path, passed: Path) -> tuple[Settings, tuple[FeedSpec, ...]]:
@@ -628,7 +637,7 @@ def _remember_passed(path: Path, stamp: str) -> None:
             temp.unlink(missing_ok=True)
 
 
-SETTINGS_SECTIONS = ("dealdesk", "fetch", "archive", "keys")
+SETTINGS_SECTIONS = ("dealdesk", "fetch", "archive", "news", "open", "keys")
 MAX_PER_HOST = 6
 # Intervals and backoff: up to a year. Past that a date overflows (datetime ends in 9999),
 # and no feed is worth polling less often.
@@ -653,6 +662,11 @@ DEFAULT_KEYS = {
     "search": "slash",
     "help": "question_mark",
     "as_of": "at",  # show the story as of a date (tui.timetravel)
+    "open_link": "o",  # open the highlighted link (tui.links)
+    "toggle_read": "m",
+    "mark_all_read": "M",
+    "unread_only": "u",
+    "views": "v",  # saved views (views.toml)
     "quit": "q",
 }
 _KEY_NAME = re.compile(r"^(?:(?:ctrl|shift|alt|meta)\+)*(?:[a-z0-9]|f[0-9]{1,2}|[a-z_]{2,})$")
@@ -712,6 +726,7 @@ def _load_settings(path: Path, problems: list[Problem]) -> Settings:
     # A century at most, as stale_after_days: the window's start is still a date.
     keep_days = archive.get("keep_days", int_in(0, 36_500), Settings.keep_days)
     archive.finish()
+    news_exclude, open_command = _load_reader_sections(doc, problems)
     keys_table = _section(doc, "keys", problems)
     keys = {}
     for action in DEFAULT_KEYS:
@@ -720,7 +735,7 @@ def _load_settings(path: Path, problems: list[Problem]) -> Settings:
                                           hint="a key name, or several separated by commas")
     keys_table.finish()
     _check_key_clashes(keys_table, keys, problems)
-    return Settings(title, company, stale, limits, keys, keep_days)
+    return Settings(title, company, stale, limits, keys, keep_days, news_exclude, open_command)
 
 
 def _check_key_clashes(table: Table, keys: dict[str, str], problems: list[Problem]) -> None:
@@ -755,6 +770,8 @@ def _load_feeds(path: Path, problems: list[Problem]) -> tuple[FeedSpec, ...]:
         url = t.get("url", feed_url)
         minutes = t.get("refresh_minutes", MINUTES, None)
         lang = t.get("lang", one_of(("en", "fr")), None)
+        exclude = t.get("exclude", filter_terms, (),
+                        hint='a list of words or phrases, e.g. ["sponsored", "webinar"]')
         t.finish()
         if name in names:
             t.problem("name", f"duplicate feed name {name!r} (first at line {names[name]})",
@@ -762,7 +779,7 @@ def _load_feeds(path: Path, problems: list[Problem]) -> tuple[FeedSpec, ...]:
             continue
         if name and url:
             names[name] = t.where("name")
-            feeds.append(FeedSpec(name, url, minutes, lang))
+            feeds.append(FeedSpec(name, url, minutes, lang, exclude))
     return tuple(feeds)
 
 
@@ -772,3 +789,39 @@ def only_sections(doc: Document, allowed: tuple[str, ...], problems: list[Proble
             line = doc.lines.table(key) if doc.lines.table(key) != 1 else doc.lines.key("", 0, key)
             problems.append(Problem(doc.path, line, f"unknown table [[{key}]]",
                                     f"expected {', '.join(f'[[{a}]]' for a in allowed)}"))
+
+
+# ---------------------------------------------------------------------------------------------
+# `[news]` and `[open]` (issue 17: exclude filters, opening links)
+
+
+def filter_terms(value: Any) -> tuple[str, ...]:
+    """Exclude or include terms: a list of words or phrases, each holding a word."""
+    from .news.filters import term_words
+
+    terms = text_list(value)
+    for term in terms:
+        if not term_words(term):
+            raise ValueError(f"{term!r} holds no word to match")
+    return terms
+
+
+def open_argv(value: Any) -> tuple[str, ...]:
+    """`[open] command`: a program and its arguments, run without a shell."""
+    argv = text_list(value)
+    if not argv:
+        raise ValueError("expected a program and its arguments, e.g. [\"xdg-open\"]")
+    return argv
+
+
+def _load_reader_sections(doc: Document, problems: list[Problem]
+                          ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    news = _section(doc, "news", problems)
+    exclude = news.get("exclude", filter_terms, (),
+                       hint='a list of words or phrases, e.g. ["sponsored", "webinar"]')
+    news.finish()
+    opener = _section(doc, "open", problems)
+    command = opener.get("command", open_argv, (),
+                         hint='a list: the program, then its arguments; "{url}" is the link')
+    opener.finish()
+    return exclude, command

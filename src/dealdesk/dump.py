@@ -161,7 +161,9 @@ def archive_text(archive: dict[str, Any]) -> str:
     window = (f"items older than {archive['keep_days']:,} days pruned at refresh"
               if archive["keep_days"] else "everything kept")
     oldest = f", oldest {archive['oldest'][:10]}" if archive["oldest"] else ""
-    return (f"Archive: {archive['items']:,} items{oldest}, "
+    hidden = archive.get("hidden", 0)
+    shown = f" ({hidden:,} hidden by exclude filters)" if hidden else ""
+    return (f"Archive: {archive['items']:,} items{oldest}{shown}, "
             f"{_bytes_label(archive['size_bytes'])} on disk; {window}")
 
 

@@ -37,6 +37,7 @@ class StoryData:
     signals: list[Any]  # store.StoredSignal as they stood on as_of
     all_signals: list[Any]  # every stored signal, as it stands now (for diff)
     archive: Any = None  # store_archive.ArchiveStats as it stands now; None: no store
+    hidden: int = 0  # items the exclude filters hide (still stored)
 
 
 def check_as_of(as_of: date | None, now: datetime) -> date:
@@ -57,14 +58,17 @@ def read_story(config: Config, store_path: Path, now: datetime, as_of: date | No
     feeds: list[Any] = []
     signals: list[Any] = []
     archive: Any = None
+    hidden = 0
     if store_path.exists():  # never creates a store
         with Store.open(store_path) as store:
             if enrich is not None:
                 enrich(config, store, now)
-            items = (store.latest_items(limit=NEWS_LIMIT) if as_of is None
-                     else store.items_until(H.end_of(day), limit=NEWS_LIMIT))
+            # `[news] exclude` and the feeds' own: hidden from the news and the signals.
+            query = _shown_news(config, None if as_of is None else H.end_of(day))
+            items = store.news_page(query, NEWS_LIMIT)
+            hidden = store.count_hidden(query)
             feeds = store.feed_states(config.feeds)
-            signals = store.signals()
+            signals = _without_hidden(store, store.signals(), query.hide)
             archive = store.archive_stats()
             skipped = store.skipped_note()
         if skipped:  # bad rows are left out, never a reason to fail the command
@@ -72,7 +76,22 @@ def read_story(config: Config, store_path: Path, now: datetime, as_of: date | No
     shown = H.signals_as_of(signals, None if as_of is None else day)
     snap = H.snapshot_as_of(config.story, signals, day) if as_of is not None else \
         F.snapshot(F.with_accepted(config.story, F.accepted_from(signals)), day)
-    return StoryData(snap, now, day, items, feeds, shown, signals, archive)
+    return StoryData(snap, now, day, items, feeds, shown, signals, archive, hidden)
+
+
+def _shown_news(config: Config, until: datetime | None) -> Any:
+    from .news.filters import exclusions
+    from .store import NewsQuery
+
+    rules = exclusions(config.settings.news_exclude, config.feeds).rules()
+    return NewsQuery(until=until, hide=rules)
+
+
+def _without_hidden(store: Store, signals: list[Any], hide: Any) -> list[Any]:
+    """Signals but those found in a hidden item; an accepted one stays: it is a fact the
+    reader chose, whatever the filters say since."""
+    hidden = store.hidden_among([s.news_id for s in signals if s.state != "accepted"], hide)
+    return [s for s in signals if s.news_id not in hidden or s.state == "accepted"]
 
 
 # ---------------------------------------------------------------------------------------------
