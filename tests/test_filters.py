@@ -217,3 +217,92 @@ def test_dump_hides_excluded_items_and_counts_them(tmp_path, capsys):
     assert out["archive"]["hidden"] == 3 and out["archive"]["items"] == len(TEXTS)
     assert main(["dump", "--config", str(cfg), "--data", str(data)]) == 0
     assert "(3 hidden by exclude filters)" in capsys.readouterr().out
+
+
+def test_signals_of_hidden_items_are_not_counted(tmp_path):
+    path = tmp_path / "s.sqlite3"
+    _fill(path, ["Sponsored: OpenAI reaches 900 million weekly users", "Real news"])
+    with Store.open(path) as store:
+        sponsored = next(i for i in store.latest_items() if i.title.startswith("Sponsored"))
+        store.add_signals(sponsored.id, [{"metric": "weekly_active_users", "value": 9e8,
+                                          "unit": None, "qualifier": None,
+                                          "subject": "ChatGPT", "quote": "900 million"}])
+        assert sum(store.signal_counts("new").values()) == 1
+        rules = Exclusions(("sponsored",)).rules()
+        assert store.signal_counts_shown("new", rules) == {}
+        assert sum(store.signal_counts_shown("new").values()) == 1
+        assert store.hidden_among([sponsored.id], rules) == {sponsored.id}
+
+
+# -- the dashboard ----------------------------------------------------------------------------
+
+
+def _dashboard(tmp_path, extra_settings: str = "", views: str = ""):
+    from dealdesk.tui.app import DealDeskApp
+
+    from .conftest import fixed_clock
+    from .newsdata import fill_store
+
+    cfg = _cfg(tmp_path)
+    if extra_settings:
+        with (cfg / "dealdesk.toml").open("a", encoding="utf-8") as f:
+            f.write(extra_settings)
+    if views:
+        (cfg / "views.toml").write_text(views, encoding="utf-8")
+    config = C.load(cfg)
+    fill_store(tmp_path / "store.sqlite3", config.feeds)
+    app = DealDeskApp(config, tmp_path / "store.sqlite3", fixed_clock, refresh_on_start=False)
+    app.animation_level = "none"
+    return app
+
+
+async def test_excluded_items_leave_news_and_search_and_are_counted(tmp_path):
+    from dealdesk.tui.panels.news import NewsPanel
+    from dealdesk.tui.screens.search import SearchScreen
+
+    from .apps import wait_for
+    from .test_tui_news import news_rows
+
+    # "Oracle : le contrat..." and "Broadcom et OpenAI..." (accents, case: ÉT, ORACLE).
+    app = _dashboard(tmp_path, '\n[news]\nexclude = ["ORACLE", "puces maison"]\n')
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: len(news_rows(app)) == 5)
+        assert not any("Oracle" in r or "puces" in r for r in news_rows(app))
+        await wait_for(pilot, lambda: "2 hidden" in str(app.query_one(NewsPanel).border_title))
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
+        await pilot.press(*"openai")
+        screen = app.screen
+        await wait_for(pilot, lambda: "match" in str(screen.query_one("#search-status")
+                                                     .render()))
+        table = screen.query_one("#search-results")
+        titles = [str(table.get_row_at(i)[2]) for i in range(table.row_count)]
+        assert titles and not any("Oracle" in t or "puces" in t for t in titles)
+
+
+async def test_v_picks_a_saved_view_and_ctrl_s_saves_a_search(tmp_path):
+    from dealdesk.tui.screens.search import SearchScreen
+    from dealdesk.tui.screens.views import ViewsScreen
+
+    from .apps import wait_for
+    from .test_tui_news import news_rows
+
+    app = _dashboard(tmp_path, views='[[view]]\nname = "Nvidia only"\npartners = ["Nvidia"]\n'
+                                     'exclude = ["vera rubin"]\n')
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: len(news_rows(app)) == 7)
+        await pilot.press("v")
+        await wait_for(pilot, lambda: isinstance(app.screen, ViewsScreen))
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: len(news_rows(app)) == 1)
+        assert news_rows(app)[0].startswith("OpenAI and NVIDIA sign")
+        await pilot.press("slash")
+        await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
+        await pilot.press(*"gigawatt", "ctrl+s")
+        await wait_for(pilot, lambda: app.saved_view is not None
+                       and app.saved_view.name == "gigawatt")
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: len(news_rows(app)) == 2)  # both gigawatt headlines
+    text = (tmp_path / "cfg" / "views.toml").read_text(encoding="utf-8")
+    assert text.startswith('[[view]]\nname = "Nvidia only"')
+    assert [v.name for v in C.load(tmp_path / "cfg").views] == ["Nvidia only", "gigawatt"]

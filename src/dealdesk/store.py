@@ -790,6 +790,23 @@ class Store:
         ).fetchall()
         return self._items(rows)
 
+    def signal_counts_shown(self, state: str, hide: Sequence[tuple[str | None, str]] = ()
+                            ) -> dict[tuple[str, str | None], int]:
+        """`signal_counts`, leaving out the signals of items the rules hide."""
+        if state not in SIGNAL_STATES:
+            raise StoreError(f"unknown signal state {state!r}")
+        hidden, params = _hidden_sql(_checked_rules(hide))
+        rows = self._conn.execute(
+            "SELECT s.metric, s.subject, count(*) FROM signals s JOIN items ON items.id = "
+            f"s.news_id WHERE s.state = ? AND NOT ({hidden}) GROUP BY s.metric, s.subject",
+            (state, *params),
+        )
+        counts: dict[tuple[str, str | None], int] = {}
+        for metric, subject, n in rows:
+            key = (metric, subject or None)
+            counts[key] = counts.get(key, 0) + n
+        return counts
+
     def hidden_among(self, item_ids: Iterable[int],
                      hide: Sequence[tuple[str | None, str]]) -> set[int]:
         """Which of `item_ids` the rules hide (signals of a hidden item are hidden too)."""

@@ -125,7 +125,7 @@ class NewsRoom:
                 total = store.count_news(query)
                 reading = read_counts(store, query)
                 feeds = store.feed_states(self.config.feeds)
-                new = store.signal_counts("new")
+                new = store.signal_counts_shown("new", self.exclusions.rules())
                 pending = store.count_pending()
                 accepted = store.signals("accepted")
                 if self.travelling:  # signals as they stood on the day shown
