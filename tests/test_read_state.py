@@ -118,3 +118,13 @@ async def test_feeds_screen_and_partners_show_unread_counts(tmp_path):
                 for i in range(table.row_count)}
         assert rows["NVIDIA Newsroom"] == "1"
         assert rows["OpenAI News"] == "0"
+
+
+@pytest.mark.parametrize("query", [
+    NewsQuery(entity=3), NewsQuery(feeds=(None,)), NewsQuery(unread_only="yes"),
+    NewsQuery(until="2026-01-01"), NewsQuery(include=""), "unread",
+])
+def test_a_malformed_news_query_is_a_store_error(tmp_path, query):
+    _, path = _store(tmp_path)
+    with Store.open(path) as store, pytest.raises(StoreError):
+        store.news_page(query)

@@ -1368,6 +1368,14 @@ def _hidden_sql(rules: Sequence[tuple[str | None, str]]) -> tuple[str, tuple[Any
 def _news_where(query: NewsQuery) -> tuple[str, tuple[Any, ...]]:
     if not isinstance(query, NewsQuery):
         raise StoreError(f"not a news query: {query!r}")
+    names = (*query.entities, *query.feeds,
+             *((query.entity,) if query.entity is not None else ()))
+    if not all(isinstance(n, str) for n in names) or not isinstance(query.unread_only, bool):
+        raise StoreError(f"not a news query: {query!r}")
+    if query.until is not None and not isinstance(query.until, datetime):
+        raise StoreError(f"not a date: {query.until!r}")
+    if query.include is not None and (not isinstance(query.include, str) or not query.include):
+        raise StoreError(f"not a MATCH expression: {query.include!r}")
     where = ["1"]
     params: list[Any] = []
     if query.entity is not None:
