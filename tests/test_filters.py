@@ -216,7 +216,8 @@ def test_dump_hides_excluded_items_and_counts_them(tmp_path, capsys):
     assert len(titles) == len(TEXTS) - 3 and not any("lys" in t for t in titles)
     assert out["archive"]["hidden"] == 3 and out["archive"]["items"] == len(TEXTS)
     assert main(["dump", "--config", str(cfg), "--data", str(data)]) == 0
-    assert "(3 hidden by exclude filters)" in capsys.readouterr().out
+    text = capsys.readouterr().out
+    assert "(3 hidden by exclude filters)" in text and "News · 3 hidden" in text
 
 
 def test_signals_of_hidden_items_are_not_counted(tmp_path):

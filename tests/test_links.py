@@ -173,3 +173,22 @@ def test_news_titles_reach_the_terminal_as_osc8_hyperlinks(tmp_path):
         terminal.keys("q")
     finally:
         terminal.close()
+
+
+def _links_of(text: Text) -> set[str]:
+    return {span.style.link for span in text.spans
+            if not isinstance(span.style, str) and span.style.link}
+
+
+def test_sources_in_fact_details_are_links_and_stay_links_without_colour(config):
+    from dealdesk import facts as F
+    from dealdesk import view as V
+
+    snap = F.snapshot(config.story, config.story.sources["seed-2025-09"].published)
+    details = V.partner_details(snap, "Nvidia")
+    lines = links.link_lines(V.source_lines(details))
+    urls = {s.url for s in details.sources if s.url}
+    assert urls and set().union(*map(_links_of, lines)) == urls
+    assert set().union(*(_links_of(V.monochrome(line)) for line in lines)) == urls
+    # A line that is not a URL is left alone.
+    assert not any(_links_of(line) for line in lines if not line.plain.strip().startswith("http"))

@@ -128,3 +128,12 @@ def test_a_malformed_news_query_is_a_store_error(tmp_path, query):
     _, path = _store(tmp_path)
     with Store.open(path) as store, pytest.raises(StoreError):
         store.news_page(query)
+
+
+async def test_the_palette_names_the_reader_actions(tmp_path):
+    config, _ = _store(tmp_path)
+    app = app_for(tmp_path, config.feeds, fixed_clock)
+    async with app.run_test(size=(120, 40)):
+        titles = {c.title for c in app.get_system_commands(app.screen)}
+    assert {"Open link", "Mark read / unread", "Mark all shown read", "Unread only",
+            "Saved views"} <= titles

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -192,8 +193,12 @@ def write_text(
     console = Console(file=out, width=width, highlight=False, emoji=False, markup=False)
     console.print(Text(f"DealDesk · {snap.story.title} · as of {snap.today}", style="bold"))
     users = V.users_view(snap)
+    news_tv = V.news_view(news, now)
+    hidden = (archive or {}).get("hidden", 0)
+    if hidden:  # what the exclude filters hide, counted as on the dashboard
+        news_tv = dataclasses.replace(news_tv, title=f"{news_tv.title} · {hidden:,} hidden")
     for tv in (V.partners_view(snap), V.compute_view(snap), users.table, V.risks_view(snap),
-               V.news_view(news, now)):
+               news_tv):
         console.print()
         if tv is users.table:
             console.print(V.latest_users_line(users, snap.today, snap.story.stale_after_days))
