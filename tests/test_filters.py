@@ -307,3 +307,27 @@ async def test_v_picks_a_saved_view_and_ctrl_s_saves_a_search(tmp_path):
     text = (tmp_path / "cfg" / "views.toml").read_text(encoding="utf-8")
     assert text.startswith('[[view]]\nname = "Nvidia only"')
     assert [v.name for v in C.load(tmp_path / "cfg").views] == ["Nvidia only", "gigawatt"]
+
+
+async def test_the_view_shown_is_remembered_across_runs(tmp_path):
+    from dealdesk.tui.screens.views import ViewsScreen
+
+    from .apps import wait_for
+    from .test_tui_news import news_rows
+
+    views = '[[view]]\nname = "Nvidia only"\npartners = ["Nvidia"]\n'
+    app = _dashboard(tmp_path, views=views)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: len(news_rows(app)) == 7)
+        await pilot.press("v")
+        await wait_for(pilot, lambda: isinstance(app.screen, ViewsScreen))
+        await pilot.press("down", "enter")
+        await wait_for(pilot, lambda: len(news_rows(app)) == 2)
+    from dealdesk.tui.app import DealDeskApp
+
+    again = DealDeskApp(app.config, tmp_path / "store.sqlite3", app.clock,
+                        refresh_on_start=False)
+    again.animation_level = "none"
+    async with again.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: len(news_rows(again)) == 2)
+        assert "view: Nvidia only" in str(again.panel("news").border_title)

@@ -66,9 +66,11 @@ def test_ui_state_is_a_frozen_value():
     assert state == UiState("risks", "textual-dark", "Nvidia") != UiState()
     assert hash(state) == hash(UiState("risks", "textual-dark", "Nvidia"))
     assert state != ("risks", "textual-dark", "Nvidia")
-    assert repr(state) == "UiState(panel='risks', theme='textual-dark', news_filter='Nvidia')"
+    assert repr(state) == ("UiState(panel='risks', theme='textual-dark', news_filter='Nvidia', "
+                           "news_view=None)")
     assert replace(state, theme="x") == UiState("risks", "x", "Nvidia")
-    assert asdict(state) == {"panel": "risks", "theme": "textual-dark", "news_filter": "Nvidia"}
+    assert asdict(state) == {"panel": "risks", "theme": "textual-dark", "news_filter": "Nvidia",
+                             "news_view": None}
     with pytest.raises(FrozenInstanceError):
         state.panel = "news"
     with pytest.raises(FrozenInstanceError):

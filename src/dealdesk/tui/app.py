@@ -130,6 +130,9 @@ class DealDeskApp(TimeTravel, Reader, NewsRoom, App[None]):
         if self.ui_state.theme in THEMES:
             self.theme = self.ui_state.theme
         self.news_filter = self.ui_state.news_filter
+        # A view since removed from views.toml is forgotten: all news.
+        self.saved_view = next((v for v in config.views if v.name == self.ui_state.news_view),
+                               None)
 
     # -- layout ---------------------------------------------------------------------------
 

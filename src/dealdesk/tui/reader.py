@@ -213,6 +213,7 @@ class Reader:
         view = next((v for v in app.config.views if v.name == name), None)
         if view != self.saved_view:
             self.saved_view = view
+            app._remember(news_view=view.name if view else None)
             app.load_news()
 
     def save_search_as_view(self, query: str, name: str) -> str | None:
