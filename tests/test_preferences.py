@@ -79,8 +79,8 @@ def test_ui_state_is_a_frozen_value():
         UiState(colour="red")
     with pytest.raises(TypeError, match="two values for 'panel'"):
         UiState("risks", panel="news")
-    with pytest.raises(TypeError, match="takes 3 arguments"):
-        UiState("a", "b", "c", "d")
+    with pytest.raises(TypeError, match="takes 4 arguments"):
+        UiState("a", "b", "c", "d", "e")
 
 
 async def test_keys_remapped_in_config(tmp_path):
