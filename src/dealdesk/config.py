@@ -604,7 +604,8 @@ def fingerprint(config_dir: Path) -> str:
     digest = blake2b(digest_size=16)
     digest.update(f"{__version__}\0{config_dir.resolve()}\0".encode())
     facts_dir = config_dir / FACTS_DIR
-    paths = [config_dir / SETTINGS_FILE, config_dir / FEEDS_FILE]
+    # views.toml too (config_views.VIEWS_FILE): a view broken since the last pass is news.
+    paths = [config_dir / SETTINGS_FILE, config_dir / FEEDS_FILE, config_dir / "views.toml"]
     paths += sorted(facts_dir.glob("*.toml")) if facts_dir.is_dir() else []
     for path in paths:
         try:
