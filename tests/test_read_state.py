@@ -137,3 +137,16 @@ async def test_the_palette_names_the_reader_actions(tmp_path):
         titles = {c.title for c in app.get_system_commands(app.screen)}
     assert {"Open link", "Mark read / unread", "Mark all shown read", "Unread only",
             "Saved views"} <= titles
+
+
+def test_an_upper_case_key_can_be_given_in_keys(tmp_path):
+    import shutil
+
+    from dealdesk import config as C
+
+    cfg = tmp_path / "cfg"
+    shutil.copytree(CONFIG_DIR, cfg)
+    with (cfg / "dealdesk.toml").open("a", encoding="utf-8") as f:
+        f.write('\n[keys]\nmark_all_read = "A"\nunread_only = "U"\n')
+    keys = C.load(cfg).settings.keys
+    assert (keys["mark_all_read"], keys["unread_only"]) == ("A", "U")

@@ -670,7 +670,7 @@ DEFAULT_KEYS = {
     "views": "v",  # saved views (views.toml)
     "quit": "q",
 }
-_KEY_NAME = re.compile(r"^(?:(?:ctrl|shift|alt|meta)\+)*(?:[a-z0-9]|f[0-9]{1,2}|[a-z_]{2,})$")
+_KEY_NAME = re.compile(r"^(?:(?:ctrl|shift|alt|meta)\+)*(?:[A-Za-z0-9]|f[0-9]{1,2}|[a-z_]{2,})$")
 
 
 def key_list(value: Any) -> str:
