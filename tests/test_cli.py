@@ -74,7 +74,8 @@ def test_dump_json_contract(capsys):
     assert list(data) == ["generated_at", "as_of", "partners", "compute", "users", "risks",
                           "timeline", "news", "feeds", "signals", "alerts", "archive"]
     # No store yet: the archive is empty, and says how long it would keep items.
-    assert data["archive"] == {"items": 0, "oldest": None, "size_bytes": 0, "keep_days": 730}
+    assert data["archive"] == {"items": 0, "oldest": None, "size_bytes": 0, "keep_days": 730,
+                               "hidden": 0}
     nvidia = next(p for p in data["partners"] if p["name"] == "Nvidia")
     assert set(nvidia) == {"name", "role", "status", "commitment_usd", "capacity_gw", "since",
                            "sources"}

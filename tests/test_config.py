@@ -218,6 +218,7 @@ def test_fingerprint_follows_every_file_load_reads(tmp_path):
         lambda: _write(cfg / "facts" / "extra.toml", PARTNER + "\n"),  # one byte more
         lambda: (cfg / "facts" / "extra.toml").rename(cfg / "facts" / "other.toml"),
         lambda: _write(cfg / "feeds.toml", ""),
+        lambda: _write(cfg / "views.toml", '[[view]]\nname = "v"\n'),  # saved views
         lambda: (cfg / "dealdesk.toml").unlink(),
     ]
     for change in changes:

@@ -66,9 +66,11 @@ def test_ui_state_is_a_frozen_value():
     assert state == UiState("risks", "textual-dark", "Nvidia") != UiState()
     assert hash(state) == hash(UiState("risks", "textual-dark", "Nvidia"))
     assert state != ("risks", "textual-dark", "Nvidia")
-    assert repr(state) == "UiState(panel='risks', theme='textual-dark', news_filter='Nvidia')"
+    assert repr(state) == ("UiState(panel='risks', theme='textual-dark', news_filter='Nvidia', "
+                           "news_view=None)")
     assert replace(state, theme="x") == UiState("risks", "x", "Nvidia")
-    assert asdict(state) == {"panel": "risks", "theme": "textual-dark", "news_filter": "Nvidia"}
+    assert asdict(state) == {"panel": "risks", "theme": "textual-dark", "news_filter": "Nvidia",
+                             "news_view": None}
     with pytest.raises(FrozenInstanceError):
         state.panel = "news"
     with pytest.raises(FrozenInstanceError):
@@ -77,8 +79,8 @@ def test_ui_state_is_a_frozen_value():
         UiState(colour="red")
     with pytest.raises(TypeError, match="two values for 'panel'"):
         UiState("risks", panel="news")
-    with pytest.raises(TypeError, match="takes 3 arguments"):
-        UiState("a", "b", "c", "d")
+    with pytest.raises(TypeError, match="takes 4 arguments"):
+        UiState("a", "b", "c", "d", "e")
 
 
 async def test_keys_remapped_in_config(tmp_path):

@@ -258,6 +258,7 @@ def _dump(config: Config, store_path: Path, fmt: str, as_of: date | None = None)
     data = read_story(config, store_path, now, as_of, enrich=_enrich_and_watch)
     snap, items, feeds, signals = data.snap, data.items, data.feeds, data.signals
     archive = dump.archive_json(data.archive, config.settings.keep_days)
+    archive["hidden"] = data.hidden  # items the exclude filters hide: stored, not shown
     if fmt == "json":
         dump.write_json(dump.to_json_dict(
             snap, now, dump.news_json(items), dump.feeds_json(feeds), dump.signals_json(signals),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections.abc import Sequence
 from datetime import date, datetime
@@ -175,7 +176,9 @@ def archive_text(archive: dict[str, Any]) -> str:
     window = (f"items older than {archive['keep_days']:,} days pruned at refresh"
               if archive["keep_days"] else "everything kept")
     oldest = f", oldest {archive['oldest'][:10]}" if archive["oldest"] else ""
-    return (f"Archive: {archive['items']:,} items{oldest}, "
+    hidden = archive.get("hidden", 0)
+    shown = f" ({hidden:,} hidden by exclude filters)" if hidden else ""
+    return (f"Archive: {archive['items']:,} items{oldest}{shown}, "
             f"{_bytes_label(archive['size_bytes'])} on disk; {window}")
 
 
@@ -204,8 +207,12 @@ def write_text(
     console = Console(file=out, width=width, highlight=False, emoji=False, markup=False)
     console.print(Text(f"DealDesk · {snap.story.title} · as of {snap.today}", style="bold"))
     users = V.users_view(snap)
+    news_tv = V.news_view(news, now)
+    hidden = (archive or {}).get("hidden", 0)
+    if hidden:  # what the exclude filters hide, counted as on the dashboard
+        news_tv = dataclasses.replace(news_tv, title=f"{news_tv.title} · {hidden:,} hidden")
     for tv in (V.partners_view(snap), V.compute_view(snap), users.table, V.risks_view(snap),
-               V.news_view(news, now)):
+               news_tv):
         console.print()
         if tv is users.table:
             console.print(V.latest_users_line(users, snap.today, snap.story.stale_after_days))

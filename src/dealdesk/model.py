@@ -21,6 +21,7 @@ class FeedSpec(Value):
     url: str
     refresh_minutes: int | None = None  # None: the global setting applies
     lang: str | None = None
+    exclude: tuple[str, ...] = ()  # items holding any of these terms are hidden (text.filters)
 
 
 @value

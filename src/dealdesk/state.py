@@ -1,4 +1,4 @@
-"""What the dashboard remembers between runs (focused panel, theme, News filter).
+"""What the dashboard remembers between runs (focused panel, theme, News filter and view).
 
 A small JSON file in the data dir, replaced atomically. It is a convenience: a missing,
 unreadable or foreign file means the defaults, never an error that stops the dashboard.
@@ -23,6 +23,7 @@ class UiState(Value):
     panel: str = "partners"
     theme: str = "textual-dark"
     news_filter: str | None = None
+    news_view: str | None = None  # the saved view News shows (views.toml), by name
 
 
 def load_state(data_dir: Path) -> UiState:

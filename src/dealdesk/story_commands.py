@@ -38,6 +38,7 @@ class StoryData:
     all_signals: list[Any]  # every stored signal, as it stands now (for diff)
     archive: Any = None  # store.ArchiveStats as it stands now; None: no store
     alerts: list[Any] = field(default_factory=list)  # store.StoredAlert made by then
+    hidden: int = 0  # items the exclude filters hide (still stored)
 
 
 def check_as_of(as_of: date | None, now: datetime) -> date:
@@ -59,24 +60,45 @@ def read_story(config: Config, store_path: Path, now: datetime, as_of: date | No
     signals: list[Any] = []
     archive: Any = None
     alerts: list[Any] = []
+    hidden = 0
     if store_path.exists():  # never creates a store
         with Store.open(store_path) as store:
             if enrich is not None:
                 enrich(config, store, now)
-            items = (store.latest_items(limit=NEWS_LIMIT) if as_of is None
-                     else store.items_until(H.end_of(day), limit=NEWS_LIMIT))
+            # `[news] exclude` and the feeds' own: hidden from the news and the signals.
+            query = _shown_news(config, None if as_of is None else H.end_of(day))
+            items = store.news_page(query, NEWS_LIMIT)
+            hidden = store.count_hidden(query)
             feeds = store.feed_states(config.feeds)
-            signals = store.signals()
+            signals = _without_hidden(store, store.signals(), query.hide)
             archive = store.archive_stats()
             alerts = [a for a in store.alerts()
                       if as_of is None or a.created_at is None or a.created_at <= H.end_of(day)]
+            # An alert on an item the filters hide is hidden with it.
+            gone = store.hidden_among([a.news_id for a in alerts if a.news_id], query.hide)
+            alerts = [a for a in alerts if a.news_id not in gone]
             skipped = store.skipped_note()
         if skipped:  # bad rows are left out, never a reason to fail the command
             print(skipped, file=sys.stderr)
     shown = H.signals_as_of(signals, None if as_of is None else day)
     snap = H.snapshot_as_of(config.story, signals, day) if as_of is not None else \
         F.snapshot(F.with_accepted(config.story, F.accepted_from(signals)), day)
-    return StoryData(snap, now, day, items, feeds, shown, signals, archive, alerts)
+    return StoryData(snap, now, day, items, feeds, shown, signals, archive, alerts, hidden)
+
+
+def _shown_news(config: Config, until: datetime | None) -> Any:
+    from .text.filters import exclusions
+    from .store import NewsQuery
+
+    rules = exclusions(config.settings.news_exclude, config.feeds).rules()
+    return NewsQuery(until=until, hide=rules)
+
+
+def _without_hidden(store: Store, signals: list[Any], hide: Any) -> list[Any]:
+    """Signals but those found in a hidden item; an accepted one stays: it is a fact the
+    reader chose, whatever the filters say since."""
+    hidden = store.hidden_among([s.news_id for s in signals if s.state != "accepted"], hide)
+    return [s for s in signals if s.news_id not in hidden or s.state == "accepted"]
 
 
 # ---------------------------------------------------------------------------------------------

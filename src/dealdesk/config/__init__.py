@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from ..model import FeedSpec
+from ..text.filters import SavedView
 from ..value import Value, value
 from .check import (
     Check, ConfigError, Document, LineIndex, Problem, Table, a_date, feed_url, header_text,
@@ -94,6 +95,7 @@ class Config(Value):
     feeds: tuple[FeedSpec, ...]
     story: Story
     watches: tuple[Any, ...] = ()  # config.watches.Watch: watches.toml and risks' watch_terms
+    views: tuple[SavedView, ...] = ()  # config/views.toml (config.saved_views)
 
 
 def load(config_dir: Path) -> Config:
@@ -112,10 +114,14 @@ def load(config_dir: Path) -> Config:
     partners = [story.company, *(p.name for p in story.partners)] if story else []
     subjects = [*partners, *(u.product for u in story.users)] if story else []
     watches = load_watches(config_dir / WATCHES_FILE, problems, subjects, partners)
+    from .saved_views import VIEWS_FILE, load_views
+
+    views = load_views(config_dir / VIEWS_FILE, feeds, story, problems)
     if problems:
         raise ConfigError(problems)
     assert story is not None
-    return Config(config_dir, settings, feeds, story, (*watches, *risk_watches(story.risks)))
+    return Config(config_dir, settings, feeds, story, (*watches, *risk_watches(story.risks)),
+                  views)
 
 
 def load_fetch(config_dir: Path, passed: Path) -> tuple[Settings, tuple[FeedSpec, ...]]:
@@ -163,7 +169,9 @@ def fingerprint(config_dir: Path) -> str:
     digest = blake2b(digest_size=16)
     digest.update(f"{__version__}\0{config_dir.resolve()}\0".encode())
     facts_dir = config_dir / FACTS_DIR
-    paths = [config_dir / SETTINGS_FILE, config_dir / FEEDS_FILE, config_dir / "watches.toml"]
+    # watches.toml and views.toml too: a watch or a view broken since the last pass is news.
+    paths = [config_dir / SETTINGS_FILE, config_dir / FEEDS_FILE, config_dir / "watches.toml",
+             config_dir / "views.toml"]
     paths += sorted(facts_dir.glob("*.toml")) if facts_dir.is_dir() else []
     for path in paths:
         try:

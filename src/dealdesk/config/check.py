@@ -450,3 +450,26 @@ def only_sections(doc: Document, allowed: tuple[str, ...], problems: list[Proble
             line = doc.lines.table(key) if doc.lines.table(key) != 1 else doc.lines.key("", 0, key)
             problems.append(Problem(doc.path, line, f"unknown table [[{key}]]",
                                     f"expected {', '.join(f'[[{a}]]' for a in allowed)}"))
+
+
+# ---------------------------------------------------------------------------------------------
+# `[news]` and `[open]` (issue 17: exclude filters, opening links)
+
+
+def filter_terms(value: Any) -> tuple[str, ...]:
+    """Exclude or include terms: a list of words or phrases, each holding a word."""
+    from ..text.filters import term_words
+
+    terms = text_list(value)
+    for term in terms:
+        if not term_words(term):
+            raise ValueError(f"{term!r} holds no word to match")
+    return terms
+
+
+def open_argv(value: Any) -> tuple[str, ...]:
+    """`[open] command`: a program and its arguments, run without a shell."""
+    argv = text_list(value)
+    if not argv:
+        raise ValueError("expected a program and its arguments, e.g. [\"xdg-open\"]")
+    return argv

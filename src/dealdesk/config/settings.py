@@ -12,7 +12,8 @@ from ..model import FeedSpec, FetchLimits
 from ..value import Value, value
 from .check import (
     Document, Problem, Table, feed_url, header_text, int_in, nonempty_text, one_of,
-    only_sections, read_toml, seconds_in, tables, text_list, _type_name,
+    only_sections, read_toml, seconds_in, tables, text_list, _type_name, filter_terms,
+    open_argv,
 )
 
 
@@ -37,9 +38,13 @@ class Settings(Value):
     # (0 keeps everything). Two years: the deals followed here run for years.
     keep_days: int = 730
     alerts: AlertSettings = field(default_factory=lambda: AlertSettings())
+    # `[news] exclude`: items holding any of these terms are hidden everywhere (text.filters).
+    news_exclude: tuple[str, ...] = ()
+    # `[open] command`: what `o` runs on a link (argv, never a shell); () for the default.
+    open_command: tuple[str, ...] = ()
 
 
-SETTINGS_SECTIONS = ("dealdesk", "fetch", "archive", "alerts", "keys")
+SETTINGS_SECTIONS = ("dealdesk", "fetch", "archive", "alerts", "news", "open", "keys")
 MAX_PER_HOST = 6
 # Intervals and backoff: up to a year. Past that a date overflows (datetime ends in 9999),
 # and no feed is worth polling less often.
@@ -65,6 +70,11 @@ DEFAULT_KEYS = {
     "search": "slash",
     "help": "question_mark",
     "as_of": "at",  # show the story as of a date (tui.timetravel)
+    "open_link": "o",  # open the highlighted link (tui.links)
+    "toggle_read": "m",
+    "mark_all_read": "M",
+    "unread_only": "u",
+    "views": "v",  # saved views (views.toml)
     "quit": "q",
 }
 _KEY_NAME = re.compile(r"^(?:(?:ctrl|shift|alt|meta)\+)*(?:[a-zA-Z0-9]|f[0-9]{1,2}|[a-z_]{2,})$")
@@ -124,6 +134,7 @@ def _load_settings(path: Path, problems: list[Problem]) -> Settings:
     # A century at most, as stale_after_days: the window's start is still a date.
     keep_days = archive.get("keep_days", int_in(0, 36_500), Settings.keep_days)
     archive.finish()
+    news_exclude, open_command = _load_reader_sections(doc, problems)
     keys_table = _section(doc, "keys", problems)
     keys = {}
     for action in DEFAULT_KEYS:
@@ -142,7 +153,8 @@ def _load_settings(path: Path, problems: list[Problem]) -> Settings:
         notify=alerts_table.get("notify", _flag, False),
     )
     alerts_table.finish()
-    return Settings(title, company, stale, limits, keys, keep_days, alerts)
+    return Settings(title, company, stale, limits, keys, keep_days, alerts, news_exclude,
+                    open_command)
 
 
 def _argv(value: Any) -> tuple[str, ...]:
@@ -196,6 +208,8 @@ def _load_feeds(path: Path, problems: list[Problem]) -> tuple[FeedSpec, ...]:
         url = t.get("url", feed_url)
         minutes = t.get("refresh_minutes", MINUTES, None)
         lang = t.get("lang", one_of(("en", "fr")), None)
+        exclude = t.get("exclude", filter_terms, (),
+                        hint='a list of words or phrases, e.g. ["sponsored", "webinar"]')
         t.finish()
         if name in names:
             t.problem("name", f"duplicate feed name {name!r} (first at line {names[name]})",
@@ -203,5 +217,18 @@ def _load_feeds(path: Path, problems: list[Problem]) -> tuple[FeedSpec, ...]:
             continue
         if name and url:
             names[name] = t.where("name")
-            feeds.append(FeedSpec(name, url, minutes, lang))
+            feeds.append(FeedSpec(name, url, minutes, lang, exclude))
     return tuple(feeds)
+
+
+def _load_reader_sections(doc: Document, problems: list[Problem]
+                          ) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    news = _section(doc, "news", problems)
+    exclude = news.get("exclude", filter_terms, (),
+                       hint='a list of words or phrases, e.g. ["sponsored", "webinar"]')
+    news.finish()
+    opener = _section(doc, "open", problems)
+    command = opener.get("command", open_argv, (),
+                         hint='a list: the program, then its arguments; "{url}" is the link')
+    opener.finish()
+    return exclude, command

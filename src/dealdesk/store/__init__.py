@@ -1,7 +1,7 @@
 """SQLite archive: feed state, news items (with full-text search), signals and read marks.
 
 One mixin per domain (as lemon24/reader's storage): schema.py opens and migrates, feeds.py,
-items.py (and search), signals.py, archive.py (retention), alerts.py (watch matches); errors.py makes every public
+items.py (and search), signals.py, archive.py (retention), alerts.py (watch matches), reading.py (read marks, exclude filters, saved views); errors.py makes every public
 method raise StoreError; rows.py checks what is read back.
 
 One `Store` per thread (sqlite3 connections refuse to cross threads, which is the point).
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from .alerts import AlertsMixin, StoredAlert
 from .archive import ArchiveMixin, ArchiveStats, PruneReport
+from .reading import NewsQuery, ReadingMixin
 from .errors import StoreError, wrap_exceptions, wrap_public_methods
 from .feeds import FEED_STATUSES, MAX_BACKOFF_MINUTES, FeedsMixin, FeedState
 from .items import (
@@ -27,12 +28,14 @@ from .signals import SIGNAL_QUALIFIERS, SIGNAL_STATES, SignalsMixin, StoredSigna
 
 
 @wrap_public_methods
-class Store(SchemaMixin, FeedsMixin, ItemsMixin, SignalsMixin, ArchiveMixin, AlertsMixin):
+class Store(
+    SchemaMixin, FeedsMixin, ItemsMixin, SignalsMixin, ArchiveMixin, AlertsMixin, ReadingMixin
+):
     """One connection to the archive: every domain's methods, each raising only StoreError."""
 
 
 __all__ = [
-    "AlertsMixin", "StoredAlert", "APPLICATION_ID", "FEED_STATUSES", "ITEM_BATCH", "MAX_BACKOFF_MINUTES", "MAX_FIGURE",
+    "AlertsMixin", "StoredAlert", "NewsQuery", "ReadingMixin", "APPLICATION_ID", "FEED_STATUSES", "ITEM_BATCH", "MAX_BACKOFF_MINUTES", "MAX_FIGURE",
     "MAX_NEW_ITEMS_PER_FETCH", "MIGRATIONS", "SCHEMA_VERSION", "SIGNAL_QUALIFIERS",
     "SIGNAL_STATES", "ArchiveMixin", "ArchiveStats", "FeedState", "FeedsMixin", "ItemsMixin",
     "PruneReport", "SchemaMixin", "SignalsMixin", "Store", "StoreError", "StoredItem",

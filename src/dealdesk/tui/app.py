@@ -36,6 +36,7 @@ from .alerting import Alerting
 from .footer import KeysFooter
 from .keys import APP_BINDINGS, PANEL_TITLES, PANELS
 from .newsroom import NewsRoom
+from .reader import Reader
 from .timetravel import TimeTravel
 from .panels.facts_panels import (ComputePanel, FactsPanel, PartnersPanel, RisksPanel,
                                   UsersPanel)
@@ -72,11 +73,12 @@ HIGH_CONTRAST = Theme(
 )
 PANEL_WIDGETS = (PartnersPanel, ComputePanel, UsersPanel, RisksPanel, NewsPanel)
 # Keys that act on the dashboard's panels: unseen behind details, help or search.
-DASHBOARD_ONLY = ("cycle_panel", "focus_panel", "clear_filter", "copy")
+DASHBOARD_ONLY = ("cycle_panel", "focus_panel", "clear_filter", "copy", "toggle_read",
+                  "mark_all_read", "unread_only")
 CYCLE_GATHER_SECONDS = 0.03
 
 
-class DealDeskApp(Alerting, TimeTravel, NewsRoom, App[None]):
+class DealDeskApp(Alerting, TimeTravel, Reader, NewsRoom, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "DealDesk"
     BINDINGS = APP_BINDINGS
@@ -130,6 +132,9 @@ class DealDeskApp(Alerting, TimeTravel, NewsRoom, App[None]):
         if self.ui_state.theme in THEMES:
             self.theme = self.ui_state.theme
         self.news_filter = self.ui_state.news_filter
+        # A view since removed from views.toml is forgotten: all news.
+        self.saved_view = next((v for v in config.views if v.name == self.ui_state.news_view),
+                               None)
 
     # -- layout ---------------------------------------------------------------------------
 
@@ -412,6 +417,16 @@ class DealDeskApp(Alerting, TimeTravel, NewsRoom, App[None]):
                                 self.action_clear_filter)
         yield SystemCommand("Copy link or quote", "The highlighted news link or fact quote, "
                             "by OSC 52", self.action_copy)
+        yield SystemCommand("Open link", "Open the highlighted news link (over SSH: copy it)",
+                            self.action_open_link)
+        yield SystemCommand("Mark read / unread", "The highlighted news item",
+                            self.action_toggle_read)
+        yield SystemCommand("Mark all shown read", "Every unread item News shows",
+                            self.action_mark_all_read)
+        yield SystemCommand("Unread only", "News shows unread items only, or all again",
+                            self.action_unread_only)
+        yield SystemCommand("Saved views", "Show News through a view of views.toml",
+                            self.action_views)
         yield SystemCommand("Next theme", "Dark, light, high contrast (remembered)",
                             self.action_next_theme)
         yield SystemCommand("As of a date", "Show the story as known on a past day (@)",

@@ -23,6 +23,7 @@ class NewsLoaded(Message):
     note: str | None = None  # rows the store skipped as unreadable, in one line
     signal_counts: dict[str, int] | None = None  # the inbox's signals by state, all pages
     signal_offset: int = 0  # where the inbox's page starts
+    reading: Any = None  # tui.reader.ReadCounts: unread and hidden counts
 
 
 @dataclass

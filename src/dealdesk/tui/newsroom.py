@@ -20,8 +20,8 @@ from textual import work
 from textual.worker import Worker, WorkerState, get_current_worker
 
 from .. import facts as F
-from .. import history as H
 from .. import view as V
+from .reader import read_counts
 
 if TYPE_CHECKING:  # imported where posted: not needed for the first frame
     from .messages import NewsLoaded, RefreshFinished, RefreshProgress, StoreChanged
@@ -44,13 +44,19 @@ class NewsRoom:
         panel = self.panel("news")
         if panel is None:  # filled from this state once mounted
             return
-        # A Text, not a str: a str border title is parsed as markup, and the filter is a name.
-        panel.border_title = Text(f"5 News · {self.news_filter}" if self.news_filter
-                                  else "5 News")
+        panel.border_title = self.news_title()
         empty = (f"No stored news mentions {self.news_filter}. Press escape to show all news."
                  if self.news_filter else V.NEWS_EMPTY)
+        if self.unread_only or self.saved_view is not None:
+            empty = ("Nothing unread here (u shows read items too)" if self.unread_only
+                     else "Nothing in this view") + (" · v: views" if self.saved_view else "")
         panel.show_news(self.news_items, self.clock(), empty)
         panel.set_status(self._news_status())
+
+    def _show_news_title(self) -> None:
+        panel = self.panel("news")
+        if panel is not None:
+            panel.border_title = self.news_title()
 
     def _show_news_status(self) -> None:
         panel = self.panel("news")
@@ -118,14 +124,13 @@ class NewsRoom:
         page = counts = None
         try:
             with self._open_store() as store:
-                if self.travelling:  # the news published by the day shown
-                    items = store.items_until(H.end_of(self.story_day()), NEWS_WINDOW,
-                                              entity=self.news_filter)
-                else:
-                    items = store.latest_items(limit=NEWS_WINDOW, entity=self.news_filter)
-                total = store.count_items(self.news_filter)
+                # The news published by the day shown, through the view and the excludes.
+                query = self.news_query()
+                items = store.news_page(query, NEWS_WINDOW)
+                total = store.count_news(query)
+                reading = read_counts(store, query)
                 feeds = store.feed_states(self.config.feeds)
-                new = store.signal_counts("new")
+                new = store.signal_counts_shown("new", self.exclusions.rules())
                 pending = store.count_pending()
                 accepted = store.signals("accepted")
                 if self.travelling:  # signals as they stood on the day shown
@@ -139,17 +144,23 @@ class NewsRoom:
                     # On a past day the page shows each signal as it stood then.
                     page = self.as_of_signals(store.signals_page(states, about, INBOX_PAGE,
                                                                  offset))
+                store_hidden = (store.hidden_among([s.news_id for s in page], query.hide)
+                                if page else set())
                 note = store.skipped_note()
         except StoreError as exc:
             self.post_message(NewsLoaded([], 0, error=str(exc)))
             return
+        if page:  # a hidden item's figures are hidden with it
+            gone = store_hidden
+            page = [s for s in page if s.news_id not in gone]
         lines = [V.news_line(i) for i in items]
         new_signals = sum(n for (metric, subject), n in new.items()
                           if F.target_of(story, metric, subject) is not None)
         self.post_message(NewsLoaded(lines, total, feeds, new_signals=new_signals,
                                      accepted=accepted, signals=page, pending=pending,
                                      note=note, signal_counts=counts,
-                                     signal_offset=inbox[0] if inbox else 0))
+                                     signal_offset=inbox[0] if inbox else 0,
+                                     reading=reading))
 
     def on_news_loaded(self, message: NewsLoaded) -> None:
         # The store is re-read whenever anything commits (every feed of a refresh): redraw
@@ -162,6 +173,12 @@ class NewsRoom:
         self._store_read = self.store_path is not None and self.store_path.exists()
         self._enrich_if_pending(message.pending)
         note = message.note or ""
+        if self.take_read_counts(message.reading):
+            self._show_news_title()
+            from .screens.feeds import FeedsScreen
+
+            if isinstance(self.screen, FeedsScreen):
+                self.screen.show_unread(self.reading.by_feed)
         if (message.items, message.feeds, note) != (self.news_items, self.feed_states,
                                                     self.news_note):
             self.news_items = message.items
@@ -434,13 +451,15 @@ class NewsRoom:
             if item_id is not None:
                 self.open_news_item(item_id)
 
-        self.push_screen(SearchScreen(self.store_path, self.clock()), chosen)
+        self.push_screen(SearchScreen(self.store_path, self.clock(),
+                                      hide=self.news_query().hide), chosen)
 
     def action_feeds(self) -> None:
         from .screens.feeds import FeedsScreen
 
         if not isinstance(self.screen, FeedsScreen):
-            self.push_screen(FeedsScreen(self.feed_states or self._never_fetched(), self.clock()))
+            self.push_screen(FeedsScreen(self.feed_states or self._never_fetched(), self.clock(),
+                                         self.reading.by_feed))
 
     def _never_fetched(self) -> list[Any]:
         from ..store import FeedState

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.widgets import Static
@@ -39,9 +41,31 @@ class FactsPanel(Panel):
 
 class PartnersPanel(FactsPanel):
     panel_id, title, number = "partners", "Partners", 1
+    unread: dict[str, int] = {}  # unread news items per partner (tui.reader)
 
     def table_view(self, snap: F.Snapshot, bar_width: int = CHART_MIN) -> V.TableView:
-        return V.partners_view(snap)
+        return unread_marks(V.partners_view(snap), self.unread)
+
+    def show_unread(self, unread: dict[str, int]) -> None:
+        if unread != self.unread:
+            self.unread = dict(unread)
+            if self.snap is not None:
+                self.update_snapshot(self.snap)
+
+
+def unread_marks(view: V.TableView, unread: dict[str, int]) -> V.TableView:
+    """Each partner's name followed by its unread news count (" ●3"): rows keyed by name."""
+    if not unread:
+        return view
+    rows = []
+    for row in view.rows:
+        count = unread.get(row.key, 0)
+        if count:
+            name = row.cells[0].copy()
+            name.append(f" ●{count}", style="cyan")
+            row = replace(row, cells=(name, *row.cells[1:]))
+        rows.append(row)
+    return replace(view, rows=tuple(rows))
 
 
 class ComputePanel(FactsPanel):

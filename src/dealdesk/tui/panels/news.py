@@ -23,7 +23,11 @@ class NewsPanel(Panel):
     def show_news(
         self, items: Sequence[V.NewsLine], now: datetime, empty: str = V.NEWS_EMPTY
     ) -> None:
-        self.show(V.news_view(items, now, empty))
+        from ..links import link_column
+
+        # Each title is an OSC 8 hyperlink to its item's http(s) link.
+        self.show(link_column(V.news_view(items, now, empty), "Title",
+                              {str(i.id): i.link for i in items}))
 
     def set_status(self, text: Text | str) -> None:
         status = self.query_one("#news-status", Static)

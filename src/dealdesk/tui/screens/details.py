@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from ... import view as V
 from ..footer import KeysFooter
+from ..links import link_lines, linked
 from .base import DeskScreen
 
 
@@ -59,7 +60,7 @@ class DetailsScreen(DeskScreen):
             # Text, not str: a str border title is parsed as markup, and titles come from feeds.
             body.border_title = Text(d.title)
             body.border_subtitle = Text(d.subtitle)
-            yield Static(_facts_table(d), classes="details-facts")
+            yield Static(_facts_table(d, self.copy_text), classes="details-facts")
             if d.body:
                 yield Static(Group(*d.body), classes="details-heading")
             if d.timeline:
@@ -68,7 +69,7 @@ class DetailsScreen(DeskScreen):
                 yield Static(Group(*V.timeline_lines(d)))
             if d.sources:
                 yield Static(Text("Sources", style="bold underline"), classes="details-heading")
-                yield Static(Group(*V.source_lines(d)))
+                yield Static(Group(*link_lines(V.source_lines(d))))
         yield KeysFooter()
 
     def on_mount(self) -> None:
@@ -82,10 +83,10 @@ class DetailsScreen(DeskScreen):
             body.scroll_up(animate=False)
 
 
-def _facts_table(d: V.DetailView) -> Table:
+def _facts_table(d: V.DetailView, link: str | None = None) -> Table:
     grid = Table.grid(padding=(0, 2))
     grid.add_column(style="bold", no_wrap=True)
     grid.add_column()
     for label, value in d.facts:
-        grid.add_row(Text(label), value)
+        grid.add_row(Text(label), linked(value, link) if label == "Link" else value)
     return grid

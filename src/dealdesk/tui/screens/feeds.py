@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import datetime
 
 from rich.text import Text
@@ -31,10 +32,12 @@ class FeedsScreen(DeskScreen):
     """
     BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
 
-    def __init__(self, states: Sequence[object], now: datetime) -> None:
+    def __init__(self, states: Sequence[object], now: datetime,
+                 unread: Mapping[str, int] | None = None) -> None:
         super().__init__()
         self.states = list(states)
         self.now = now
+        self.unread = dict(unread or {})  # unread items per feed (not hidden ones)
 
     def compose(self) -> ComposeResult:
         with Vertical(id="feeds-body") as body:
@@ -50,6 +53,26 @@ class FeedsScreen(DeskScreen):
 
     def show(self, states: Sequence[object], now: datetime) -> None:
         self.states, self.now = list(states), now
-        view = V.feeds_view(self.states, now)
+        view = with_unread(V.feeds_view(self.states, now), self.unread)
         fill_table(self.query_one(PanelTable), view)
         self.query_one("#feeds-summary", Static).update(Text("\n").join(view.summary))
+
+    def show_unread(self, unread: Mapping[str, int]) -> None:
+        if dict(unread) != self.unread:
+            self.unread = dict(unread)
+            self.show(self.states, self.now)
+
+
+def with_unread(view: V.TableView, unread: Mapping[str, int]) -> V.TableView:
+    """The feeds table with an Unread column after Items (row keys are feed names)."""
+    at = next((i + 1 for i, c in enumerate(view.columns) if c.label == "Items"),
+              len(view.columns))
+    columns = (*view.columns[:at], V.Column("Unread", justify="right"), *view.columns[at:])
+    rows = tuple(replace(row, cells=(*row.cells[:at],
+                                     Text(str(unread.get(row.key, 0)), justify="right",
+                                          style="bold" if unread.get(row.key) else "dim"),
+                                     *row.cells[at:]))
+                 for row in view.rows)
+    total = sum(unread.get(row.key, 0) for row in view.rows)
+    summary = tuple(view.summary) + ((Text(f"{total} unread", style="bold"),) if total else ())
+    return replace(view, columns=columns, rows=rows, summary=summary)

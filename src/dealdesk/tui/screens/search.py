@@ -64,10 +64,13 @@ class SearchScreen(ModalScreen[int | None]):
     }
     """
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Back")]
+    BINDINGS = [Binding("escape", "dismiss(None)", "Back"),
+                Binding("ctrl+s", "save_view", "Save as view")]
 
-    def __init__(self, store_path: Path | None, now: datetime, query: str = "") -> None:
+    def __init__(self, store_path: Path | None, now: datetime, query: str = "",
+                 hide: tuple[tuple[str | None, str], ...] = ()) -> None:
         super().__init__()
+        self.hide = hide  # exclude rules (text.filters): hidden items are never found
         self.store_path = store_path
         self.now = now
         self.query_text = query[:MAX_QUERY]
@@ -79,7 +82,7 @@ class SearchScreen(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="search-body") as body:
             body.border_title = "Search the news archive"
-            body.border_subtitle = "enter: open · escape: back"
+            body.border_subtitle = "enter: open · ctrl+s: save as a view · escape: back"
             yield SearchInput(value=self.query_text, placeholder="words to find in titles and summaries",
                         max_length=MAX_QUERY, id="search-input")
             yield Static(id="search-status")
@@ -141,11 +144,11 @@ class SearchScreen(ModalScreen[int | None]):
         if self.store_path is None or not self.store_path.exists():
             self.app.call_from_thread(self._show, query, [])
             return
-        from ...store import Store, StoreError
+        from ...store import NewsQuery, Store, StoreError
 
         try:
             with Store.open(self.store_path) as store:
-                items = store.search(query, limit=200)
+                items = store.search_shown(query, NewsQuery(hide=self.hide), limit=200)
         except StoreError as exc:
             self.app.call_from_thread(self._status, str(exc))
             return
@@ -153,12 +156,31 @@ class SearchScreen(ModalScreen[int | None]):
         self.app.call_from_thread(self._show, query, lines)
 
     def _show(self, query: str, lines: list[V.NewsLine]) -> None:
-        fill_table(self.query_one(PanelTable), V.news_view(lines, self.now))
+        from ..links import link_column
+
+        fill_table(self.query_one(PanelTable), link_column(
+            V.news_view(lines, self.now), "Title", {str(i.id): i.link for i in lines}))
         if not query.strip():
             self._status("Type to search.")
         else:
             self._status(f"{len(lines)} item{'s' if len(lines) != 1 else ''} match {query!r}")
         self._take_focus()
+
+    def action_save_view(self) -> None:
+        """The words searched become a saved view (views.toml), shown at once on News."""
+        query = " ".join(self.query_one(Input).value.split())
+        if not query:
+            self.notify("Type words to search first: the view shows news holding them.",
+                        timeout=3, markup=False)
+            return
+        save = getattr(self.app, "save_search_as_view", None)
+        if save is None:
+            return
+        error = save(query, query[:60])
+        if error:
+            self.notify(f"Not saved: {error}", severity="error", timeout=6, markup=False)
+        else:
+            self.notify(f"Saved the view {query[:60]!r} in views.toml", timeout=3, markup=False)
 
     @on(DataTable.RowSelected)
     def _chosen(self, event: DataTable.RowSelected) -> None:

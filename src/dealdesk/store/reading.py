@@ -1,0 +1,211 @@
+"""What the reader sees: read marks, exclude filters and saved views (a NewsQuery), in SQL.
+
+Hidden items (exclude terms) stay stored and are counted; the exclude test is a MATCH on the
+full-text index, which holds the words folded (case and accents), so a rule is a whole-word
+test run by the index. Items not indexed yet (a headless refresh's, until enriched) are not
+hidden yet.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from .errors import StoreError, wrap_public_methods
+from .items import StoredItem, fts_query
+from .rows import _iso
+from .signals import SIGNAL_STATES
+
+if TYPE_CHECKING:  # what a mixin uses of the store it is composed into
+    from .items import ItemsMixin as _Host
+else:
+    _Host = object
+
+@dataclass(frozen=True)
+class NewsQuery:
+    """Which items the News panel, search and dump show. `hide` is (feed or None for
+    every feed, FTS5 MATCH expression) pairs, as text.filters.Exclusions.rules() makes
+    them; `include` a MATCH expression an item must satisfy (a saved view's terms)."""
+
+    entity: str | None = None
+    until: datetime | None = None
+    unread_only: bool = False
+    hide: tuple[tuple[str | None, str], ...] = ()
+    include: str | None = None
+    entities: tuple[str, ...] = ()  # any of these partners (a saved view); () for all
+    feeds: tuple[str, ...] = ()  # any of these feeds (a saved view); () for all
+
+
+def _checked_rules(hide: Sequence[tuple[str | None, str]]) -> tuple[tuple[str | None, str], ...]:
+    rules = tuple(hide)
+    for rule in rules:
+        if (not isinstance(rule, tuple) or len(rule) != 2
+                or not (rule[0] is None or isinstance(rule[0], str))
+                or not isinstance(rule[1], str) or not rule[1]):
+            raise StoreError(f"not an exclude rule: {rule!r}")
+    return rules
+
+
+def _count_arg(limit: object) -> int:
+    if not isinstance(limit, int) or isinstance(limit, bool) or limit < 0:
+        raise StoreError(f"not a row count: {limit!r}")
+    return limit
+
+
+def _hidden_sql(rules: Sequence[tuple[str | None, str]]) -> tuple[str, tuple[Any, ...]]:
+    """A condition on `items` true for an item a rule hides. The full-text index holds the
+    words folded (case, accents): a MATCH is the whole-word test, run by the index.
+    Items not indexed yet (a headless refresh's, until enriched) are not hidden yet."""
+    parts: list[str] = []
+    params: list[Any] = []
+    for feed, match in rules:
+        found = "items.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)"
+        if feed is None:
+            parts.append(found)
+            params.append(match)
+        else:
+            parts.append(f"(items.feed = ? AND {found})")
+            params += (feed, match)
+    return (" OR ".join(parts) or "0"), tuple(params)
+
+
+def _news_where(query: NewsQuery) -> tuple[str, tuple[Any, ...]]:
+    if not isinstance(query, NewsQuery):
+        raise StoreError(f"not a news query: {query!r}")
+    names = (*query.entities, *query.feeds,
+             *((query.entity,) if query.entity is not None else ()))
+    if not all(isinstance(n, str) for n in names) or not isinstance(query.unread_only, bool):
+        raise StoreError(f"not a news query: {query!r}")
+    if query.until is not None and not isinstance(query.until, datetime):
+        raise StoreError(f"not a date: {query.until!r}")
+    if query.include is not None and (not isinstance(query.include, str) or not query.include):
+        raise StoreError(f"not a MATCH expression: {query.include!r}")
+    where = ["1"]
+    params: list[Any] = []
+    if query.entity is not None:
+        where.append("items.id IN (SELECT item_id FROM item_entities WHERE entity = ?)")
+        params.append(query.entity)
+    if query.entities:
+        marks = ",".join("?" * len(query.entities))
+        where.append(f"items.id IN (SELECT item_id FROM item_entities WHERE entity IN ({marks}))")
+        params += query.entities
+    if query.feeds:
+        where.append(f"items.feed IN ({','.join('?' * len(query.feeds))})")
+        params += query.feeds
+    if query.until is not None:
+        where.append("items.published <= ?")
+        params.append(_iso(query.until))
+    if query.unread_only:
+        where.append("items.read = 0")
+    if query.include is not None:
+        where.append("items.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
+        params.append(query.include)
+    hidden, hidden_params = _hidden_sql(_checked_rules(query.hide))
+    if hidden != "0":
+        where.append(f"NOT ({hidden})")
+        params += hidden_params
+    return " AND ".join(where), tuple(params)
+
+
+@wrap_public_methods
+class ReadingMixin(_Host):
+    def news_page(self, query: NewsQuery, limit: int = 100) -> list[StoredItem]:
+        """The items `query` shows, newest first: excluded items left out in SQL."""
+        where, params = _news_where(query)
+        rows = self._conn.execute(
+            f"SELECT {self._ITEM_COLUMNS} FROM items WHERE {where} "
+            "ORDER BY published DESC, id DESC LIMIT ?",
+            (*params, _count_arg(limit)),
+        ).fetchall()
+        return self._items(rows)
+
+    def count_news(self, query: NewsQuery) -> int:
+        """How many items `query` shows (all of them, not a page)."""
+        where, params = _news_where(query)
+        return self._conn.execute(f"SELECT count(*) FROM items WHERE {where}",
+                                  params).fetchone()[0]
+
+    def count_hidden(self, query: NewsQuery) -> int:
+        """How many items `query` would show but for its exclude rules."""
+        return self.count_news(replace(query, hide=())) - self.count_news(query)
+
+    def unread_by_feed(self, hide: Sequence[tuple[str | None, str]] = ()) -> dict[str, int]:
+        """Unread items that are not hidden, per feed name (feeds with none left out)."""
+        hidden, params = _hidden_sql(_checked_rules(hide))
+        return dict(self._conn.execute(
+            f"SELECT feed, count(*) FROM items WHERE read = 0 AND NOT ({hidden}) "
+            "GROUP BY feed", params).fetchall())
+
+    def unread_by_entity(self, hide: Sequence[tuple[str | None, str]] = ()) -> dict[str, int]:
+        """Unread items that are not hidden, per partner (entity) they mention."""
+        hidden, params = _hidden_sql(_checked_rules(hide))
+        return dict(self._conn.execute(
+            "SELECT e.entity, count(*) FROM item_entities e JOIN items ON items.id = e.item_id "
+            f"WHERE items.read = 0 AND NOT ({hidden}) GROUP BY e.entity", params).fetchall())
+
+    def mark_many_read(self, item_ids: Iterable[int], read: bool = True) -> int:
+        """Mark every item of `item_ids` read (or unread) in one transaction; how many
+        changed state."""
+        ids = list(dict.fromkeys(item_ids))
+        if not all(isinstance(i, int) and not isinstance(i, bool) for i in ids):
+            raise StoreError(f"{self.path}: item ids must be integers")
+        if not isinstance(read, bool):
+            raise StoreError(f"{self.path}: read must be true or false")
+        changed = 0
+        with self._transaction() as db:
+            for start in range(0, len(ids), 500):  # under SQLite's bound-variable limit
+                chunk = ids[start : start + 500]
+                cursor = db.execute(
+                    f"UPDATE items SET read = ? WHERE read != ? AND id IN "
+                    f"({','.join('?' * len(chunk))})", (int(read), int(read), *chunk))
+                changed += cursor.rowcount
+        return changed
+
+    def search_shown(self, text: str, query: NewsQuery, limit: int = 100) -> list[StoredItem]:
+        """`search`, within what `query` shows: excluded items are never found."""
+        match = fts_query(text)
+        if match is None:
+            return []
+        where, params = _news_where(query)
+        rows = self._conn.execute(
+            f"SELECT {self._ITEM_COLUMNS} FROM items WHERE id IN "
+            "(SELECT rowid FROM items_fts WHERE items_fts MATCH ?) "
+            f"AND {where} ORDER BY published DESC, id DESC LIMIT ?",
+            (match, *params, _count_arg(limit)),
+        ).fetchall()
+        return self._items(rows)
+
+    def signal_counts_shown(self, state: str, hide: Sequence[tuple[str | None, str]] = ()
+                            ) -> dict[tuple[str, str | None], int]:
+        """`signal_counts`, leaving out the signals of items the rules hide."""
+        if state not in SIGNAL_STATES:
+            raise StoreError(f"unknown signal state {state!r}")
+        hidden, params = _hidden_sql(_checked_rules(hide))
+        rows = self._conn.execute(
+            "SELECT s.metric, s.subject, count(*) FROM signals s JOIN items ON items.id = "
+            f"s.news_id WHERE s.state = ? AND NOT ({hidden}) GROUP BY s.metric, s.subject",
+            (state, *params),
+        )
+        counts: dict[tuple[str, str | None], int] = {}
+        for metric, subject, n in rows:
+            key = (metric, subject or None)
+            counts[key] = counts.get(key, 0) + n
+        return counts
+
+    def hidden_among(self, item_ids: Iterable[int],
+                     hide: Sequence[tuple[str | None, str]]) -> set[int]:
+        """Which of `item_ids` the rules hide (signals of a hidden item are hidden too)."""
+        ids = [i for i in dict.fromkeys(item_ids) if isinstance(i, int)]
+        rules = _checked_rules(hide)
+        if not rules or not ids:
+            return set()
+        hidden, params = _hidden_sql(rules)
+        found: set[int] = set()
+        for start in range(0, len(ids), 500):
+            chunk = ids[start : start + 500]
+            found.update(row[0] for row in self._conn.execute(
+                f"SELECT id FROM items WHERE id IN ({','.join('?' * len(chunk))}) "
+                f"AND ({hidden})", (*chunk, *params)))
+        return found
