@@ -187,7 +187,9 @@ def _run(args: argparse.Namespace) -> int:
                         quiet=True)
         return refresh_alerts(config, data_dir / STORE_FILE, args.format, _now(), code)
     if args.command == "feeds":
-        return _feeds(args, config_dir)
+        from .cli_feeds import feeds_command
+
+        return feeds_command(args, config_dir)
     if args.command == "refresh":
         settings, feeds = load_fetch(config_dir, resolve_cache_dir() / PASSED_FILE)
         return _refresh(settings, feeds, data_dir / STORE_FILE, args.force,
@@ -270,24 +272,12 @@ def _dump(config: Config, store_path: Path, fmt: str, as_of: date | None = None)
     return EXIT_OK
 
 
-def _enrich(config: Config, store: Store, now: datetime) -> None:
-    """Tag and find figures in what a headless refresh stored, before showing signals."""
-    import sqlite3
-
-    from .news.enrich import enrich_story
-
-    try:
-        enrich_story(store, config.story, now)
-    except (sqlite3.Error, StoreError) as exc:  # a read-only store still dumps what it has
-        print(f"{store.path}: new items not enriched ({exc})", file=sys.stderr)
-
-
 def _enrich_and_watch(config: Config, store: Store, now: datetime) -> None:
-    """`dump`'s pass before it shows anything: enrich, then evaluate the watches, so the
-    alerts key shows every match."""
-    from .cli_alerts import evaluate_quietly
+    """`dump`'s pass before it shows anything: enrich what a headless refresh stored (tags,
+    figures, status moves), then evaluate the watches, so the alerts key shows every match."""
+    from .cli_alerts import enrich, evaluate_quietly
 
-    _enrich(config, store, now)
+    enrich(config, store, now)
     evaluate_quietly(config, store, now)
 
 
@@ -408,58 +398,6 @@ def _ingest(args: argparse.Namespace, config_dir: Path) -> int:
         warn=lambda line: print(f"{args.file}: {line}", file=sys.stderr),
     ))
     return EXIT_OK
-
-
-def _feeds(args: argparse.Namespace, config_dir: Path) -> int:
-    from . import feeds_opml
-
-    if args.feeds_command == "export":
-        sys.stdout.write(feeds_opml.export_opml(load(config_dir).feeds))
-        return EXIT_OK
-    refusal = _installed_copy(args, config_dir)
-    if refusal:
-        print(refusal, file=sys.stderr)
-        return EXIT_USAGE
-    try:
-        result = feeds_opml.import_opml(config_dir, Path(args.file))
-    except feeds_opml.OpmlError as exc:
-        print(f"{_shown_path(args.file)}: {exc}; nothing imported", file=sys.stderr)
-        return EXIT_USAGE
-    for feed in result.added:
-        print(f"added    {feed.name}  {feed.url}")
-    for what, why in result.skipped:
-        print(f"skipped  {what}  {why}")
-    where = config_dir / "feeds.toml"
-    print(f"{len(result.added)} added to {where}, {len(result.skipped)} skipped")
-    return EXIT_OK
-
-
-def _installed_copy(args: argparse.Namespace, config_dir: Path) -> str | None:
-    """Why `config_dir` must not be written to, or None. The copy installed with the package
-    is overwritten by the next upgrade (and often not writable): an import there would be
-    lost. It is reached when no config was chosen (no --config, no $DEALDESK_CONFIG, no
-    ./config), or chosen by naming the installed copy itself."""
-    from .config import packaged_config_dir
-
-    packaged = packaged_config_dir()
-    try:
-        same = config_dir.resolve() == packaged.resolve()
-    except OSError:
-        same = False
-    if not same:
-        return None
-    chosen = bool(args.config or os.environ.get("DEALDESK_CONFIG")
-                  or (Path.cwd() / "config" / "dealdesk.toml").is_file())
-    if chosen and packaged.name != "_config":  # a checkout's own config/, chosen: the user's
-        return None
-    return (f"dealdesk: {config_dir} is the config installed with dealdesk, replaced on "
-            "upgrade; copy it to a directory of your own and pass --config DIR (or set "
-            "DEALDESK_CONFIG); nothing imported")
-
-
-def _shown_path(name: str) -> str:
-    """A file name from the command line, printable on one line."""
-    return name if name.isprintable() else ascii(name)
 
 
 def terminal_problem(environ: Mapping[str, str] = os.environ) -> str | None:

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .config import Config
-from .store import Store
+from .store import Store, StoreError
 
 EXIT_OK = 0
 
@@ -27,7 +27,7 @@ def enrich(config: Config, store: Store, now: datetime) -> None:
 
     try:
         enrich_story(store, config.story, now)
-    except sqlite3.Error as exc:  # a read-only store still shows what it has
+    except (sqlite3.Error, StoreError) as exc:  # a read-only store still shows what it has
         print(f"{store.path}: new items not enriched ({exc})", file=sys.stderr)
 
 
@@ -46,7 +46,7 @@ def evaluate_quietly(config: Config, store: Store, now: datetime) -> None:
 
     try:
         evaluate(store, config.story, config.watches, now.date(), now)
-    except sqlite3.Error as exc:
+    except (sqlite3.Error, StoreError) as exc:
         print(f"{store.path}: watches not evaluated ({exc})", file=sys.stderr)
 
 
