@@ -74,7 +74,7 @@ class Alerting:
                     pass  # a read-only store: show what it holds
                 alerts = store.alerts(limit=ALERTS_WINDOW)
                 # An alert on an item the exclude filters hide is hidden with it.
-                rules = self.exclusions().rules()  # type: ignore[attr-defined]
+                rules = self.exclusions.rules()  # type: ignore[attr-defined]
                 gone = store.hidden_among([a.news_id for a in alerts if a.news_id], rules)
                 alerts = [a for a in alerts if a.news_id not in gone]
         except (StoreError, sqlite3.Error):
