@@ -17,7 +17,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from . import facts as F
-from .value import Value, value
+from .value import Value
 
 
 def end_of(day: date) -> datetime:
@@ -77,7 +77,6 @@ def snapshot_as_of(story: F.Story, signals: Iterable[Any], as_of: date) -> F.Sna
 # What changed
 
 
-@value
 class Change(Value):
     """One fact that moved on one day: `old` is None when it was not known before."""
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from .value import Value, value
+from .value import Value
 
 DEFAULT_USER_AGENT = "DealDesk/0.1 (+https://github.com/dealdesk/dealdesk; feed reader)"
 
@@ -13,7 +13,6 @@ DEFAULT_USER_AGENT = "DealDesk/0.1 (+https://github.com/dealdesk/dealdesk; feed 
 # FeedSpec and FetchLimits are read before a refresh's first request, and a Value is made
 # in a tenth of the time of a dataclass. NewsItem, made by the thousand, keeps the faster
 # generated __init__ and __eq__ of a dataclass.
-@value
 class FeedSpec(Value):
     """A feed as the config names it."""
 
@@ -23,7 +22,6 @@ class FeedSpec(Value):
     lang: str | None = None
 
 
-@value
 class FetchLimits(Value):
     # Requests at once in all (50 feeds on 50 hosts leave in one wave, 500 in two) and to
     # any one host (browsers' six): see news.hosts for what counts as a host.

@@ -13,12 +13,11 @@ from dataclasses import asdict, fields
 from datetime import UTC, datetime
 from pathlib import Path
 
-from .value import Value, value
+from .value import Value
 
 STATE_FILE = "ui-state.json"
 
 
-@value
 class UiState(Value):
     panel: str = "partners"
     theme: str = "textual-dark"

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..model import FeedSpec
-from ..value import Value, value
+from ..value import Value
 from .check import (
     Check, ConfigError, Document, LineIndex, Problem, Table, a_date, feed_url, header_text,
     http_url, int_in, metric_number, nonempty_text, number, one_of, only_sections,
@@ -87,7 +87,6 @@ def resolve_data_dir(cli_value: str | None = None) -> Path:
     return Path(user_data_dir("dealdesk", appauthor=False))
 
 
-@value
 class Config(Value):
     dir: Path
     settings: Settings

@@ -23,13 +23,12 @@ else:  # pragma: no cover - the package requires 3.11, tomli only for older inte
 
 from .. import limits
 from ..news.feedurl import parse_feed_url
-from ..value import Value, value
+from ..value import Value
 
 # ---------------------------------------------------------------------------------------------
 # Errors
 
 
-@value
 class Problem(Value):
     path: Path
     line: int

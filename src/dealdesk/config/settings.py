@@ -9,14 +9,13 @@ from pathlib import Path
 from typing import Any
 
 from ..model import FeedSpec, FetchLimits
-from ..value import Value, value
+from ..value import Value
 from .check import (
     Document, Problem, Table, feed_url, header_text, int_in, nonempty_text, one_of,
     only_sections, read_toml, seconds_in, tables,
 )
 
 
-@value
 class Settings(Value):
     title: str = "OpenAI's compute build-out"
     company: str = "OpenAI"

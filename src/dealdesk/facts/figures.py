@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date
 
 from .. import limits
-from ..value import Value, value
+from ..value import Value
 from .story import _QUALIFIER_OF, Event, Source, Story, UserCount, events_for, products
 
 
@@ -19,7 +19,6 @@ METRIC_FIELDS = {
 CONFLICT_DAYS = 30
 
 
-@value
 class AcceptedFigure(Value):
     """A figure from a news item that the analyst accepted: it becomes a dated fact."""
 
@@ -93,7 +92,6 @@ def with_accepted(story: Story, accepted: Iterable[AcceptedFigure]) -> Story:
     return replace(story, sources=sources, users=tuple(users), events=tuple(events))
 
 
-@value
 class Statement(Value):
     """One source's value for one figure on one day."""
 

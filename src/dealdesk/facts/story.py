@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import field, replace
 from datetime import date
 
-from ..value import Value, value
+from ..value import Value
 
 PARTNER_STATUSES = ("announced", "letter-of-intent", "definitive", "stalled", "replaced", "ended")
 RISK_SEVERITIES = ("low", "medium", "high")
@@ -27,7 +27,6 @@ PARTNER_TEXT_FIELDS = ("status", "role", "note")
 RISK_EVENT_FIELDS = ("status", "severity", "note")
 
 
-@value
 class Source(Value):
     id: str
     title: str
@@ -38,7 +37,6 @@ class Source(Value):
     lang: str = "en"
 
 
-@value
 class Event(Value):
     """A later move of one field of a partner or risk, with its own source."""
 
@@ -52,7 +50,6 @@ class Event(Value):
     qualifier: str | None = None  # the source's hedge on a figure: at_least, up_to...
 
 
-@value
 class Partner(Value):
     name: str
     role: str
@@ -71,7 +68,6 @@ class Partner(Value):
     note: str = ""
 
 
-@value
 class UserCount(Value):
     product: str
     as_of: date
@@ -82,7 +78,6 @@ class UserCount(Value):
     note: str = ""
 
 
-@value
 class Risk(Value):
     id: str
     title: str
@@ -97,7 +92,6 @@ class Risk(Value):
     quote: str = ""
 
 
-@value
 class Story(Value):
     """Everything read from `config/facts/*.toml`, validated."""
 
@@ -133,7 +127,6 @@ class Story(Value):
 # Derived values
 
 
-@value
 class TimelineEntry(Value):
     """One dated statement about a subject: an opening fact or a later event."""
 
@@ -188,7 +181,6 @@ def is_stale(confirmed: date, today: date, stale_after_days: int) -> bool:
     return (today - confirmed).days > stale_after_days
 
 
-@value
 class PartnerState(Value):
     """A partner as of a date, with what a reader needs next to it."""
 
@@ -231,7 +223,6 @@ def partner_states(story: Story, today: date) -> list[PartnerState]:
     return states
 
 
-@value
 class ComputeTotals(Value):
     planned_gw: float
     deployed_gw: float
@@ -250,7 +241,6 @@ def compute_totals(states: Sequence[PartnerState]) -> ComputeTotals:
     )
 
 
-@value
 class UserPoint(Value):
     count: UserCount
     growth: float | None  # users added since the previous date's point
@@ -304,7 +294,6 @@ def products(story: Story) -> list[str]:
     return list(seen)
 
 
-@value
 class RiskState(Value):
     risk: Risk
     confirmed: date
@@ -375,7 +364,6 @@ def _opening_entries(
     ]
 
 
-@value
 class Snapshot(Value):
     """The whole story as of one day: what every view renders."""
 

@@ -9,7 +9,7 @@ from rich.text import Text
 
 from .. import facts as F
 from .. import limits
-from ..value import Value, value
+from ..value import Value
 from .format import (
     BAR_FULL, BAR_PLANNED, FIELD_NAMES, METRIC_LABEL, QUALIFIER_WORDS, RISK_STATUS_LABEL,
     SEVERITY_LABEL, STALE_MARK, STATUS_LABEL, UNKNOWN, Column, DetailView, Row, TableView, bar,
@@ -127,7 +127,6 @@ def tranche_line(state: F.PartnerState) -> Text:
     return line
 
 
-@value
 class UsersView(Value):
     product: str
     latest: F.UserPoint | None

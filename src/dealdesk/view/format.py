@@ -11,7 +11,7 @@ from rich.text import Text
 
 from .. import facts as F
 from .. import limits
-from ..value import Value, value
+from ..value import Value
 
 
 # Symbols first, so status, severity and staleness read without colour.
@@ -154,20 +154,17 @@ def source_label(story: F.Story, source_id: str) -> str:
     return source_id if src is None else f"{source_id} ({src.kind})"
 
 
-@value
 class Column(Value):
     label: str
     width: int | None = None  # None: as wide as the content
     justify: str = "left"
 
 
-@value
 class Row(Value):
     key: str  # what `enter` opens: a partner name, a risk id, "product@date", a news id
     cells: tuple[Text, ...]
 
 
-@value
 class TableView(Value):
     title: str
     columns: tuple[Column, ...]
@@ -176,7 +173,6 @@ class TableView(Value):
     summary: tuple[Text, ...] = ()
 
 
-@value
 class DetailView(Value):
     title: str
     subtitle: str

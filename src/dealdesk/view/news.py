@@ -8,7 +8,7 @@ from datetime import datetime
 from rich.text import Text
 
 from ..cells import terminal_safe
-from ..value import Value, value
+from ..value import Value
 from .format import Column, DetailView, Row, TableView, age
 
 
@@ -19,7 +19,6 @@ NEWS_EMPTY = (
 )
 
 
-@value
 class NewsLine(Value):
     """One stored news item, as the News panel needs it (filled by the store)."""
 

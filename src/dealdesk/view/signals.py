@@ -8,7 +8,7 @@ from datetime import date
 from rich.text import Text
 
 from .. import facts as F
-from ..value import Value, value
+from ..value import Value
 from .format import METRIC_LABEL, Column, Row, TableView, metric_value
 
 
@@ -21,7 +21,6 @@ SIGNAL_STATE_LABEL = {
 
 
 
-@value
 class SignalLine(Value):
     """A stored signal with what the facts say about the same figure."""
 
