@@ -238,11 +238,11 @@ def _dump(config: Config, store_path: Path, fmt: str, as_of: date | None = None)
     snap, items, feeds, signals = data.snap, data.items, data.feeds, data.signals
     archive = dump.archive_json(data.archive, config.settings.keep_days)
     if fmt == "json":
-        data = dump.to_json_dict(
+        doc = dump.to_json_dict(
             snap, now, dump.news_json(items), dump.feeds_json(feeds), dump.signals_json(signals),
             archive,
         )
-        dump.write_json(data, sys.stdout)
+        dump.write_json(doc, sys.stdout)
     else:
         lines = [news_line(i) for i in items]
         dump.write_text(snap, sys.stdout, lines, now, archive=archive)

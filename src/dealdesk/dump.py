@@ -56,6 +56,7 @@ def to_json_dict(
             for s in snap.compute.by_partner
         ],
     }
+    all_points = [p for points in snap.users.values() for p in points]
     users = [
         {
             "product": p.count.product,
@@ -63,10 +64,8 @@ def to_json_dict(
             "weekly_active_users": p.count.weekly_active_users,
             "source": p.count.source,
         }
-        for points in snap.users.values()
-        for p in points
+        for p in sorted(all_points, key=lambda p: p.count.as_of)  # a date: as its ISO text sorts
     ]
-    users.sort(key=lambda u: u["as_of"])
     risks = [
         {
             "title": s.risk.title,

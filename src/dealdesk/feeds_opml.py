@@ -327,7 +327,7 @@ def _checked_feeds(feeds_path: Path, text: str) -> tuple[FeedSpec, ...]:
         probe = Path(scratch) / FEEDS_FILE
         probe.write_text(text, encoding="utf-8", newline="")
         # The checker every command runs on feeds.toml, on the text about to be written.
-        feeds = config._load_feeds(probe, problems)
+        feeds = config.load_feeds(probe, problems)
     if problems:
         raise ConfigError([Problem(feeds_path, p.line, p.message, p.hint) for p in problems])
     return feeds

@@ -21,7 +21,7 @@ from .check import (
     positive_int, positive_number, read_toml, seconds_in, tables, text, text_list,
 )
 from .settings import (
-    DEFAULT_KEYS, MAX_PER_HOST, MINUTES, SETTINGS_SECTIONS, Settings, _load_feeds,
+    DEFAULT_KEYS, MAX_PER_HOST, MINUTES, SETTINGS_SECTIONS, Settings, load_feeds,
     _load_settings, key_list,
 )
 
@@ -101,7 +101,7 @@ def load(config_dir: Path) -> Config:
         raise ConfigError([Problem(config_dir, 0, "config directory not found",
                                    "pass --config DIR or set DEALDESK_CONFIG")])
     settings = _load_settings(config_dir / SETTINGS_FILE, problems)
-    feeds = _load_feeds(config_dir / FEEDS_FILE, problems)
+    feeds = load_feeds(config_dir / FEEDS_FILE, problems)
     from .story import load_story  # the facts' types load only when a story is read
 
     story = load_story(config_dir / FACTS_DIR, settings, problems)
@@ -123,7 +123,7 @@ def load_fetch(config_dir: Path, passed: Path) -> tuple[Settings, tuple[FeedSpec
     if stamp in _read_passed(passed):
         problems: list[Problem] = []
         settings = _load_settings(config_dir / SETTINGS_FILE, problems)
-        feeds = _load_feeds(config_dir / FEEDS_FILE, problems)
+        feeds = load_feeds(config_dir / FEEDS_FILE, problems)
         if not problems:
             return settings, feeds
     config = load_remembering(config_dir, passed, stamp)
@@ -193,7 +193,7 @@ __all__ = [
     "Check", "Config", "ConfigError", "DEFAULT_KEYS", "Document", "FACTS_DIR", "FEEDS_FILE",
     "LineIndex", "MAX_PER_HOST", "MINUTES", "PASSED_FILE", "PASSED_KEEP", "Problem",
     "SETTINGS_FILE", "SETTINGS_SECTIONS", "STORE_FILE", "Settings", "Table", "a_date",
-    "feed_url", "fingerprint", "header_text", "http_url", "int_in", "key_list", "load",
+    "feed_url", "fingerprint", "header_text", "http_url", "int_in", "key_list", "load", "load_feeds",
     "load_fetch", "load_remembering", "metric_number", "nonempty_text", "number", "one_of",
     "only_sections", "packaged_config_dir", "positive_int", "positive_number", "read_toml",
     "resolve_cache_dir", "resolve_config_dir", "resolve_data_dir", "seconds_in", "tables",

@@ -153,6 +153,13 @@ MISSING: Any = _Missing()
 Check = Callable[[Any], Any]  # returns the converted value or raises ValueError(message)
 
 
+def _describe(check: Check, **about: object) -> None:
+    """Notes on a check (hint, bounds, choices) that the messages read back with getattr.
+    Set through the function's __dict__: a type checker sees no such attributes on a
+    Callable, and they are optional by design."""
+    vars(check).update(about)
+
+
 def text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(f"expected a string, got {_type_name(value)}")
@@ -162,10 +169,11 @@ def text(value: Any) -> str:
 
 def nonempty_text(value: Any) -> str:
     """A one-line string: a name, a title, an id (shown in tables and terminal lines)."""
-    if not text(value).strip():
+    checked = text(value)
+    if not checked.strip():
         raise ValueError("must not be empty")
-    _refuse_hidden(value, "")
-    return value
+    _refuse_hidden(checked, "")
+    return checked
 
 
 # Config strings reach the terminal (refresh, dump) and the dashboard as they are: a control
@@ -214,7 +222,7 @@ def metric_number(metric: str) -> Check:
         return checked
 
     hint = "a plausible figure; leave the key out when it is unknown"
-    check.hint = hint  # type: ignore[attr-defined]
+    _describe(check, hint=hint)
     return check
 
 
@@ -247,11 +255,12 @@ def a_date(value: Any) -> date:
 
 def one_of(choices: tuple[str, ...]) -> Check:
     def check(value: Any) -> str:
-        if text(value) not in choices:
+        checked = text(value)
+        if checked not in choices:
             raise ValueError(f"{value!r} is not one of {', '.join(choices)}")
-        return value
+        return checked
 
-    check.choices = choices  # type: ignore[attr-defined]
+    _describe(check, choices=choices)
     return check
 
 
@@ -265,19 +274,21 @@ def text_list(value: Any) -> tuple[str, ...]:
 
 def http_url(value: Any) -> str:
     """A link shown to the reader (a source's): http(s), nothing hidden in it."""
-    _refuse_hidden(text(value), "")
-    if any(char.isspace() for char in value):
+    checked = text(value)
+    _refuse_hidden(checked, "")
+    if any(char.isspace() for char in checked):
         raise ValueError(f"holds a space: {value!r}")
-    parts = urlsplit(value)
+    parts = urlsplit(checked)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(f"not an http(s) URL: {value!r}")
-    return value
+    return checked
 
 
 def feed_url(value: Any) -> str:
     """A feed's URL, read exactly as the fetcher reads it (news.feedurl)."""
-    parse_feed_url(text(value))
-    return value
+    checked = text(value)
+    parse_feed_url(checked)
+    return checked
 
 
 def int_in(low: int, high: int) -> Check:
@@ -294,7 +305,7 @@ def int_in(low: int, high: int) -> Check:
             raise ValueError(f"must be at most {high:,}, got {value:,}")
         return value
 
-    check.bounds = (low, high)  # type: ignore[attr-defined]
+    _describe(check, bounds=(low, high))
     return check
 
 
@@ -312,17 +323,18 @@ def seconds_in(high: float) -> Check:
             raise ValueError(f"must be at most {high:g}, got {value}")
         return float(value)
 
-    check.bounds = (0, high)  # type: ignore[attr-defined]
+    _describe(check, bounds=(0, high))
     return check
 
 
 def header_text(value: Any) -> str:
     """A value sent as an HTTP header: printable ASCII, as httpx and the head start send it."""
-    if not all(" " <= char <= "~" for char in text(value)) or value != value.strip() or not value:
+    checked = text(value)
+    if not all(" " <= char <= "~" for char in checked) or checked != checked.strip() or not checked:
         raise ValueError("must be printable ASCII without leading or trailing spaces")
-    if len(value) > 512:
-        raise ValueError(f"longer than 512 characters ({len(value):,})")
-    return value
+    if len(checked) > 512:
+        raise ValueError(f"longer than 512 characters ({len(checked):,})")
+    return checked
 
 
 def _type_name(value: Any) -> str:

@@ -142,7 +142,7 @@ def _section(doc: Document, name: str, problems: list[Problem]) -> Table:
     return Table(doc, name, 0, value, problems)
 
 
-def _load_feeds(path: Path, problems: list[Problem]) -> tuple[FeedSpec, ...]:
+def load_feeds(path: Path, problems: list[Problem]) -> tuple[FeedSpec, ...]:
     doc = read_toml(path, problems)
     if doc is None:
         return ()

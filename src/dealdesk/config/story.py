@@ -52,12 +52,16 @@ def load_story(facts_dir: Path, settings: Settings, problems: list[Problem]) -> 
                 sources[src.id] = src
                 source_lines[src.id] = f"{doc.path.name}:{t.where('id')}"
 
-    def source_ref(t: Table) -> str | None:
+    def source_ref(t: Table) -> str:
+        """The source id; "" when missing or unknown: a problem is recorded then, and a story
+        with problems is never returned, so the placeholder is never seen."""
         ref = t.get("source", nonempty_text, hint="every fact names the [[source]] it comes from")
-        if ref is not None and ref not in sources:
+        if ref is None:
+            return ""
+        if ref not in sources:
             t.problem("source", f"unknown source {ref!r}", _did_you_mean(ref, sources))
-            return None
-        return ref
+            return ""
+        return str(ref)
 
     partners: list[F.Partner] = []
     users: list[F.UserCount] = []
@@ -94,11 +98,12 @@ def load_story(facts_dir: Path, settings: Settings, problems: list[Problem]) -> 
             ))
             t.finish()
         for t in tables(doc, "event", problems):
+            raw_value: Any = t.values.get("value")  # as written: _check_events checks it
             event = F.Event(
                 date=t.get("date", a_date),
                 subject=t.get("subject", nonempty_text),
                 field=t.get("field", nonempty_text),
-                value=t.values.get("value"),
+                value=raw_value,
                 source=source_ref(t),
                 quote=t.get("quote", text, ""),
                 note=t.get("note", text, ""),
@@ -123,7 +128,7 @@ def load_story(facts_dir: Path, settings: Settings, problems: list[Problem]) -> 
     )
 
 
-def _partner(t: Table, source: str | None) -> F.Partner:
+def _partner(t: Table, source: str) -> F.Partner:
     return F.Partner(
         name=t.get("name", nonempty_text),
         role=t.get("role", nonempty_text),

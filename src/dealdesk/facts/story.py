@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import field, replace
 from datetime import date
+from typing import Any
 
 from ..value import Value
 
@@ -154,7 +155,7 @@ _QUALIFIER_OF = {"capacity_gw": "capacity_qualifier", "commitment_usd": "commitm
 
 def partner_as_of(story: Story, partner: Partner, today: date) -> Partner:
     """The partner with every event up to `today` applied, in date order."""
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}  # Any: the config checked each event's value for its field
     for event in events_for(story, partner.name, today):
         changes[event.field] = event.value
         if event.field in _QUALIFIER_OF:
@@ -163,7 +164,7 @@ def partner_as_of(story: Story, partner: Partner, today: date) -> Partner:
 
 
 def risk_as_of(story: Story, risk: Risk, today: date) -> Risk:
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}  # Any: as in partner_as_of
     for event in events_for(story, risk.id, today):
         changes[event.field] = event.value
     return replace(risk, **changes) if changes else risk

@@ -184,13 +184,14 @@ def to_facts_toml(
     untracked: list[Figure] = []
     for fig in figures:
         hedge = [f"qualifier = {_toml_str(fig.qualifier)}"] if fig.qualifier else []
-        if fig.metric == "weekly_active_users" and fig.subject in products:
-            lines += ["", "[[users]]", f"product = {_toml_str(fig.subject)}",
+        subject = fig.subject
+        if subject is not None and fig.metric == "weekly_active_users" and subject in products:
+            lines += ["", "[[users]]", f"product = {_toml_str(subject)}",
                       f"as_of = {published.isoformat()}",
                       f"weekly_active_users = {_toml_number(fig.value)}", *hedge]
-        elif fig.metric != "weekly_active_users" and fig.subject in partners:
+        elif subject is not None and fig.metric != "weekly_active_users" and subject in partners:
             lines += ["", "[[event]]", f"date = {published.isoformat()}",
-                      f"subject = {_toml_str(fig.subject)}", f"field = {_toml_str(fig.metric)}",
+                      f"subject = {_toml_str(subject)}", f"field = {_toml_str(fig.metric)}",
                       f"value = {_toml_number(fig.value)}", *hedge]
         else:
             untracked.append(fig)

@@ -158,8 +158,13 @@ class FeedTransport(httpx.AsyncBaseTransport):
 async def _connected(sock: socket.socket) -> None:
     """Wait for a connection still being made; raise its error if it failed."""
     loop = asyncio.get_running_loop()
-    writable = loop.create_future()
-    loop.add_writer(sock, lambda: writable.done() or writable.set_result(None))
+    writable: asyncio.Future[None] = loop.create_future()
+
+    def on_writable() -> None:
+        if not writable.done():
+            writable.set_result(None)
+
+    loop.add_writer(sock, on_writable)
     try:
         await writable
     finally:

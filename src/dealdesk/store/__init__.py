@@ -25,8 +25,10 @@ from .schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, SchemaMixin
 from .signals import SIGNAL_QUALIFIERS, SIGNAL_STATES, SignalsMixin, StoredSignal
 
 
+# SchemaMixin last: for the type checker each domain mixin derives from it (what it uses of
+# the store), and a base must follow its subclasses in the MRO. No two mixins share a name.
 @wrap_public_methods
-class Store(SchemaMixin, FeedsMixin, ItemsMixin, SignalsMixin, ArchiveMixin):
+class Store(FeedsMixin, ItemsMixin, SignalsMixin, ArchiveMixin, SchemaMixin):
     """One connection to the archive: every domain's methods, each raising only StoreError."""
 
 

@@ -254,7 +254,7 @@ def _retry_delay(failures: int, retry_after_s: float | None, policy: FetchLimits
         return min(retry_after_s / 60, cap)  # inf / 60 is inf: capped too
     exponent = min(max(failures, 1) - 1, 30)  # 2^30 minutes is already far past any cap
     base = float(max(1, min(policy.backoff_base_minutes, MAX_BACKOFF_MINUTES)))
-    return min(base * 2**exponent, cap)
+    return min(base * 2.0**exponent, cap)  # 2.0: exact, and typed float
 
 
 def _later(when: datetime, minutes: float) -> datetime:

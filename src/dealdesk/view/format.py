@@ -129,7 +129,7 @@ def bar(value: float, scale: float, width: int) -> str:
 def monochrome(text: Text) -> Text:
     """The same text without colours (bold, italic, underline kept), for NO_COLOR: grey
     shades of red and yellow can be too faint to read, and symbols already carry meaning."""
-    def plain(style: object) -> object:
+    def plain(style: str | Style) -> str | Style:
         if isinstance(style, str):
             style = Style.parse(style) if style else Style()
         return style.without_color if isinstance(style, Style) else style
