@@ -13,6 +13,7 @@ from rich.text import Text
 
 from . import facts as F
 from . import limits
+from .model import Metric
 from . import view as V
 
 
@@ -35,8 +36,8 @@ def to_json_dict(
             "name": s.partner.name,
             "role": s.partner.role,
             "status": s.partner.status,
-            "commitment_usd": s.partner.commitment_usd,
-            "capacity_gw": s.partner.capacity_gw,
+            Metric.COMMITMENT_USD: s.partner.commitment_usd,
+            Metric.CAPACITY_GW: s.partner.capacity_gw,
             "since": _iso(s.partner.since),
             "sources": _sources_of(story, s.partner.name, s.partner.source, snap.today),
         }
@@ -44,13 +45,13 @@ def to_json_dict(
     ]
     compute = {
         "planned_gw": snap.compute.planned_gw,
-        "deployed_gw": snap.compute.deployed_gw,
+        Metric.DEPLOYED_GW: snap.compute.deployed_gw,
         "by_partner": [
             {
                 "partner": s.partner.name,
                 "planned_gw": s.partner.capacity_gw,
-                "deployed_gw": s.partner.deployed_gw,
-                "investment_max_usd": s.partner.investment_max_usd,
+                Metric.DEPLOYED_GW: s.partner.deployed_gw,
+                Metric.INVESTMENT_MAX_USD: s.partner.investment_max_usd,
                 "investment_unlocked_usd": s.investment_unlocked_usd,
             }
             for s in snap.compute.by_partner
@@ -61,7 +62,7 @@ def to_json_dict(
         {
             "product": p.count.product,
             "as_of": _iso(p.count.as_of),
-            "weekly_active_users": p.count.weekly_active_users,
+            Metric.WEEKLY_ACTIVE_USERS: p.count.weekly_active_users,
             "source": p.count.source,
         }
         for p in sorted(all_points, key=lambda p: p.count.as_of)  # a date: as its ISO text sorts

@@ -4,10 +4,26 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
+from typing import Protocol
 
 from .value import Value
 
 DEFAULT_USER_AGENT = "DealDesk/0.1 (+https://github.com/dealdesk/dealdesk; feed reader)"
+
+
+class Metric(StrEnum):
+    """A tracked figure (or the status an event moves), named once. The names are those of
+    config/facts/ keys, of the store's signals and of `dump`'s JSON; a member equals its
+    string, so a name read from TOML, SQLite or JSON is found in any table keyed by these."""
+
+    WEEKLY_ACTIVE_USERS = "weekly_active_users"
+    CAPACITY_GW = "capacity_gw"
+    DEPLOYED_GW = "deployed_gw"
+    COMMITMENT_USD = "commitment_usd"
+    INVESTMENT_MAX_USD = "investment_max_usd"
+    TRANCHE_PER_GW_USD = "tranche_per_gw_usd"
+    STATUS = "status"
 
 
 # FeedSpec and FetchLimits are read before a refresh's first request, and a Value is made
@@ -83,3 +99,76 @@ class FetchResult:
     elapsed_ms: int = 0
     final_url: str | None = None
     content_type: str | None = None  # of a 200: its charset is the parser's first label
+
+
+# What the views and the facts read of a stored row. Protocols, not the store's classes: the
+# layers above take any object with these fields (store rows, test doubles), read-only.
+
+
+class NewsRow(Protocol):
+    """A stored news item (store.StoredItem)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def feed(self) -> str: ...
+    @property
+    def title(self) -> str: ...
+    @property
+    def link(self) -> str | None: ...
+    @property
+    def published(self) -> datetime: ...
+    @property
+    def summary(self) -> str: ...
+    @property
+    def date_flag(self) -> str | None: ...
+    @property
+    def entities(self) -> tuple[str, ...]: ...
+    @property
+    def read(self) -> bool: ...
+
+
+class FeedRow(Protocol):
+    """A feed's state as stored (store.FeedState)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def last_success(self) -> datetime | None: ...
+    @property
+    def next_retry(self) -> datetime | None: ...
+    @property
+    def items(self) -> int: ...
+    @property
+    def error(self) -> str | None: ...
+
+
+class SignalRow(Protocol):
+    """A stored signal: a figure found in a news item (store.StoredSignal)."""
+
+    @property
+    def id(self) -> int: ...
+    @property
+    def news_id(self) -> int: ...
+    @property
+    def metric(self) -> str: ...
+    @property
+    def value(self) -> float: ...
+    @property
+    def qualifier(self) -> str | None: ...
+    @property
+    def subject(self) -> str | None: ...
+    @property
+    def quote(self) -> str: ...
+    @property
+    def state(self) -> str: ...
+    @property
+    def published(self) -> datetime: ...
+    @property
+    def news_title(self) -> str: ...
+    @property
+    def feed(self) -> str: ...
+    @property
+    def link(self) -> str | None: ...

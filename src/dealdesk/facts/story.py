@@ -8,6 +8,7 @@ from dataclasses import field, replace
 from datetime import date
 from typing import Any
 
+from ..model import Metric
 from ..value import Value
 
 PARTNER_STATUSES = ("announced", "letter-of-intent", "definitive", "stalled", "replaced", "ended")
@@ -18,14 +19,14 @@ QUALIFIERS = ("at_least", "more_than", "up_to", "about")
 
 # Partner fields an event may move; the value's type is checked by the config loader.
 PARTNER_NUMBER_FIELDS = (
-    "capacity_gw",
-    "deployed_gw",
-    "commitment_usd",
-    "investment_max_usd",
-    "tranche_per_gw_usd",
+    Metric.CAPACITY_GW,
+    Metric.DEPLOYED_GW,
+    Metric.COMMITMENT_USD,
+    Metric.INVESTMENT_MAX_USD,
+    Metric.TRANCHE_PER_GW_USD,
 )
-PARTNER_TEXT_FIELDS = ("status", "role", "note")
-RISK_EVENT_FIELDS = ("status", "severity", "note")
+PARTNER_TEXT_FIELDS = (Metric.STATUS, "role", "note")
+RISK_EVENT_FIELDS = (Metric.STATUS, "severity", "note")
 
 
 class Source(Value):
@@ -150,7 +151,7 @@ def events_for(story: Story, subject: str, today: date) -> list[Event]:
 
 
 # A new figure brings its own hedge: "up to $100B" replaced by "$30B" is no longer "up to".
-_QUALIFIER_OF = {"capacity_gw": "capacity_qualifier", "commitment_usd": "commitment_qualifier"}
+_QUALIFIER_OF: dict[str, str] = {Metric.CAPACITY_GW: "capacity_qualifier", Metric.COMMITMENT_USD: "commitment_qualifier"}
 
 
 def partner_as_of(story: Story, partner: Partner, today: date) -> Partner:
@@ -328,21 +329,21 @@ def timeline(story: Story, today: date, subject: str | None = None) -> list[Time
             p.source,
             p.quote,
             [
-                ("status", p.status, None),
-                ("capacity_gw", p.capacity_gw, p.capacity_qualifier),
-                ("commitment_usd", p.commitment_usd, p.commitment_qualifier),
+                (Metric.STATUS, p.status, None),
+                (Metric.CAPACITY_GW, p.capacity_gw, p.capacity_qualifier),
+                (Metric.COMMITMENT_USD, p.commitment_usd, p.commitment_qualifier),
             ],
         )
     for u in story.users:
         entries.append(
             TimelineEntry(
-                u.as_of, u.product, "weekly_active_users", u.weekly_active_users, u.source,
+                u.as_of, u.product, Metric.WEEKLY_ACTIVE_USERS, u.weekly_active_users, u.source,
                 u.quote, u.note, u.qualifier,
             )
         )
     for r in story.risks:
         entries += _opening_entries(r.since, r.id, r.source, r.quote,
-                                    [("status", r.status, None)])
+                                    [(Metric.STATUS, r.status, None)])
     for e in story.events:
         entries.append(TimelineEntry(e.date, e.subject, e.field, e.value, e.source, e.quote,
                                      e.note, e.qualifier))

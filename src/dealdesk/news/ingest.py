@@ -20,6 +20,7 @@ from datetime import date
 from decimal import Decimal
 
 from dealdesk import limits
+from dealdesk.model import Metric
 from dealdesk.news.clean import clean_text
 from dealdesk.news.entities import EntityMatcher
 from dealdesk.news.signals import Figure, detect_lang, iter_figures
@@ -185,11 +186,11 @@ def to_facts_toml(
     for fig in figures:
         hedge = [f"qualifier = {_toml_str(fig.qualifier)}"] if fig.qualifier else []
         subject = fig.subject
-        if subject is not None and fig.metric == "weekly_active_users" and subject in products:
+        if subject is not None and fig.metric == Metric.WEEKLY_ACTIVE_USERS and subject in products:
             lines += ["", "[[users]]", f"product = {_toml_str(subject)}",
                       f"as_of = {published.isoformat()}",
                       f"weekly_active_users = {_toml_number(fig.value)}", *hedge]
-        elif subject is not None and fig.metric != "weekly_active_users" and subject in partners:
+        elif subject is not None and fig.metric != Metric.WEEKLY_ACTIVE_USERS and subject in partners:
             lines += ["", "[[event]]", f"date = {published.isoformat()}",
                       f"subject = {_toml_str(subject)}", f"field = {_toml_str(fig.metric)}",
                       f"value = {_toml_number(fig.value)}", *hedge]

@@ -11,6 +11,7 @@ from rich.text import Text
 
 from .. import facts as F
 from .. import limits
+from ..model import Metric
 from ..value import Value
 
 
@@ -91,21 +92,21 @@ def field_value(field_name: str, value: object, qualifier: str | None = None) ->
             return money(value, qualifier)
         if field_name.endswith("_gw"):
             return gigawatts(value, qualifier)
-        if field_name == "weekly_active_users":
+        if field_name == Metric.WEEKLY_ACTIVE_USERS:
             return users(value, qualifier)
-    if field_name == "status" and value in STATUS_LABEL:
+    if field_name == Metric.STATUS and value in STATUS_LABEL:
         return STATUS_LABEL[str(value)][0]
     return str(value)
 
 
-FIELD_NAMES = {
-    "status": "status",
-    "capacity_gw": "capacity",
-    "deployed_gw": "deployed",
-    "commitment_usd": "commitment",
-    "investment_max_usd": "investment cap",
-    "tranche_per_gw_usd": "per-GW tranche",
-    "weekly_active_users": "weekly users",
+FIELD_NAMES: dict[str, str] = {
+    Metric.STATUS: "status",
+    Metric.CAPACITY_GW: "capacity",
+    Metric.DEPLOYED_GW: "deployed",
+    Metric.COMMITMENT_USD: "commitment",
+    Metric.INVESTMENT_MAX_USD: "investment cap",
+    Metric.TRANCHE_PER_GW_USD: "per-GW tranche",
+    Metric.WEEKLY_ACTIVE_USERS: "weekly users",
     "severity": "severity",
     "note": "note",
     "role": "role",
@@ -182,16 +183,16 @@ class DetailView(Value):
     body: tuple[Text, ...] = field(default=())
 
 
-METRIC_LABEL = {
-    "weekly_active_users": "weekly users",
-    "capacity_gw": "capacity",
-    "commitment_usd": "commitment",
+METRIC_LABEL: dict[str, str] = {
+    Metric.WEEKLY_ACTIVE_USERS: "weekly users",
+    Metric.CAPACITY_GW: "capacity",
+    Metric.COMMITMENT_USD: "commitment",
 }
 
 
 def metric_value(metric: str, value: float | None, qualifier: str | None = None) -> str:
-    if metric == "weekly_active_users":
+    if metric == Metric.WEEKLY_ACTIVE_USERS:
         return users(value, qualifier)
-    if metric == "capacity_gw":
+    if metric == Metric.CAPACITY_GW:
         return gigawatts(value, qualifier)
     return money(value, qualifier)
