@@ -8,14 +8,14 @@ import socket
 import ssl
 import time
 import zlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import httpx
 import pytest
 
-from dealdesk.news.fetch import FetchResult, fetch_all, fetch_feed, make_client
 from dealdesk.model import FeedSpec, FetchLimits
+from dealdesk.news.fetch import FetchResult, fetch_all, fetch_feed, make_client
 from tests.feedserver import closed_port, feed_server, no_proxy_env, rss  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("no_proxy_env")
@@ -161,7 +161,7 @@ async def test_status_codes_are_classified(feed_server, status, retry_after, err
 
 
 async def test_retry_after_as_http_date(feed_server):
-    when = datetime.now(timezone.utc) + timedelta(minutes=10)
+    when = datetime.now(UTC) + timedelta(minutes=10)
     retry_after = format_datetime(when, usegmt=True)
     url = feed_server.add("/s", kind="status", status=503, retry_after=retry_after)
     result = await fetch(url)

@@ -5,22 +5,22 @@ from __future__ import annotations
 import sqlite3
 import threading
 from contextlib import closing
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
+from dealdesk.model import FeedSpec, FetchLimits
 from dealdesk.news import parse as parse_module
 from dealdesk.news.enrich import EnrichReport, figure_finder
 from dealdesk.news.entities import EntityMatcher
-from dealdesk.model import FeedSpec, FetchLimits
 from dealdesk.news.refresh import FeedOutcome, run_refresh
 from dealdesk.store import Store, StoreError
 from tests.feedserver import Route, closed_port, feed_server, no_proxy_env, rss  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("no_proxy_env")
 
-T0 = datetime(2025, 9, 24, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 9, 24, 12, 0, tzinfo=UTC)
 LIMITS = FetchLimits(deadline_s=5, connect_timeout_s=2, read_timeout_s=2)
 ENTITIES = {"Nvidia": ["NVDA"], "OpenAI": ["ChatGPT"], "Oracle": ["OCI"]}
 

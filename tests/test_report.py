@@ -212,8 +212,9 @@ def test_markdown_escape_leaves_no_markup(raw):
 
 def test_links_are_http_only_and_cannot_break_out():
     assert md.link_target("https://e.com/a(b)c d<e>") == "https://e.com/a%28b%29c%20d%3Ce%3E"
-    from dealdesk.report.model import Note
     from datetime import date
+
+    from dealdesk.report.model import Note
 
     for url in ("javascript:alert(1)", "data:text/html,x", "file:///etc/passwd", "ftp://e.com/"):
         from dealdesk.news.links import clean_link

@@ -158,8 +158,8 @@ async def test_the_inbox_pages_through_many_signals_and_shows_again_when_reopene
     """A store with more signals than a page lists a window of them, counted in SQL."""
     from datetime import UTC, datetime
 
-    from dealdesk.news.fetch import FetchResult
     from dealdesk.model import NewsItem
+    from dealdesk.news.fetch import FetchResult
     from dealdesk.tui import newsroom
 
     monkeypatch.setattr(newsroom, "INBOX_PAGE", 20)

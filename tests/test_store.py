@@ -7,21 +7,21 @@ import shutil
 import sqlite3
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dealdesk.model import FeedSpec, FetchLimits, NewsItem
+from dealdesk.news.fetch import FetchResult
+from dealdesk.store import SCHEMA_VERSION, Store, StoreError, fts_query
 from dealdesk.store import items as store_items
 from dealdesk.store import rows as store_rows
 from dealdesk.store import schema as store_schema
-from dealdesk.news.fetch import FetchResult
-from dealdesk.model import FeedSpec, FetchLimits, NewsItem
-from dealdesk.store import SCHEMA_VERSION, Store, StoreError, fts_query
 
-NOW = datetime(2025, 9, 24, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 9, 24, 12, 0, tzinfo=UTC)
 LIMITS = FetchLimits(backoff_base_minutes=5, backoff_max_minutes=60)
 
 
@@ -259,7 +259,7 @@ def test_every_column_of_every_row_is_stored_as_given(db, monkeypatch):
     assert [(item_id, stored.guid) for item_id, stored in new] == [(r[0], r[2]) for r in rows]
     assert [r[1:] for r in rows] == [
         ("wire", it.guid, it.title, it.link,
-         it.published.astimezone(timezone.utc).isoformat(timespec="seconds"), it.summary,
+         it.published.astimezone(UTC).isoformat(timespec="seconds"), it.summary,
          it.date_flag, "2025-09-24T12:00:00+00:00", 1, 0)
         for it in items
     ]
@@ -268,13 +268,13 @@ def test_every_column_of_every_row_is_stored_as_given(db, monkeypatch):
 @settings(max_examples=300, deadline=None)
 @given(st.datetimes(
     min_value=datetime(2, 1, 1), max_value=datetime(9998, 12, 31),
-    timezones=st.none() | st.just(timezone.utc) | st.builds(
+    timezones=st.none() | st.just(UTC) | st.builds(
         timezone, st.timedeltas(min_value=-timedelta(hours=23, minutes=59),
                                 max_value=timedelta(hours=23, minutes=59))),
 ))
 def test_stored_dates_are_isoformat_in_utc_to_the_second(dt):
-    aware = dt if dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
-    expected = aware.astimezone(timezone.utc).isoformat(timespec="seconds")
+    aware = dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
+    expected = aware.astimezone(UTC).isoformat(timespec="seconds")
     assert store_rows._iso(dt) == expected
 
 

@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from dealdesk.store import (
-    ArchiveMixin, FeedsMixin, ItemsMixin, SchemaMixin, SignalsMixin, Store, StoreError,
+    ArchiveMixin,
+    FeedsMixin,
+    ItemsMixin,
+    SchemaMixin,
+    SignalsMixin,
+    Store,
+    StoreError,
     wrap_public_methods,
 )
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import shutil
 import string
+from datetime import UTC
 from pathlib import Path
 
 import httpx
@@ -22,10 +23,10 @@ from hypothesis import strategies as st
 
 from dealdesk.cli import main
 from dealdesk.config import ConfigError, load
+from dealdesk.model import FeedSpec, FetchLimits
 from dealdesk.news import early
 from dealdesk.news.feedurl import parse_feed_url
 from dealdesk.news.fetch import fetch_feed, make_client
-from dealdesk.model import FeedSpec, FetchLimits
 from dealdesk.news.wire import feed_headers
 from tests.conftest import CONFIG_DIR
 from tests.feedserver import closed_port, feed_server, no_proxy_env, rss  # noqa: F401
@@ -228,9 +229,9 @@ def _feeds(server) -> list[FeedSpec]:
 
 def _inject(step: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Make `step` raise for the feed named "bad" (or its items) only."""
+    from dealdesk.news import entities, fetch, items, parse
     from dealdesk.store import feeds as store_feeds
     from dealdesk.store import items as store_items
-    from dealdesk.news import entities, fetch, items, parse
 
     def boom(*_: object) -> None:
         raise RuntimeError(f"injected {step} failure\x1b[2J")
@@ -372,11 +373,11 @@ def test_any_retry_after_is_capped_at_backoff_max_and_the_others_are_stored(
 
 
 def test_the_backoff_never_overflows_whatever_the_policy_or_the_failure_count():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from dealdesk.store.feeds import _later, _retry_delay
 
-    now = datetime(2026, 11, 29, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 29, tzinfo=UTC)
     for policy in (FetchLimits(backoff_base_minutes=10**30, backoff_max_minutes=10**40),
                    FetchLimits(backoff_base_minutes=5, backoff_max_minutes=10**20)):
         for failures in (1, 2, 64, 10**6):
@@ -620,13 +621,13 @@ def test_a_feed_whose_guids_change_at_every_fetch_adds_at_most_the_cap_per_fetch
 
 
 def test_the_cap_counts_new_items_only_and_the_rest_come_at_the_next_fetch(tmp_path):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    from dealdesk.news.fetch import FetchResult
     from dealdesk.model import NewsItem
+    from dealdesk.news.fetch import FetchResult
     from dealdesk.store import MAX_NEW_ITEMS_PER_FETCH, Store
 
-    now = datetime(2026, 11, 29, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 29, tzinfo=UTC)
     result = FetchResult(name="f", url="http://example.com/f", status="ok")
 
     def item(i: int) -> NewsItem:

@@ -13,8 +13,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dealdesk.config import STORE_FILE, load
-from dealdesk.news.fetch import FetchResult
 from dealdesk.model import FeedSpec, NewsItem
+from dealdesk.news.fetch import FetchResult
 from dealdesk.store import Store
 from dealdesk.tui.app import DealDeskApp
 from dealdesk.tui.panels.news import NewsPanel

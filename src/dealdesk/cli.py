@@ -18,8 +18,17 @@ from typing import Any
 
 from . import __version__
 from .config import (
-    PASSED_FILE, STORE_FILE, Config, ConfigError, Settings, load, load_fetch, load_remembering,
-    resolve_cache_dir, resolve_config_dir, resolve_data_dir,
+    PASSED_FILE,
+    STORE_FILE,
+    Config,
+    ConfigError,
+    Settings,
+    load,
+    load_fetch,
+    load_remembering,
+    resolve_cache_dir,
+    resolve_config_dir,
+    resolve_data_dir,
 )
 from .model import FeedSpec
 from .store import Store, StoreError

@@ -13,8 +13,8 @@ from rich.text import Text
 
 from . import facts as F
 from . import limits
-from .model import Metric
 from . import view as V
+from .model import Metric
 
 
 def _iso(value: date | datetime | None) -> str | None:

@@ -24,9 +24,9 @@ from xml.parsers import expat
 
 from . import config
 from .config import FEEDS_FILE, ConfigError, Problem
+from .model import FeedSpec
 from .news.clean import clean_text
 from .news.feedurl import FeedURL, parse_feed_url
-from .model import FeedSpec
 
 MAX_OPML_BYTES = 8 << 20  # 8 MiB: a subscription list of 10,000 feeds is about 2 MiB
 MAX_OUTLINES = 20_000

@@ -11,8 +11,18 @@ from typing import Any
 from ..model import FeedSpec, FetchLimits
 from ..value import Value
 from .check import (
-    Document, Problem, Table, feed_url, header_text, int_in, nonempty_text, one_of,
-    only_sections, read_toml, seconds_in, tables,
+    Document,
+    Problem,
+    Table,
+    feed_url,
+    header_text,
+    int_in,
+    nonempty_text,
+    one_of,
+    only_sections,
+    read_toml,
+    seconds_in,
+    tables,
 )
 
 

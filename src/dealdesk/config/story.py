@@ -14,8 +14,19 @@ from typing import Any
 from .. import facts as F
 from ..model import Metric
 from .check import (
-    Check, Problem, Table, a_date, http_url, metric_number, nonempty_text, one_of,
-    only_sections, read_toml, tables, text, text_list,
+    Check,
+    Problem,
+    Table,
+    a_date,
+    http_url,
+    metric_number,
+    nonempty_text,
+    one_of,
+    only_sections,
+    read_toml,
+    tables,
+    text,
+    text_list,
 )
 from .settings import Settings
 

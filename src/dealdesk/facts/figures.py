@@ -11,7 +11,6 @@ from ..model import Metric, SignalRow
 from ..value import Value
 from .story import _QUALIFIER_OF, Event, Source, Story, UserCount, events_for, products
 
-
 METRIC_FIELDS: dict[str, str] = {
     Metric.COMMITMENT_USD: Metric.COMMITMENT_USD,
     Metric.CAPACITY_GW: Metric.CAPACITY_GW,

@@ -28,14 +28,14 @@ import os
 import selectors
 import socket
 import time
+from _thread import allocate_lock
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from _thread import allocate_lock
 
+from ..model import FeedSpec, FetchLimits
 from .feedurl import parse_feed_url
 from .hosts import first_wave, url_host_key
-from ..model import FeedSpec, FetchLimits
 from .wire import feed_headers
 
 Origin = tuple[str, str, int]

@@ -6,10 +6,10 @@ import hashlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+from ..model import NewsItem
 from .clean import clean_text, clean_texts
 from .dates import parse_date
 from .links import clean_links
-from ..model import NewsItem
 
 TITLE_LIMIT = 1_000
 SUMMARY_LIMIT = 10_000

@@ -27,11 +27,11 @@ from typing import Any, TypeVar
 
 import httpx
 
+from ..model import FeedSpec, FetchLimits, FetchResult, NewsItem
 from ..store import Store, StoreError
 from .early import HeadStart
 from .enrich import EnrichReport, Figures, enrich_pending
 from .fetch import fetch_all, make_client, unexpected
-from ..model import FeedSpec, FetchLimits, FetchResult, NewsItem
 from .transport import FeedTransport
 
 log = logging.getLogger(__name__)

@@ -13,9 +13,9 @@ from datetime import date, datetime
 from typing import Any
 
 from .. import facts as F
-from ..model import Metric
 from .. import history as H
 from .. import view as V
+from ..model import Metric
 from ..news.invisible import scrub
 from ..news.links import clean_link
 

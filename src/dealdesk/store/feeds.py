@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..model import FeedSpec, FetchLimits, FetchResult, NewsItem, usable_validator
@@ -151,7 +151,7 @@ class FeedsMixin(_Host):
         specs = list(specs)
         if force:
             return specs
-        now = now if now.tzinfo else now.replace(tzinfo=timezone.utc)
+        now = now if now.tzinfo else now.replace(tzinfo=UTC)
         # Only the columns needed: feed_states also counts every feed's items.
         states = {
             name: (status, _dt(last_attempt), _dt(next_retry))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .errors import wrap_public_methods
@@ -124,7 +124,7 @@ class SignalsMixin(_Host):
     ) -> bool:
         if state not in SIGNAL_STATES:
             raise ValueError(f"unknown signal state {state!r}")
-        stamp = _iso(now or datetime.now(timezone.utc))
+        stamp = _iso(now or datetime.now(UTC))
         with self._transaction() as db:
             cursor = db.execute("UPDATE signals SET state = ?, decided_at = ? WHERE id = ?",
                                 (state, stamp, signal_id))
@@ -200,7 +200,7 @@ def _insert_signals(
     """New signals for the figures found, inside the caller's transaction; the count added.
 
     A figure already recorded keeps its state, so a dismissed signal stays dismissed."""
-    stamp = _iso(now or datetime.now(timezone.utc))
+    stamp = _iso(now or datetime.now(UTC))
     added = 0
     for news_id, figures in found:
         for figure in figures:

@@ -12,9 +12,28 @@ from .. import limits
 from ..model import Metric
 from ..value import Value
 from .format import (
-    BAR_FULL, BAR_PLANNED, FIELD_NAMES, METRIC_LABEL, QUALIFIER_WORDS, RISK_STATUS_LABEL,
-    SEVERITY_LABEL, STALE_MARK, STATUS_LABEL, UNKNOWN, Column, DetailView, Row, TableView, bar,
-    cells, field_value, gigawatts, metric_value, money, source_label, users,
+    BAR_FULL,
+    BAR_PLANNED,
+    FIELD_NAMES,
+    METRIC_LABEL,
+    QUALIFIER_WORDS,
+    RISK_STATUS_LABEL,
+    SEVERITY_LABEL,
+    STALE_MARK,
+    STATUS_LABEL,
+    UNKNOWN,
+    Column,
+    DetailView,
+    Row,
+    TableView,
+    bar,
+    cells,
+    field_value,
+    gigawatts,
+    metric_value,
+    money,
+    source_label,
+    users,
 )
 
 

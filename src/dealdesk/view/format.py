@@ -14,7 +14,6 @@ from .. import limits
 from ..model import Metric
 from ..value import Value
 
-
 # Symbols first, so status, severity and staleness read without colour.
 STATUS_LABEL = {
     "announced": ("○ announced", "cyan"),

@@ -13,7 +13,6 @@ from ..model import FeedRow, NewsRow
 from ..value import Value
 from .format import Column, DetailView, Row, TableView, age
 
-
 NEWS_TITLE_WIDTH = 70
 NEWS_EMPTY = (
     "No news yet. Press r to fetch the feeds listed in feeds.toml; items are kept in the "

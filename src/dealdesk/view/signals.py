@@ -12,7 +12,6 @@ from ..model import Metric, SignalRow
 from ..value import Value
 from .format import METRIC_LABEL, Column, Row, TableView, metric_value
 
-
 SIGNAL_STATE_LABEL = {
     "new": ("● new", "bold cyan"),
     "accepted": ("✔ accepted", "green"),
