@@ -178,7 +178,7 @@ def _read_passed(path: Path) -> list[str]:
 
 def _remember_passed(path: Path, stamp: str) -> None:
     """Remember a config that passed. Best effort: without it the next run checks again."""
-    kept = [stamp] + [s for s in _read_passed(path) if s != stamp][: PASSED_KEEP - 1]
+    kept = [stamp, *[s for s in _read_passed(path) if s != stamp][: PASSED_KEEP - 1]]
     temp = path.with_name(f".{path.name}.{os.getpid()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -193,9 +193,9 @@ __all__ = [
     "Check", "Config", "ConfigError", "DEFAULT_KEYS", "Document", "FACTS_DIR", "FEEDS_FILE",
     "LineIndex", "MAX_PER_HOST", "MINUTES", "PASSED_FILE", "PASSED_KEEP", "Problem",
     "SETTINGS_FILE", "SETTINGS_SECTIONS", "STORE_FILE", "Settings", "Table", "a_date",
-    "feed_url", "fingerprint", "header_text", "http_url", "int_in", "key_list", "load", "load_feeds",
-    "load_fetch", "load_remembering", "metric_number", "nonempty_text", "number", "one_of",
-    "only_sections", "packaged_config_dir", "positive_int", "positive_number", "read_toml",
-    "resolve_cache_dir", "resolve_config_dir", "resolve_data_dir", "seconds_in", "tables",
-    "text", "text_list",
+    "feed_url", "fingerprint", "header_text", "http_url", "int_in", "key_list", "load",
+    "load_feeds", "load_fetch", "load_remembering", "metric_number", "nonempty_text", "number",
+    "one_of", "only_sections", "packaged_config_dir", "positive_int", "positive_number",
+    "read_toml", "resolve_cache_dir", "resolve_config_dir", "resolve_data_dir", "seconds_in",
+    "tables", "text", "text_list",
 ]

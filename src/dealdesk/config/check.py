@@ -9,17 +9,12 @@ the line it was written on. Nothing here knows which files or keys DealDesk read
 from __future__ import annotations
 
 import re
-import sys
+import tomllib
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
-
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - the package requires 3.11, tomli only for older interpreters
-    import tomli as tomllib
 
 from .. import limits
 from ..news.feedurl import parse_feed_url
@@ -111,7 +106,8 @@ def read_toml(path: Path, problems: list[Problem]) -> Document | None:
         problems.append(Problem(path, 0, "file not found", "create it or point --config elsewhere"))
         return None
     except OSError as exc:
-        problems.append(Problem(path, 0, f"cannot read: {exc.strerror or exc}", "check permissions"))
+        problems.append(
+            Problem(path, 0, f"cannot read: {exc.strerror or exc}", "check permissions"))
         return None
     try:
         text = raw.decode("utf-8")

@@ -151,10 +151,10 @@ def _partner(t: Table, source: str) -> F.Partner:
         capacity_gw=t.get(Metric.CAPACITY_GW, metric_number(Metric.CAPACITY_GW), None),
         deployed_gw=t.get(Metric.DEPLOYED_GW, metric_number(Metric.DEPLOYED_GW), None),
         commitment_usd=t.get(Metric.COMMITMENT_USD, metric_number(Metric.COMMITMENT_USD), None),
-        investment_max_usd=t.get(Metric.INVESTMENT_MAX_USD, metric_number(Metric.INVESTMENT_MAX_USD),
-                                 None),
-        tranche_per_gw_usd=t.get(Metric.TRANCHE_PER_GW_USD, metric_number(Metric.TRANCHE_PER_GW_USD),
-                                 None),
+        investment_max_usd=t.get(Metric.INVESTMENT_MAX_USD,
+                                 metric_number(Metric.INVESTMENT_MAX_USD), None),
+        tranche_per_gw_usd=t.get(Metric.TRANCHE_PER_GW_USD,
+                                 metric_number(Metric.TRANCHE_PER_GW_USD), None),
         capacity_qualifier=t.get("capacity_qualifier", one_of(F.QUALIFIERS), None),
         commitment_qualifier=t.get("commitment_qualifier", one_of(F.QUALIFIERS), None),
         quote=t.get("quote", text, ""),
@@ -173,7 +173,8 @@ def _check_events(
             continue
         if e.subject in partner_names:
             fields: dict[str, Check] = {f: metric_number(f) for f in F.PARTNER_NUMBER_FIELDS}
-            fields |= {Metric.STATUS: one_of(F.PARTNER_STATUSES), "role": nonempty_text, "note": text}
+            fields |= {Metric.STATUS: one_of(F.PARTNER_STATUSES), "role": nonempty_text,
+                       "note": text}
         elif e.subject in risk_ids:
             fields = {Metric.STATUS: one_of(F.RISK_STATUSES), "severity": one_of(F.RISK_SEVERITIES),
                       "note": text}
@@ -200,7 +201,9 @@ def _check_events(
     return events
 
 
-_EVENT_EXAMPLE: dict[str, str] = {Metric.STATUS: '"stalled"', "severity": '"high"', "note": '"..."', "role": '"..."'}
+_EVENT_EXAMPLE: dict[str, str] = {
+    Metric.STATUS: '"stalled"', "severity": '"high"', "note": '"..."', "role": '"..."',
+}
 
 
 def _did_you_mean(word: str, known: Mapping[str, Any] | list[str]) -> str:

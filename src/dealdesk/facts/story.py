@@ -151,7 +151,9 @@ def events_for(story: Story, subject: str, today: date) -> list[Event]:
 
 
 # A new figure brings its own hedge: "up to $100B" replaced by "$30B" is no longer "up to".
-_QUALIFIER_OF: dict[str, str] = {Metric.CAPACITY_GW: "capacity_qualifier", Metric.COMMITMENT_USD: "commitment_qualifier"}
+_QUALIFIER_OF: dict[str, str] = {
+    Metric.CAPACITY_GW: "capacity_qualifier", Metric.COMMITMENT_USD: "commitment_qualifier",
+}
 
 
 def partner_as_of(story: Story, partner: Partner, today: date) -> Partner:
@@ -171,7 +173,9 @@ def risk_as_of(story: Story, risk: Risk, today: date) -> Risk:
     return replace(risk, **changes) if changes else risk
 
 
-def provenance(story: Story, subject: str, opened: date, source: str, today: date) -> tuple[date, str]:
+def provenance(
+    story: Story, subject: str, opened: date, source: str, today: date
+) -> tuple[date, str]:
     """When a subject was last confirmed, and by which source."""
     events = events_for(story, subject, today)
     if events and events[-1].date >= opened:

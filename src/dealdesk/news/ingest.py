@@ -65,9 +65,7 @@ def read_text(raw: bytes) -> str:
     allowed = max(_MAX_JUNK_MIN, int(len(raw) * _MAX_JUNK_SHARE))
     if text.count("\ufffd") - raw.count("\ufffd".encode()) > allowed:
         raise IngestError("not UTF-8 text (save it as UTF-8)")
-    controls = 0
-    for _ in _BINARY_CONTROL_RE.finditer(text):
-        controls += 1
+    for controls, _ in enumerate(_BINARY_CONTROL_RE.finditer(text), start=1):
         if controls > allowed:
             raise IngestError("binary data (control characters), not text")
     return text.removeprefix("\ufeff")
@@ -190,7 +188,8 @@ def to_facts_toml(
             lines += ["", "[[users]]", f"product = {_toml_str(subject)}",
                       f"as_of = {published.isoformat()}",
                       f"weekly_active_users = {_toml_number(fig.value)}", *hedge]
-        elif subject is not None and fig.metric != Metric.WEEKLY_ACTIVE_USERS and subject in partners:
+        elif (subject is not None and fig.metric != Metric.WEEKLY_ACTIVE_USERS
+              and subject in partners):
             lines += ["", "[[event]]", f"date = {published.isoformat()}",
                       f"subject = {_toml_str(subject)}", f"field = {_toml_str(fig.metric)}",
                       f"value = {_toml_number(fig.value)}", *hedge]

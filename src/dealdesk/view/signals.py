@@ -64,7 +64,8 @@ def signal_lines(
 def inbox_figures(story: F.Story) -> list[tuple[str, str]]:
     """The (metric, subject) pairs the inbox lists: exactly those F.target_of tracks, so the
     store can page through them in SQL instead of handing over every signal."""
-    pairs: list[tuple[str, str]] = [(Metric.WEEKLY_ACTIVE_USERS, product) for product in F.products(story)]
+    pairs: list[tuple[str, str]] = [
+        (Metric.WEEKLY_ACTIVE_USERS, product) for product in F.products(story)]
     for partner in story.partners:
         pairs += [(Metric.COMMITMENT_USD, partner.name), (Metric.CAPACITY_GW, partner.name)]
     return pairs
