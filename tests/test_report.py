@@ -10,6 +10,7 @@ recording proxy. UPDATE_GOLDEN=1 rewrites the goldens and snapshots/report/repor
 from __future__ import annotations
 
 import http.server
+import itertools
 import json
 import os
 import re
@@ -126,7 +127,7 @@ def _growth(dump: dict) -> set[float]:
     for u in dump["users"]:
         by_product.setdefault(u["product"], []).append(u)
     for points in by_product.values():
-        for a, b in zip(points, points[1:]):
+        for a, b in itertools.pairwise(points):
             from datetime import date
 
             growth = b["weekly_active_users"] - a["weekly_active_users"]

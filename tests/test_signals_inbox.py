@@ -15,7 +15,8 @@ from .newsdata import fill_store
 
 
 def line_for(app, subject: str, metric: str) -> V.SignalLine:
-    return next(l for l in app.signal_lines if l.subject == subject and l.metric == metric)
+    return next(line for line in app.signal_lines
+                if line.subject == subject and line.metric == metric)
 
 
 async def select(pilot, screen: SignalsScreen, line: V.SignalLine) -> None:

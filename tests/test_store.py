@@ -89,7 +89,8 @@ def test_a_failing_migration_leaves_the_previous_version_intact(tmp_path, monkey
         Store.open(path)
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name='half_done'").fetchone()[0] == 0
+    sql = "SELECT count(*) FROM sqlite_master WHERE name='half_done'"
+    assert conn.execute(sql).fetchone()[0] == 0
     conn.close()
 
 
@@ -386,7 +387,8 @@ def test_search_words_prefix_and_accents(db):
         [
             item("1", "Nvidia invests in OpenAI", hours_ago=2),
             item("2", "Oracle signs cloud deal", summary="Stargate capacity in Abilene"),
-            item("3", "Le partenariat stratégique", summary="cent milliards de dollars", hours_ago=1),
+            item("3", "Le partenariat stratégique", summary="cent milliards de dollars",
+                 hours_ago=1),
         ],
         NOW, LIMITS,
     )
@@ -420,7 +422,8 @@ def test_fts_query_shape():
     assert fts_query("*** ()") is None
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(max_size=60))
 def test_search_never_raises(db, query):
     db.search(query)

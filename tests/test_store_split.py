@@ -42,9 +42,9 @@ def test_a_mixin_added_without_the_decorator_is_wrapped_by_the_store(tmp_path: P
     class Later(Store, LateMixin):
         pass
 
-    with Later.open(tmp_path / "s.sqlite3") as store:
-        with pytest.raises(StoreError, match="locked by another program"):
-            store.broken()
+    with (Later.open(tmp_path / "s.sqlite3") as store,
+          pytest.raises(StoreError, match="locked by another program")):
+        store.broken()
 
 
 def test_the_store_is_composed_of_every_domain():

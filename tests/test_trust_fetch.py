@@ -106,7 +106,8 @@ def test_the_head_start_sends_nothing_for_an_unfetchable_url(feed_server):
 
 
 # Characters that urlsplit, httpx and the URL reader might each read their own way.
-_URL_CHARS = string.ascii_letters[:6] + string.digits[:3] + "-._~!$&'()*+,;=:@/?#[]%\\^|`{}\"<> \t\n\x00\u00e9\u202e"
+_URL_CHARS = (string.ascii_letters[:6] + string.digits[:3]
+              + "-._~!$&'()*+,;=:@/?#[]%\\^|`{}\"<> \t\n\x00\u00e9\u202e")
 
 
 @settings(max_examples=400, deadline=None)
@@ -345,7 +346,8 @@ def _config_with(tmp_path: Path, specs: list[FeedSpec]) -> Path:
 
 @pytest.mark.parametrize("retry_after", [
     "99999999999999", "9" * 5000, "-5", "garbage", "1e9", "\u0663\u0663", "",
-    "Fri, 31 Dec 9999 23:59:59 GMT", "Mon, 01 Jan 0001 00:00:00 GMT", "Sun, 29 Nov 2126 10:00:00 GMT",
+    "Fri, 31 Dec 9999 23:59:59 GMT", "Mon, 01 Jan 0001 00:00:00 GMT",
+    "Sun, 29 Nov 2126 10:00:00 GMT",
 ])
 def test_any_retry_after_is_capped_at_backoff_max_and_the_others_are_stored(
     feed_server, tmp_path, retry_after

@@ -65,7 +65,9 @@ def _invisible_left(out: str) -> list[str]:
             if not _kept_joiner(out, i):
                 bad.append(c)
             continue
-        if kind in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp") or (kind == "Zs" and c != " ") or any(a <= code <= b for a, b in DEFAULT_IGNORABLE) or code == 0x2800 or (code & 0xFFFE) == 0xFFFE or 0xFDD0 <= code <= 0xFDEF:
+        if (kind in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp") or (kind == "Zs" and c != " ")
+                or any(a <= code <= b for a, b in DEFAULT_IGNORABLE) or code == 0x2800
+                or (code & 0xFFFE) == 0xFFFE or 0xFDD0 <= code <= 0xFDEF):
             bad.append(c)
     return bad
 
