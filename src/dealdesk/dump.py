@@ -208,7 +208,7 @@ def render_table(tv: V.TableView) -> Table | Text:
         return Text(f"{tv.title}: {tv.empty}")
     table = Table(title=tv.title, title_justify="left", title_style="bold", expand=False)
     for column in tv.columns:
-        table.add_column(column.label, justify=column.justify, max_width=column.width)  # type: ignore[arg-type]
+        table.add_column(column.label, justify=column.justify, max_width=column.width)
     for row in tv.rows:
         table.add_row(*row.cells)
     return table

@@ -11,6 +11,7 @@ This module sits at the bottom of the layers: it imports only the metric names (
 from __future__ import annotations
 
 import math
+from typing import TypeGuard
 
 from .model import Metric
 
@@ -31,7 +32,7 @@ RANGES: dict[str, tuple[float, float]] = {
 }
 
 
-def finite(value: object) -> bool:
+def finite(value: object) -> TypeGuard[int | float]:
     """Whether `value` is a real number (int or float, not bool) that is neither NaN nor ±inf."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return False
@@ -44,10 +45,7 @@ def plausible(metric: str, value: object) -> bool:
     if not finite(value):
         return False
     bounds = RANGES.get(metric)
-    if bounds is None:
-        return True
-    low, high = bounds
-    return low <= value <= high  # type: ignore[operator]  # finite() checked the type
+    return bounds is None or bounds[0] <= value <= bounds[1]
 
 
 def describe(metric: str) -> str:

@@ -18,7 +18,7 @@ import asyncio
 import socket
 import ssl
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import h11
 import httpx
@@ -216,7 +216,9 @@ class _Connection:
             self._write(h11.EndOfMessage(), on_wire=True)
             return
         self._write(head)
-        async for chunk in request.stream:  # type: ignore[union-attr]
+        # An AsyncClient's request: its stream is always an async one (httpx types it as
+        # either).
+        async for chunk in cast(httpx.AsyncByteStream, request.stream):
             if chunk:
                 self._write(h11.Data(data=chunk))
         self._write(h11.EndOfMessage())

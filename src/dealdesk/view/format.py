@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
@@ -13,6 +14,9 @@ from .. import facts as F
 from .. import limits
 from ..model import Metric
 from ..value import Value
+
+if TYPE_CHECKING:  # rich.console is imported only where something is drawn
+    from rich.console import JustifyMethod
 
 # Symbols first, so status, severity and staleness read without colour.
 STATUS_LABEL = {
@@ -157,7 +161,7 @@ def source_label(story: F.Story, source_id: str) -> str:
 class Column(Value):
     label: str
     width: int | None = None  # None: as wide as the content
-    justify: str = "left"
+    justify: JustifyMethod = "left"
 
 
 class Row(Value):
