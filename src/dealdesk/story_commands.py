@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -17,6 +16,7 @@ from . import facts as F
 from . import history as H
 from .config import Config
 from .store import Store
+from .value import Value
 
 NEWS_LIMIT = 500
 
@@ -25,8 +25,7 @@ class UsageError(Exception):
     """A date the command cannot use: one line, exit 2."""
 
 
-@dataclass(frozen=True)
-class StoryData:
+class StoryData(Value):
     """Everything a headless view of the story needs, as of one day."""
 
     snap: F.Snapshot

@@ -90,13 +90,10 @@ class LineIndex:
 # Reading one file
 
 
-class Document:
-    __slots__ = ("path", "data", "lines")
-
-    def __init__(self, path: Path, data: dict[str, Any], lines: LineIndex) -> None:
-        self.path = path
-        self.data = data
-        self.lines = lines
+class Document(Value):
+    path: Path
+    data: dict[str, Any]
+    lines: LineIndex
 
 
 def read_toml(path: Path, problems: list[Problem]) -> Document | None:

@@ -8,7 +8,6 @@ prints, so the two formats and the JSON agree by construction.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
@@ -18,12 +17,12 @@ from .. import view as V
 from ..model import Metric
 from ..news.invisible import scrub
 from ..news.links import clean_link
+from ..value import Value
 
 CHANGES_DAYS = 30  # "what changed" looks back this far unless --since says otherwise
 
 
-@dataclass(frozen=True)
-class Note:
+class Note(Value):
     """A footnote: where a figure comes from, with the source's own words."""
 
     source_id: str
@@ -35,15 +34,13 @@ class Note:
     quote: str
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(Value):
     text: str
     number: float | None = None  # the figure behind the text, as dump gives it
     note: int | None = None  # footnote number
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(Value):
     key: str
     title: str
     columns: tuple[str, ...]
@@ -52,8 +49,7 @@ class Section:
     lines: tuple[str, ...] = ()  # plain sentences under the table
 
 
-@dataclass(frozen=True)
-class Chart:
+class Chart(Value):
     """What the HTML draws: the users curve and GW planned vs deployed."""
 
     users: tuple[tuple[date, float], ...]
@@ -61,8 +57,7 @@ class Chart:
     compute: tuple[tuple[str, float, float], ...]  # partner, planned GW, deployed GW
 
 
-@dataclass(frozen=True)
-class Briefing:
+class Briefing(Value):
     title: str
     company: str
     as_of: date

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..model import FeedSpec, FetchLimits, FetchResult, NewsItem, usable_validator
+from ..value import Value
 from . import items as _items
 from .errors import wrap_public_methods
 from .rows import _dt, _is_int, _is_opt_text, _is_text, _iso, _opt_dt
@@ -23,8 +23,7 @@ FEED_STATUSES = ("ok", "not_modified", "error", "never")
 MAX_BACKOFF_MINUTES = 365 * 24 * 60
 
 
-@dataclass(frozen=True)
-class FeedState:
+class FeedState(Value):
     name: str
     url: str
     status: str  # ok | not_modified | error | never

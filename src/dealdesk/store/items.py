@@ -22,6 +22,8 @@ else:
     _Host = object
 
 
+# Not a Value, as model.NewsItem: one per row read, by the hundred per page and by the
+# thousand for search and export, where a dataclass's generated __init__ is faster.
 @dataclass(frozen=True)
 class StoredItem:
     id: int

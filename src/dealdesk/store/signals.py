@@ -22,6 +22,7 @@ SIGNAL_STATES = ("new", "accepted", "dismissed")
 SIGNAL_QUALIFIERS = ("at_least", "more_than", "up_to", "about")
 
 
+# Not a Value, as store.StoredItem: one per row read, by the thousand in the inbox.
 @dataclass(frozen=True)
 class StoredSignal:
     id: int
