@@ -7,7 +7,7 @@ a frozen dataclass: they see its fields, its __init__ and what replace() accepts
 
 from __future__ import annotations
 
-from dataclasses import MISSING, Field, FrozenInstanceError, dataclass, fields
+from dataclasses import MISSING, Field, FrozenInstanceError, dataclass, field, fields
 from typing import Any, ClassVar, TypeVar, dataclass_transform
 
 _V = TypeVar("_V", bound=type)
@@ -16,14 +16,15 @@ _V = TypeVar("_V", bound=type)
 _record_fields = dataclass(init=False, repr=False, eq=False)
 
 
-@dataclass_transform(frozen_default=True, field_specifiers=(Field,))
+@dataclass_transform(frozen_default=True, field_specifiers=(field,))
 class Value:
     """The base of the frozen value types (facts, view, state, config...), with the methods
     @dataclass(frozen=True) would generate, written once. dataclass() compiles source for
     each method of each class, ~0.8 ms a class on Python 3.11, and two dozen classes are made
-    before the dashboard's first frame; under `@value` it only records the fields, so
-    fields(), replace() and asdict() work as with any dataclass. Each subclass is recorded
-    as it is made (__init_subclass__), so no decorator is needed nor can be forgotten."""
+    before the dashboard's first frame. For a Value subclass dataclass() only records the
+    fields (no method generated), so fields(), replace() and asdict() work as with any
+    dataclass. Each subclass is recorded as it is made (__init_subclass__): no decorator is
+    needed, nor can one be forgotten."""
 
     __slots__ = ()
     # Set on each subclass by dataclass(); declared so that type checkers take any Value for
@@ -84,6 +85,7 @@ def value(cls: _V) -> _V:
     """A marker kept for the classes that still carry it: Value records every subclass's
     fields itself (recording them twice would lose the defaults of `field(...)`)."""
     return cls
+
 
 _SPECS: dict[type, tuple[tuple[str, ...], dict[str, Any]]] = {}
 
