@@ -27,8 +27,11 @@ tmux:
 		else sudo apt-get update -q && \
 			sudo apt-get install -y -q tmux openssh-client openssh-server newsboat chromium; fi; }
 
-# lint-imports checks the layer contracts in pyproject.toml ([tool.importlinter]).
+# ruff, mypy (--strict) and lint-imports (the layer contracts) read their settings from
+# pyproject.toml ([tool.ruff], [tool.mypy], [tool.importlinter]).
 test: $(STAMP) tmux
+	$(BIN)/ruff check src tests
+	$(BIN)/mypy src
 	$(BIN)/lint-imports
 	$(BIN)/python -m pytest -q
 

@@ -26,11 +26,11 @@ import sys
 import threading
 import time
 from email.utils import format_datetime
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from xml.sax.saxutils import escape
 
-EPOCH = datetime(2025, 9, 23, 8, 0, tzinfo=timezone.utc)
+EPOCH = datetime(2025, 9, 23, 8, 0, tzinfo=UTC)
 
 # Words the dashboard tags and figures its signal finder picks up, so tagging and signals do
 # their real work on these items.

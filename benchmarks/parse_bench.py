@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import sys
 import time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import feedparser
 
@@ -50,7 +50,7 @@ def best_of(runs: int, fn) -> float:
 def main() -> None:
     n = int(sys.argv[1]) if len(sys.argv) > 1 else 10_000
     data = make_rss(n)
-    now = datetime(2025, 9, 24, tzinfo=timezone.utc)
+    now = datetime(2025, 9, 24, tzinfo=UTC)
 
     ours = parse_feed(data, "bench", now, "https://news.example.com/feed")
     theirs = feedparser.parse(io.BytesIO(data), sanitize_html=False, resolve_relative_uris=False)

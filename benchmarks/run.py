@@ -616,14 +616,14 @@ def bench_parse(ctx: Context) -> None:
     """In a subprocess, so the dealdesk under test (--src) is the one imported."""
     code = f"""
 import io, json, statistics, sys, time
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 sys.path.insert(0, {str(BENCH)!r})
 import feedparser
 from parse_bench import make_rss
 from dealdesk.news.parse import parse_feed
 n, runs = {ctx.args.parse_items}, {ctx.args.parse_runs}
 data = make_rss(n)
-now = datetime(2025, 9, 24, tzinfo=timezone.utc)
+now = datetime(2025, 9, 24, tzinfo=UTC)
 def ours(): return parse_feed(data, "bench", now, "https://news.example.com/feed")
 def theirs(): return feedparser.parse(io.BytesIO(data), sanitize_html=False,
                                       resolve_relative_uris=False)

@@ -47,10 +47,10 @@ class _Handler(BaseHTTPRequestHandler):
     disable_nagle_algorithm = True  # small writes (trickle, headers) go out at once
     server: _Server
 
-    def log_message(self, format: str, *args: object) -> None:  # noqa: A002
+    def log_message(self, format: str, *args: object) -> None:
         pass  # keep pytest output clean
 
-    def do_GET(self) -> None:  # noqa: N802
+    def do_GET(self) -> None:
         host = self.connection.getsockname()[0]  # 127.0.0.2 and so on stand for other hosts
         self.server.tally.enter(host)
         try:

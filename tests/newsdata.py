@@ -6,8 +6,8 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from dealdesk.news.fetch import FetchResult
 from dealdesk.model import FeedSpec, NewsItem
+from dealdesk.news.fetch import FetchResult
 from dealdesk.store import Store
 
 from .conftest import FIXED_NOW

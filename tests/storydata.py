@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from pathlib import Path
 
-from dealdesk.news.fetch import FetchResult
 from dealdesk.model import NewsItem
+from dealdesk.news.fetch import FetchResult
 from dealdesk.store import Store
 
 from .conftest import FIXED_NOW

@@ -52,7 +52,7 @@ SECOND = [
 
 
 @pytest.fixture
-def desk(tmp_path: Path, feed_server):  # noqa: F811
+def desk(tmp_path: Path, feed_server):
     cfg = tmp_path / "cfg"
     shutil.copytree(CONFIG_DIR, cfg)
     url = feed_server.add("/wire.xml", body=rss(FIRST))
@@ -244,11 +244,10 @@ def test_alert_stored_by_the_dashboard_is_delivered_once_by_cron(desk, tmp_path,
     tui.alerting does), then cron's refresh --alerts delivers what it stored, once."""
     from datetime import UTC, datetime
 
+    from dealdesk.cli_alerts import enrich
     from dealdesk.config import load
     from dealdesk.news.watches import evaluate
     from dealdesk.store import Store
-
-    from dealdesk.cli_alerts import enrich
 
     assert desk.run("refresh") == 0
     config = load(desk.config)

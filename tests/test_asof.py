@@ -65,7 +65,8 @@ def test_staleness_is_counted_at_the_day_shown(capsys, data_dir):
     from dealdesk.config import load
 
     story = load(CONFIG_DIR).story
-    early = {s.partner.name: s.stale for s in H.snapshot_as_of(story, [], date(2025, 9, 30)).partners}
+    early = {s.partner.name: s.stale
+             for s in H.snapshot_as_of(story, [], date(2025, 9, 30)).partners}
     late = {s.partner.name: s.stale for s in F.snapshot(story, date(2026, 11, 29)).partners}
     assert early["Nvidia"] is False and late["Nvidia"] is True
 

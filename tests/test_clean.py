@@ -392,7 +392,8 @@ def test_the_shortcut_keeps_what_needs_no_cleaning():
 )
 def test_the_shortcut_gives_what_cleaning_in_full_gives(text, limit, html_markup):
     if text:
-        assert clean_text(text, limit, html_markup=html_markup) == _cleaned(text, limit, html_markup)
+        expected = _cleaned(text, limit, html_markup)
+        assert clean_text(text, limit, html_markup=html_markup) == expected
 
 
 # --- many texts at once ----------------------------------------------------------------------

@@ -65,7 +65,8 @@ source = "seed-2025-09"
 @pytest.mark.parametrize(
     ("file", "text", "needle", "message"),
     [
-        ("facts/zz_extra.toml", PARTNER + 'capacity_gw = "ten"\n', "capacity_gw", "expected a number"),
+        ("facts/zz_extra.toml", PARTNER + 'capacity_gw = "ten"\n', "capacity_gw",
+         "expected a number"),
         ("facts/zz_extra.toml", PARTNER.replace("2025-01-01", '"2025-13-45"'), "since =",
          "not a date"),
         ("facts/zz_extra.toml", PARTNER.replace('source = "seed-2025-09"', 'source = "nowhere"'),
@@ -75,7 +76,8 @@ source = "seed-2025-09"
         ("facts/zz_extra.toml", PARTNER.replace("announced", "rumoured"), "status =",
          "'rumoured' is not one of"),
         ("facts/zz_extra.toml", PARTNER + "colour = 3\n", "colour", "unknown key 'colour'"),
-        ("facts/zz_extra.toml", PARTNER + "capacity_gw = -4\n", "capacity_gw", "must not be negative"),
+        ("facts/zz_extra.toml", PARTNER + "capacity_gw = -4\n", "capacity_gw",
+         "must not be negative"),
         ("facts/zz_extra.toml",
          '[[event]]\ndate = 2025-10-01\nsubject = "Nvidiaa"\nfield = "status"\n'
          'value = "stalled"\nsource = "seed-2025-09"\n', "subject =",

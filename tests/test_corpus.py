@@ -23,15 +23,22 @@ from pathlib import Path
 
 import pytest
 
-from dealdesk.news.fetch import FetchResult
 from dealdesk.model import FeedSpec, FetchLimits
+from dealdesk.news.fetch import FetchResult
 from dealdesk.news.parse import parse_feed
 from dealdesk.news.refresh import RefreshReport, run_refresh
 from dealdesk.store import Store, StoredItem
 
 from .conftest import CONFIG_DIR, FIXED_NOW
 from .corpus_cases import (
-    BY_NAME, CASES, FILE_CASES, FORBIDDEN, FORBIDDEN_CHARS, MIB, NETWORK_CASES, Case,
+    BY_NAME,
+    CASES,
+    FILE_CASES,
+    FORBIDDEN,
+    FORBIDDEN_CHARS,
+    MIB,
+    NETWORK_CASES,
+    Case,
     error_matches,
 )
 from .feedserver import FeedServer, _clear_proxies, _Server, closed_port

@@ -23,8 +23,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dealdesk.text.clean import clean_text
 from dealdesk.news.parse import parse_feed
+from dealdesk.text.clean import clean_text
 
 NOW = datetime(2025, 10, 1, tzinfo=UTC)
 NS = {

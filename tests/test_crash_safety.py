@@ -295,8 +295,8 @@ def _main_unprivileged(argv: list[str]) -> tuple[int, str]:
             os.close(read_end)
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, 1)
-            sys.stdout = open(1, "w", closefd=False)
-            sys.stderr = open(write_end, "w", closefd=False)
+            sys.stdout = open(1, "w", closefd=False)  # noqa: SIM115 - the child's stdout for good
+            sys.stderr = open(write_end, "w", closefd=False)  # noqa: SIM115 - likewise
             if os.geteuid() == 0:
                 os.setgroups([])
                 os.setgid(65534)

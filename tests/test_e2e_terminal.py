@@ -38,7 +38,8 @@ def terminal():
     tmux.close()
 
 
-@pytest.mark.parametrize("env", ["TERM=xterm-256color", "TERM=xterm", "TERM=xterm-256color NO_COLOR=1"])
+@pytest.mark.parametrize(
+    "env", ["TERM=xterm-256color", "TERM=xterm", "TERM=xterm-256color NO_COLOR=1"])
 def test_dashboard_in_a_real_terminal(tmp_path, feed_server, terminal, env):
     slow = feed_server.add("/slow.xml", body=rss([{"title": "Fresh from the slow feed",
                                                     "guid": "slow-1"}]), delay_s=12.0)

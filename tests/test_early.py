@@ -18,9 +18,9 @@ from pathlib import Path
 import httpx
 import pytest
 
+from dealdesk.model import FeedSpec, FetchLimits
 from dealdesk.news import early
 from dealdesk.news.fetch import fetch_feed, make_client
-from dealdesk.model import FeedSpec, FetchLimits
 from dealdesk.news.refresh import run_refresh
 from dealdesk.news.transport import FeedTransport
 from dealdesk.news.wire import feed_headers

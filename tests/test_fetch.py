@@ -8,14 +8,14 @@ import socket
 import ssl
 import time
 import zlib
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
 import httpx
 import pytest
 
-from dealdesk.news.fetch import FetchResult, fetch_all, fetch_feed, make_client
 from dealdesk.model import FeedSpec, FetchLimits
+from dealdesk.news.fetch import FetchResult, fetch_all, fetch_feed, make_client
 from tests.feedserver import closed_port, feed_server, no_proxy_env, rss  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("no_proxy_env")
@@ -30,7 +30,8 @@ async def fetch(url: str, limits: FetchLimits = LIMITS, **kw) -> FetchResult:
 
 
 async def test_ok_returns_body_validators_and_timing(feed_server):
-    url = feed_server.add("/feed", body=BODY, etag='"v1"', last_modified="Tue, 23 Sep 2025 10:00:00 GMT")
+    url = feed_server.add("/feed", body=BODY, etag='"v1"',
+                          last_modified="Tue, 23 Sep 2025 10:00:00 GMT")
     result = await fetch(url)
     assert result.status == "ok" and result.http_status == 200 and result.error is None
     assert result.body == BODY
@@ -44,7 +45,8 @@ async def test_ok_returns_body_validators_and_timing(feed_server):
 
 
 async def test_conditional_get_304_has_no_body(feed_server):
-    url = feed_server.add("/feed", body=BODY, etag='"v1"', last_modified="Tue, 23 Sep 2025 10:00:00 GMT")
+    url = feed_server.add("/feed", body=BODY, etag='"v1"',
+                          last_modified="Tue, 23 Sep 2025 10:00:00 GMT")
     result = await fetch(url, etag='"v1"', last_modified="Tue, 23 Sep 2025 10:00:00 GMT")
     assert result.status == "not_modified" and result.http_status == 304
     assert result.body is None  # nothing for the parser to do
@@ -161,7 +163,7 @@ async def test_status_codes_are_classified(feed_server, status, retry_after, err
 
 
 async def test_retry_after_as_http_date(feed_server):
-    when = datetime.now(timezone.utc) + timedelta(minutes=10)
+    when = datetime.now(UTC) + timedelta(minutes=10)
     retry_after = format_datetime(when, usegmt=True)
     url = feed_server.add("/s", kind="status", status=503, retry_after=retry_after)
     result = await fetch(url)
@@ -181,7 +183,8 @@ async def test_connection_reset_mid_body(feed_server):
 
 async def test_concurrent_feeds_finish_well_under_serial_time(feed_server):
     n, latency = 10, 0.4
-    specs = [FeedSpec(f"f{i}", feed_server.add(f"/f{i}", body=BODY, delay_s=latency)) for i in range(n)]
+    specs = [FeedSpec(f"f{i}", feed_server.add(f"/f{i}", body=BODY, delay_s=latency))
+             for i in range(n)]
     done: list[str] = []
     started = time.monotonic()
     results = await fetch_all(specs, LIMITS, {}, on_done=lambda r: done.append(r.name))
@@ -194,7 +197,8 @@ async def test_concurrent_feeds_finish_well_under_serial_time(feed_server):
 
 async def test_concurrency_limit_is_respected(feed_server):
     n, latency = 6, 0.3
-    specs = [FeedSpec(f"f{i}", feed_server.add(f"/f{i}", body=BODY, delay_s=latency)) for i in range(n)]
+    specs = [FeedSpec(f"f{i}", feed_server.add(f"/f{i}", body=BODY, delay_s=latency))
+             for i in range(n)]
     started = time.monotonic()
     await fetch_all(specs, FetchLimits(concurrency=2), {})
     assert time.monotonic() - started >= (n / 2) * latency * 0.9
@@ -360,7 +364,8 @@ async def test_an_unexpected_exception_is_an_error_with_a_clean_message(monkeypa
     monkeypatch.setattr(fetch_module, "_fetch", boom)
     async with make_client(LIMITS) as client:
         result = await fetch_feed(client, FeedSpec("m", "https://example.com/"), LIMITS)
-    assert result.status == "error" and result.error.startswith("unexpected error (RuntimeError: odd ")
+    assert result.status == "error"
+    assert result.error.startswith("unexpected error (RuntimeError: odd ")
     assert "\x1b" not in result.error and "52;c;" not in result.error
     assert len(result.error) < 260
 
@@ -369,7 +374,8 @@ async def test_in_memory_responses_are_capped_too():
     # Responses built with content= (as tests elsewhere may do) arrive already read.
     small = await mock_fetch(lambda request: httpx.Response(200, content=BODY))
     assert small.status == "ok" and small.body == BODY
-    big = await mock_fetch(lambda request: httpx.Response(200, content=b"x" * (LIMITS.max_bytes + 1)))
+    big = await mock_fetch(
+        lambda request: httpx.Response(200, content=b"x" * (LIMITS.max_bytes + 1)))
     assert big.error == "too large (> 10 MiB)"
 
 

@@ -12,11 +12,11 @@ import pytest
 
 from dealdesk import config as C
 from dealdesk.cli import main
-from dealdesk.news.fetch import FetchResult
-from dealdesk.text.filters import Exclusions, SavedView, fold, fts_any, matches
-from dealdesk.model import NewsItem
-from dealdesk.store import NewsQuery, Store
 from dealdesk.config.saved_views import append_view
+from dealdesk.model import NewsItem
+from dealdesk.news.fetch import FetchResult
+from dealdesk.store import NewsQuery, Store
+from dealdesk.text.filters import Exclusions, SavedView, fold, fts_any, matches
 
 from .conftest import CONFIG_DIR
 from .test_config import _line_of, _problems

@@ -10,8 +10,8 @@ import pytest
 from rich.cells import cell_len
 
 from dealdesk import view as V
-from dealdesk.news.fetch import FetchResult
 from dealdesk.model import NewsItem
+from dealdesk.news.fetch import FetchResult
 from dealdesk.store import Store
 from dealdesk.tui.panels.figure import BigFigure, big_lines
 from dealdesk.tui.panels.fit import fit_columns, natural_widths, table_width

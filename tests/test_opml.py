@@ -179,7 +179,7 @@ def test_import_keeps_the_file_mode_and_leaves_no_temporary_file(cfg, tmp_path, 
 def test_import_refuses_a_feeds_toml_that_is_already_broken(cfg, tmp_path, capsys):
     broken = b'[[feed]]\nname = "a"\nurl = "ftp://nope"\n# keep me\n'
     (cfg / "feeds.toml").write_bytes(broken)
-    code, out, err = import_file(capsys, cfg, opml('<outline text="B" xmlUrl="https://b/"/>'),
+    code, _out, err = import_file(capsys, cfg, opml('<outline text="B" xmlUrl="https://b/"/>'),
                                  tmp_path)
     assert code == 2
     assert err.startswith(f"{cfg / 'feeds.toml'}:3: url:")
@@ -196,7 +196,7 @@ def test_import_refuses_the_config_installed_with_the_package(tmp_path, capsys, 
     # Reached by default (no --config, no $DEALDESK_CONFIG, no ./config) or named outright.
     for argv in (["feeds", "import", str(path)],
                  ["feeds", "import", str(path), "--config", str(installed)]):
-        code, out, err = run(capsys, *argv)
+        code, _out, err = run(capsys, *argv)
         assert code == 2
         assert "installed with dealdesk" in err and "--config DIR" in err
         assert len(err.strip().splitlines()) == 1
@@ -375,7 +375,7 @@ def test_newsboat_export_imports_every_feed_with_its_title(cfg, tmp_path, capsys
     )
     exported = newsboat(tmp_path, "-u", str(urls), "-e").stdout
     assert "<opml" in exported
-    code, out, err = import_file(capsys, cfg, exported.encode(), tmp_path)
+    code, _out, err = import_file(capsys, cfg, exported.encode(), tmp_path)
     assert code == 0, err
     added = [(f.name, f.url) for f in load(cfg).feeds[7:]]
     assert added == [
@@ -426,7 +426,7 @@ def test_a_config_dir_that_cannot_be_written_is_exit_2_and_one_line(
 
     monkeypatch.setattr(feeds_opml.tempfile, "mkstemp", refuse)
     before = (cfg / "feeds.toml").read_bytes()
-    code, out, err = import_file(capsys, cfg, opml(
+    code, _out, err = import_file(capsys, cfg, opml(
         '<outline text="B" xmlUrl="https://b.example/"/>'), tmp_path)
     assert code == 2, err
     assert err.strip() == (f"{cfg / 'feeds.toml'}:0: cannot write: Permission denied; nothing "

@@ -6,13 +6,12 @@ import gc
 import re
 import threading
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dealdesk.text.clean import clean_text
 from dealdesk.news.dates import parse_date, parse_date_text
 from dealdesk.news.parse import (
     SUMMARY_LIMIT,
@@ -20,9 +19,10 @@ from dealdesk.news.parse import (
     _collector_paused,
     parse_feed,
 )
+from dealdesk.text.clean import clean_text
 from tests.feedserver import finishes_within, rss
 
-FETCHED = datetime(2025, 9, 24, 12, 0, tzinfo=timezone.utc)
+FETCHED = datetime(2025, 9, 24, 12, 0, tzinfo=UTC)
 FEED_URL = "https://news.example.com/feeds/main.xml"
 
 
@@ -63,15 +63,15 @@ def test_rss_items_fields_and_fast_path():
     assert first.title == "Nvidia to invest up to $100 billion in OpenAI"
     assert first.link == "https://news.example.com/nvidia-openai"
     assert first.guid == "story-1"
-    assert first.published == datetime(2025, 9, 22, 16, 30, tzinfo=timezone.utc)
+    assert first.published == datetime(2025, 9, 22, 16, 30, tzinfo=UTC)
     assert first.summary == "The first gigawatt comes online in 2026."
     assert first.date_flag is None and first.feed == "test"
     assert second.link == "https://news.example.com/oracle"
     assert second.guid == "https://news.example.com/oracle"  # guid falls back to the link
     assert second.summary == "Oracle & OpenAI"
-    assert second.published == datetime(2025, 9, 23, 8, 0, tzinfo=timezone.utc)
+    assert second.published == datetime(2025, 9, 23, 8, 0, tzinfo=UTC)
     assert third.link == "https://news.example.com/amd"  # isPermaLink guid is the link
-    assert third.published.tzinfo == timezone.utc
+    assert third.published.tzinfo == UTC
 
 
 ATOM = b"""<?xml version="1.0" encoding="utf-8"?>
@@ -105,7 +105,7 @@ def test_atom_text_constructs_links_and_xml_base():
     assert one.title == "A bold move"
     assert one.link == "https://atom.example.org/blog/posts/one.html"  # html alternate wins
     assert one.guid == "tag:atom.example.org,2025:1"
-    assert one.published == datetime(2025, 9, 22, 7, 0, tzinfo=timezone.utc)  # published first
+    assert one.published == datetime(2025, 9, 22, 7, 0, tzinfo=UTC)  # published first
     assert one.summary == "Tags like <b> stay literal in text"
     assert two.title == "XHTML title"
     assert two.link == "https://atom.example.org/abs/two"
@@ -131,7 +131,7 @@ def test_rdf_items():
     assert (item.title, item.link, item.guid, item.summary) == (
         "RDF item", "https://rdf.example.net/1", "https://rdf.example.net/1", "About RDF"
     )
-    assert item.published == datetime(2025, 9, 21, 16, 0, tzinfo=timezone.utc)
+    assert item.published == datetime(2025, 9, 21, 16, 0, tzinfo=UTC)
 
 
 def test_broken_xml_falls_back_to_feedparser():
@@ -240,13 +240,13 @@ def test_future_dates_are_clamped_to_now():
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
-        ("Tue, 23 Sep 2025 10:00:00 GMT", datetime(2025, 9, 23, 10, tzinfo=timezone.utc)),
-        ("23 Sep 2025 10:00 -0500", datetime(2025, 9, 23, 15, tzinfo=timezone.utc)),
-        ("Tue, 23 Sep 2025 10:00:00 EST", datetime(2025, 9, 23, 15, tzinfo=timezone.utc)),
+        ("Tue, 23 Sep 2025 10:00:00 GMT", datetime(2025, 9, 23, 10, tzinfo=UTC)),
+        ("23 Sep 2025 10:00 -0500", datetime(2025, 9, 23, 15, tzinfo=UTC)),
+        ("Tue, 23 Sep 2025 10:00:00 EST", datetime(2025, 9, 23, 15, tzinfo=UTC)),
         ("2025-09-23T10:00:00.123+01:00", datetime(2025, 9, 23, 9, 0, 0, 123000,
-                                                   tzinfo=timezone.utc)),
-        ("2025-09-23", datetime(2025, 9, 23, tzinfo=timezone.utc)),
-        ("2025-09-23T10:00:00", datetime(2025, 9, 23, 10, tzinfo=timezone.utc)),  # naive: UTC
+                                                   tzinfo=UTC)),
+        ("2025-09-23", datetime(2025, 9, 23, tzinfo=UTC)),
+        ("2025-09-23T10:00:00", datetime(2025, 9, 23, 10, tzinfo=UTC)),  # naive: UTC
     ],
 )
 def test_date_formats_become_aware_utc(text, expected):
@@ -554,16 +554,16 @@ def test_common_rfc822_dates_read_as_the_standard_library_reads_them(dt, zone, s
 
     text = f"{dt.strftime(shape)} {zone}".strip()
     expected = parsedate_to_datetime(text)
-    expected = (expected.replace(tzinfo=timezone.utc) if expected.tzinfo is None
-                else expected.astimezone(timezone.utc))
+    expected = (expected.replace(tzinfo=UTC) if expected.tzinfo is None
+                else expected.astimezone(UTC))
     parsed = parse_date_text.__wrapped__(text)
-    assert parsed == expected and parsed.tzinfo is timezone.utc
+    assert parsed == expected and parsed.tzinfo is UTC
 
 
 def test_rfc822_digits_beyond_ascii_are_read_as_int_reads_them():
     # \d matches them, so they reach the lookup table of ASCII digits and must get past it.
     text = "Tue, \u0662\u0663 Sep 2025 \u0660\u0668:13:00 +0200"
-    assert parse_date_text.__wrapped__(text) == datetime(2025, 9, 23, 6, 13, tzinfo=timezone.utc)
+    assert parse_date_text.__wrapped__(text) == datetime(2025, 9, 23, 6, 13, tzinfo=UTC)
 
 
 def test_parsing_leaves_the_garbage_collector_as_it_found_it():

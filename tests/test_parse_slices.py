@@ -5,20 +5,20 @@ from __future__ import annotations
 
 import dataclasses
 import xml.etree.ElementTree as ET
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from xml.sax.saxutils import escape
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dealdesk.news import xmlfeed
-from dealdesk.text.clean import clean_text
 from dealdesk.model import NewsItem
+from dealdesk.news import xmlfeed
 from dealdesk.news.parse import SUMMARY_LIMIT, TITLE_LIMIT, parse_feed
+from dealdesk.text.clean import clean_text
 from tests.test_parse import RDF, XML_TEXT
 
-FETCHED = datetime(2025, 9, 24, 12, 0, tzinfo=timezone.utc)
+FETCHED = datetime(2025, 9, 24, 12, 0, tzinfo=UTC)
 FEED_URL = "https://news.example.com/feeds/main.xml"
 
 

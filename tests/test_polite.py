@@ -12,10 +12,10 @@ import sys
 import pytest
 
 from dealdesk import config as C
+from dealdesk.model import FeedSpec, FetchLimits
 from dealdesk.news import early
 from dealdesk.news.fetch import fetch_all
 from dealdesk.news.hosts import first_wave, host_key, url_host_key
-from dealdesk.model import FeedSpec, FetchLimits
 from dealdesk.news.refresh import run_refresh
 from tests.conftest import CONFIG_DIR, fixed_clock
 from tests.feedserver import feed_server, rss  # noqa: F401

@@ -59,6 +59,14 @@ def test_a_broken_state_file_means_defaults(tmp_path):
     assert load_state(tmp_path) == UiState(theme="x")
 
 
+def test_a_null_in_the_state_file_is_kept_only_where_the_field_may_be_none(tmp_path):
+    (tmp_path / STATE_FILE).write_text(
+        json.dumps({"panel": None, "theme": None, "news_filter": None}))
+    assert load_state(tmp_path) == UiState(news_filter=None)
+    (tmp_path / STATE_FILE).write_text(json.dumps({"panel": "risks", "news_filter": "Nvidia"}))
+    assert load_state(tmp_path) == UiState("risks", news_filter="Nvidia")
+
+
 def test_ui_state_is_a_frozen_value():
     """UiState, like the facts and views, is a dataclass on value.Value: the methods
     @dataclass(frozen=True) would generate, written once (they cost start-up time)."""

@@ -5,22 +5,22 @@ from __future__ import annotations
 import sqlite3
 import threading
 from contextlib import closing
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import httpx
 import pytest
 
+from dealdesk.model import FeedSpec, FetchLimits
 from dealdesk.news import parse as parse_module
 from dealdesk.news.enrich import EnrichReport, figure_finder
 from dealdesk.news.entities import EntityMatcher
-from dealdesk.model import FeedSpec, FetchLimits
 from dealdesk.news.refresh import FeedOutcome, run_refresh
 from dealdesk.store import Store, StoreError
 from tests.feedserver import Route, closed_port, feed_server, no_proxy_env, rss  # noqa: F401
 
 pytestmark = pytest.mark.usefixtures("no_proxy_env")
 
-T0 = datetime(2025, 9, 24, 12, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 9, 24, 12, 0, tzinfo=UTC)
 LIMITS = FetchLimits(deadline_s=5, connect_timeout_s=2, read_timeout_s=2)
 ENTITIES = {"Nvidia": ["NVDA"], "OpenAI": ["ChatGPT"], "Oracle": ["OCI"]}
 
@@ -84,7 +84,8 @@ def test_good_and_bad_feeds_end_to_end(feed_server, tmp_path):
 
     with Store.open(store_path) as store:
         items = {i.title: i for i in store.latest_items()}
-        assert items["Nvidia to invest up to $100 billion in OpenAI"].entities == ("Nvidia", "OpenAI")
+        nvidia = items["Nvidia to invest up to $100 billion in OpenAI"]
+        assert nvidia.entities == ("Nvidia", "OpenAI")
         assert items["ChatGPT reaches 700 million weekly users"].entities == ("OpenAI",)
         assert items["OCI capacity for Stargate"].entities == ("Oracle",)
         assert items["Markets close higher"].entities == ()
@@ -107,7 +108,8 @@ def test_second_run_is_conditional_and_a_newly_broken_feed_keeps_its_items(
     parsed_feeds = []
     real_parse = parse_module.parse_feed
     monkeypatch.setattr(parse_module, "parse_feed",
-                        lambda data, feed, *a: parsed_feeds.append(feed) or real_parse(data, feed, *a))
+                        lambda data, feed, *a: (parsed_feeds.append(feed)
+                                                or real_parse(data, feed, *a)))
 
     # The wire now fails with a page that is not a feed; the cloud feed is unchanged.
     feed_server.add("/wire.xml", Route(body=b"<html><body>Maintenance</body></html>",

@@ -10,6 +10,7 @@ recording proxy. UPDATE_GOLDEN=1 rewrites the goldens and snapshots/report/repor
 from __future__ import annotations
 
 import http.server
+import itertools
 import json
 import os
 import re
@@ -126,7 +127,7 @@ def _growth(dump: dict) -> set[float]:
     for u in dump["users"]:
         by_product.setdefault(u["product"], []).append(u)
     for points in by_product.values():
-        for a, b in zip(points, points[1:]):
+        for a, b in itertools.pairwise(points):
             from datetime import date
 
             growth = b["weekly_active_users"] - a["weekly_active_users"]
@@ -212,8 +213,9 @@ def test_markdown_escape_leaves_no_markup(raw):
 
 def test_links_are_http_only_and_cannot_break_out():
     assert md.link_target("https://e.com/a(b)c d<e>") == "https://e.com/a%28b%29c%20d%3Ce%3E"
-    from dealdesk.report.model import Note
     from datetime import date
+
+    from dealdesk.report.model import Note
 
     for url in ("javascript:alert(1)", "data:text/html,x", "file:///etc/passwd", "ftp://e.com/"):
         from dealdesk.text.links import clean_link

@@ -14,8 +14,8 @@ import pytest
 
 from dealdesk import config as C
 from dealdesk.cli import main
-from dealdesk.news.fetch import FetchResult
 from dealdesk.model import FeedSpec, FetchLimits, NewsItem
+from dealdesk.news.fetch import FetchResult
 from dealdesk.news.refresh import run_refresh
 from dealdesk.store import Store
 from tests.conftest import CONFIG_DIR, FIXED_NOW, fixed_clock

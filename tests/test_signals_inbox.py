@@ -15,7 +15,8 @@ from .newsdata import fill_store
 
 
 def line_for(app, subject: str, metric: str) -> V.SignalLine:
-    return next(l for l in app.signal_lines if l.subject == subject and l.metric == metric)
+    return next(line for line in app.signal_lines
+                if line.subject == subject and line.metric == metric)
 
 
 async def select(pilot, screen: SignalsScreen, line: V.SignalLine) -> None:
@@ -158,8 +159,8 @@ async def test_the_inbox_pages_through_many_signals_and_shows_again_when_reopene
     """A store with more signals than a page lists a window of them, counted in SQL."""
     from datetime import UTC, datetime
 
-    from dealdesk.news.fetch import FetchResult
     from dealdesk.model import NewsItem
+    from dealdesk.news.fetch import FetchResult
     from dealdesk.tui import newsroom
 
     monkeypatch.setattr(newsroom, "INBOX_PAGE", 20)

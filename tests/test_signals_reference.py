@@ -258,7 +258,7 @@ REFERENCE_NUMBER_RE = re.compile(
 )
 
 NUMBER_TEXT = st.text(
-    st.sampled_from(list("0123456789012345,.,. /-\u2011xH_é") + ["\u00a0", "\u202f", "\u2009"]),
+    st.sampled_from([*"0123456789012345,.,. /-\u2011xH_é", "\u00a0", "\u202f", "\u2009"]),
     max_size=40,
 )
 

@@ -155,7 +155,7 @@ def test_partner_timeline_with_an_accepted_signal(snap_compare, news_app):
         app = pilot.app
         await pilot.press("s")
         await _until(pilot, lambda: app.signal_lines)
-        line = next(l for l in app.signal_lines if l.subject == "AMD" and l.value == 6)
+        line = next(s for s in app.signal_lines if s.subject == "AMD" and s.value == 6)
         app.set_signal_state(line.id, "accepted")
         await _until(pilot, lambda: app.accepted)
         await pilot.press("escape", "1", "j", "j", "j", "j", "j", "j", "enter")  # inbox closed

@@ -7,21 +7,21 @@ import shutil
 import sqlite3
 import tempfile
 from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dealdesk.model import FeedSpec, FetchLimits, NewsItem
+from dealdesk.news.fetch import FetchResult
+from dealdesk.store import SCHEMA_VERSION, Store, StoreError, fts_query
 from dealdesk.store import items as store_items
 from dealdesk.store import rows as store_rows
 from dealdesk.store import schema as store_schema
-from dealdesk.news.fetch import FetchResult
-from dealdesk.model import FeedSpec, FetchLimits, NewsItem
-from dealdesk.store import SCHEMA_VERSION, Store, StoreError, fts_query
 
-NOW = datetime(2025, 9, 24, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2025, 9, 24, 12, 0, tzinfo=UTC)
 LIMITS = FetchLimits(backoff_base_minutes=5, backoff_max_minutes=60)
 
 
@@ -89,7 +89,8 @@ def test_a_failing_migration_leaves_the_previous_version_intact(tmp_path, monkey
         Store.open(path)
     conn = sqlite3.connect(path)
     assert conn.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    assert conn.execute("SELECT count(*) FROM sqlite_master WHERE name='half_done'").fetchone()[0] == 0
+    sql = "SELECT count(*) FROM sqlite_master WHERE name='half_done'"
+    assert conn.execute(sql).fetchone()[0] == 0
     conn.close()
 
 
@@ -259,7 +260,7 @@ def test_every_column_of_every_row_is_stored_as_given(db, monkeypatch):
     assert [(item_id, stored.guid) for item_id, stored in new] == [(r[0], r[2]) for r in rows]
     assert [r[1:] for r in rows] == [
         ("wire", it.guid, it.title, it.link,
-         it.published.astimezone(timezone.utc).isoformat(timespec="seconds"), it.summary,
+         it.published.astimezone(UTC).isoformat(timespec="seconds"), it.summary,
          it.date_flag, "2025-09-24T12:00:00+00:00", 1, 0)
         for it in items
     ]
@@ -268,13 +269,13 @@ def test_every_column_of_every_row_is_stored_as_given(db, monkeypatch):
 @settings(max_examples=300, deadline=None)
 @given(st.datetimes(
     min_value=datetime(2, 1, 1), max_value=datetime(9998, 12, 31),
-    timezones=st.none() | st.just(timezone.utc) | st.builds(
+    timezones=st.none() | st.just(UTC) | st.builds(
         timezone, st.timedeltas(min_value=-timedelta(hours=23, minutes=59),
                                 max_value=timedelta(hours=23, minutes=59))),
 ))
 def test_stored_dates_are_isoformat_in_utc_to_the_second(dt):
-    aware = dt if dt.tzinfo is not None else dt.replace(tzinfo=timezone.utc)
-    expected = aware.astimezone(timezone.utc).isoformat(timespec="seconds")
+    aware = dt if dt.tzinfo is not None else dt.replace(tzinfo=UTC)
+    expected = aware.astimezone(UTC).isoformat(timespec="seconds")
     assert store_rows._iso(dt) == expected
 
 
@@ -386,7 +387,8 @@ def test_search_words_prefix_and_accents(db):
         [
             item("1", "Nvidia invests in OpenAI", hours_ago=2),
             item("2", "Oracle signs cloud deal", summary="Stargate capacity in Abilene"),
-            item("3", "Le partenariat stratégique", summary="cent milliards de dollars", hours_ago=1),
+            item("3", "Le partenariat stratégique", summary="cent milliards de dollars",
+                 hours_ago=1),
         ],
         NOW, LIMITS,
     )
@@ -420,7 +422,8 @@ def test_fts_query_shape():
     assert fts_query("*** ()") is None
 
 
-@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(max_examples=200, deadline=None,
+          suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(st.text(max_size=60))
 def test_search_never_raises(db, query):
     db.search(query)

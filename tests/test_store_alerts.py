@@ -7,8 +7,8 @@ import sqlite3
 from datetime import UTC, datetime
 
 from dealdesk import store as store_module
-from dealdesk.news.fetch import FetchResult
 from dealdesk.model import NewsItem
+from dealdesk.news.fetch import FetchResult
 from dealdesk.store import Store
 
 NOW = datetime(2026, 12, 1, tzinfo=UTC)

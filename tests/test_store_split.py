@@ -10,7 +10,13 @@ from pathlib import Path
 import pytest
 
 from dealdesk.store import (
-    ArchiveMixin, FeedsMixin, ItemsMixin, SchemaMixin, SignalsMixin, Store, StoreError,
+    ArchiveMixin,
+    FeedsMixin,
+    ItemsMixin,
+    SchemaMixin,
+    SignalsMixin,
+    Store,
+    StoreError,
     wrap_public_methods,
 )
 
@@ -36,10 +42,22 @@ def test_a_mixin_added_without_the_decorator_is_wrapped_by_the_store(tmp_path: P
     class Later(Store, LateMixin):
         pass
 
-    with Later.open(tmp_path / "s.sqlite3") as store:
-        with pytest.raises(StoreError, match="locked by another program"):
-            store.broken()
+    with (Later.open(tmp_path / "s.sqlite3") as store,
+          pytest.raises(StoreError, match="locked by another program")):
+        store.broken()
 
 
 def test_the_store_is_composed_of_every_domain():
-    assert Store.__mro__[1:6] == MIXINS
+    # SchemaMixin last: for the type checker every domain mixin derives from it.
+    assert set(Store.__mro__[1:6]) == set(MIXINS) and Store.__mro__[5] is SchemaMixin
+
+
+def test_no_two_mixins_define_the_same_name():
+    """So the order the store lists them in decides nothing."""
+    seen: dict[str, str] = {}
+    for mixin in MIXINS:
+        for name in vars(mixin):
+            if name.startswith("__") and name.endswith("__"):
+                continue
+            assert name not in seen, f"{name} in both {seen[name]} and {mixin.__name__}"
+            seen[name] = mixin.__name__

@@ -9,8 +9,12 @@ from textual import events
 from textual._xterm_parser import XTermParser
 
 from dealdesk.tui.charset import StandIns, locale_charset, stand_in
-from dealdesk.tui.replies import (CSI_HOLD_SECONDS, LONE_ESC_HOLD_SECONDS, STRING_HOLD_SECONDS,
-                                  ReplyFilter)
+from dealdesk.tui.replies import (
+    CSI_HOLD_SECONDS,
+    LONE_ESC_HOLD_SECONDS,
+    STRING_HOLD_SECONDS,
+    ReplyFilter,
+)
 
 ST = "\x1b\\"
 REPLIES = {

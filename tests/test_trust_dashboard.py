@@ -100,7 +100,7 @@ def test_store_methods_raise_store_error_on_a_corrupt_file(tmp_path):
         for call in (lambda: store.latest_items(), lambda: store.signals(),
                      lambda: store.count_signals_by_state(), lambda: store.data_version(),
                      lambda: store.set_signal_state(1, "new")):
-            with pytest.raises(StoreError, match="s.sqlite3: database error"):
+            with pytest.raises(StoreError, match=r"s\.sqlite3: database error"):
                 call()
     finally:
         store._conn = sqlite3.connect(":memory:")
@@ -426,9 +426,9 @@ def test_a_dashboard_that_dies_exits_1_with_one_line(tmp_path, monkeypatch):
     monkeypatch.setattr(DealDeskApp, "run", headless)
     monkeypatch.setattr(DealDeskApp, "_after_first_frame", boom)
     monkeypatch.setattr(cli, "terminal_problem", lambda: None)  # headless: no TTY needed
-    code, out, err = run_cli("--data", str(tmp_path / "data"))
+    code, _out, err = run_cli("--data", str(tmp_path / "data"))
     assert code == 1
     assert err == ("dealdesk: the dashboard stopped on an unexpected error: RuntimeError: "
                    "no such panel (run again with --debug for details)\n")
-    code, out, err = run_cli("--data", str(tmp_path / "data"), "--debug")
+    code, _out, err = run_cli("--data", str(tmp_path / "data"), "--debug")
     assert code == 1 and "Traceback" in err and err.endswith("--debug for details)\n")

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import shutil
 import string
+from datetime import UTC
 from pathlib import Path
 
 import httpx
@@ -22,11 +23,11 @@ from hypothesis import strategies as st
 
 from dealdesk.cli import main
 from dealdesk.config import ConfigError, load
-from dealdesk.news import early
-from dealdesk.text.feedurl import parse_feed_url
-from dealdesk.news.fetch import fetch_feed, make_client
 from dealdesk.model import FeedSpec, FetchLimits
+from dealdesk.news import early
+from dealdesk.news.fetch import fetch_feed, make_client
 from dealdesk.news.wire import feed_headers
+from dealdesk.text.feedurl import parse_feed_url
 from tests.conftest import CONFIG_DIR
 from tests.feedserver import closed_port, feed_server, no_proxy_env, rss  # noqa: F401
 
@@ -105,7 +106,8 @@ def test_the_head_start_sends_nothing_for_an_unfetchable_url(feed_server):
 
 
 # Characters that urlsplit, httpx and the URL reader might each read their own way.
-_URL_CHARS = string.ascii_letters[:6] + string.digits[:3] + "-._~!$&'()*+,;=:@/?#[]%\\^|`{}\"<> \t\n\x00\u00e9\u202e"
+_URL_CHARS = (string.ascii_letters[:6] + string.digits[:3]
+              + "-._~!$&'()*+,;=:@/?#[]%\\^|`{}\"<> \t\n\x00\u00e9\u202e")
 
 
 @settings(max_examples=400, deadline=None)
@@ -228,9 +230,9 @@ def _feeds(server) -> list[FeedSpec]:
 
 def _inject(step: str, monkeypatch: pytest.MonkeyPatch) -> None:
     """Make `step` raise for the feed named "bad" (or its items) only."""
+    from dealdesk.news import entities, fetch, items, parse
     from dealdesk.store import feeds as store_feeds
     from dealdesk.store import items as store_items
-    from dealdesk.news import entities, fetch, items, parse
 
     def boom(*_: object) -> None:
         raise RuntimeError(f"injected {step} failure\x1b[2J")
@@ -344,7 +346,8 @@ def _config_with(tmp_path: Path, specs: list[FeedSpec]) -> Path:
 
 @pytest.mark.parametrize("retry_after", [
     "99999999999999", "9" * 5000, "-5", "garbage", "1e9", "\u0663\u0663", "",
-    "Fri, 31 Dec 9999 23:59:59 GMT", "Mon, 01 Jan 0001 00:00:00 GMT", "Sun, 29 Nov 2126 10:00:00 GMT",
+    "Fri, 31 Dec 9999 23:59:59 GMT", "Mon, 01 Jan 0001 00:00:00 GMT",
+    "Sun, 29 Nov 2126 10:00:00 GMT",
 ])
 def test_any_retry_after_is_capped_at_backoff_max_and_the_others_are_stored(
     feed_server, tmp_path, retry_after
@@ -372,11 +375,11 @@ def test_any_retry_after_is_capped_at_backoff_max_and_the_others_are_stored(
 
 
 def test_the_backoff_never_overflows_whatever_the_policy_or_the_failure_count():
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     from dealdesk.store.feeds import _later, _retry_delay
 
-    now = datetime(2026, 11, 29, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 29, tzinfo=UTC)
     for policy in (FetchLimits(backoff_base_minutes=10**30, backoff_max_minutes=10**40),
                    FetchLimits(backoff_base_minutes=5, backoff_max_minutes=10**20)):
         for failures in (1, 2, 64, 10**6):
@@ -620,13 +623,13 @@ def test_a_feed_whose_guids_change_at_every_fetch_adds_at_most_the_cap_per_fetch
 
 
 def test_the_cap_counts_new_items_only_and_the_rest_come_at_the_next_fetch(tmp_path):
-    from datetime import datetime, timezone
+    from datetime import datetime
 
-    from dealdesk.news.fetch import FetchResult
     from dealdesk.model import NewsItem
+    from dealdesk.news.fetch import FetchResult
     from dealdesk.store import MAX_NEW_ITEMS_PER_FETCH, Store
 
-    now = datetime(2026, 11, 29, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 29, tzinfo=UTC)
     result = FetchResult(name="f", url="http://example.com/f", status="ok")
 
     def item(i: int) -> NewsItem:

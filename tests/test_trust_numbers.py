@@ -15,7 +15,7 @@ import re
 import shutil
 import tomllib
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -286,7 +286,7 @@ class Row:
     value: Any
     subject: str = "ChatGPT"
     state: str = "accepted"
-    published: datetime = datetime(2025, 10, 1, tzinfo=timezone.utc)
+    published: datetime = datetime(2025, 10, 1, tzinfo=UTC)
     news_title: str = "t"
     feed: str = "wire"
     quote: str = "q"

@@ -9,14 +9,18 @@ from __future__ import annotations
 import subprocess
 import sys
 import unicodedata
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dealdesk.text.clean import clean_text
+from dealdesk.model import FeedSpec, FetchLimits
 from dealdesk.news.dates import parse_date
+from dealdesk.news.parse import parse_feed
+from dealdesk.news.refresh import run_refresh
+from dealdesk.store import Store
+from dealdesk.text.clean import clean_text
 from dealdesk.text.invisible import (
     DEFAULT_IGNORABLE,
     EXTENDED_PICTOGRAPHIC,
@@ -26,16 +30,12 @@ from dealdesk.text.invisible import (
     scrub,
 )
 from dealdesk.text.links import clean_link
-from dealdesk.model import FeedSpec, FetchLimits
-from dealdesk.news.parse import parse_feed
-from dealdesk.news.refresh import run_refresh
-from dealdesk.store import Store
 from tests.feedserver import feed_server, no_proxy_env  # noqa: F401
 
 LIMITS = FetchLimits(deadline_s=5, connect_timeout_s=2, read_timeout_s=2)
 pytestmark = pytest.mark.usefixtures("no_proxy_env")
 
-FETCHED = datetime(2026, 1, 15, 12, 0, tzinfo=timezone.utc)
+FETCHED = datetime(2026, 1, 15, 12, 0, tzinfo=UTC)
 
 
 def _kept_joiner(text: str, i: int) -> bool:
@@ -65,11 +65,9 @@ def _invisible_left(out: str) -> list[str]:
             if not _kept_joiner(out, i):
                 bad.append(c)
             continue
-        if kind in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp") or (kind == "Zs" and c != " "):
-            bad.append(c)
-        elif any(a <= code <= b for a, b in DEFAULT_IGNORABLE) or code == 0x2800:
-            bad.append(c)
-        elif (code & 0xFFFE) == 0xFFFE or 0xFDD0 <= code <= 0xFDEF:
+        if (kind in ("Cc", "Cf", "Cs", "Co", "Zl", "Zp") or (kind == "Zs" and c != " ")
+                or any(a <= code <= b for a, b in DEFAULT_IGNORABLE) or code == 0x2800
+                or (code & 0xFFFE) == 0xFFFE or 0xFDD0 <= code <= 0xFDEF):
             bad.append(c)
     return bad
 
@@ -354,7 +352,7 @@ def test_far_future_dates_are_flagged_future(text):
 def test_a_date_within_the_horizon_is_kept_as_written():
     for item in _both(pub_date="2026-01-16T11:00:00+01:00"):  # a day after the fetch
         assert item.date_flag is None
-        assert item.published == datetime(2026, 1, 16, 10, 0, tzinfo=timezone.utc)
+        assert item.published == datetime(2026, 1, 16, 10, 0, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(("text", "expected"), [
@@ -371,7 +369,7 @@ def test_a_date_within_the_horizon_is_kept_as_written():
     ("2026-01-04t10:00:00z", datetime(2026, 1, 4, 10)),
 ])
 def test_the_formats_feedparser_read_for_us_are_still_read(text, expected):
-    assert parse_date(text) == expected.replace(tzinfo=timezone.utc)
+    assert parse_date(text) == expected.replace(tzinfo=UTC)
 
 
 @settings(max_examples=300, deadline=None)
@@ -383,7 +381,7 @@ def test_every_real_instant_reads_back_in_both_notations(dt, offset_minutes):
     dt = dt.replace(microsecond=0)
     sign = "-" if offset_minutes < 0 else "+"
     hours, minutes = divmod(abs(offset_minutes), 60)
-    expected = (dt - timedelta(minutes=offset_minutes)).replace(tzinfo=timezone.utc)
+    expected = (dt - timedelta(minutes=offset_minutes)).replace(tzinfo=UTC)
     iso = f"{dt:%Y-%m-%dT%H:%M:%S}{sign}{hours:02d}:{minutes:02d}"
     rfc = f"{dt:%a, %d %b %Y %H:%M:%S} {sign}{hours:02d}{minutes:02d}"
     assert parse_date(iso) == expected

@@ -8,10 +8,10 @@ from dataclasses import replace
 from datetime import UTC, datetime
 
 from dealdesk.config import load
+from dealdesk.model import NewsItem
 from dealdesk.news.enrich import figure_finder
 from dealdesk.news.entities import EntityMatcher
 from dealdesk.news.fetch import FetchResult
-from dealdesk.model import NewsItem
 from dealdesk.store import Store
 from dealdesk.tui.alerting import desktop_sequences
 from dealdesk.tui.app import DealDeskApp

@@ -5,6 +5,7 @@ process writing to the store."""
 from __future__ import annotations
 
 import asyncio
+import itertools
 import shutil
 import sys
 import time
@@ -13,8 +14,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from dealdesk.config import STORE_FILE, load
-from dealdesk.news.fetch import FetchResult
 from dealdesk.model import FeedSpec, NewsItem
+from dealdesk.news.fetch import FetchResult
 from dealdesk.store import Store
 from dealdesk.tui.app import DealDeskApp
 from dealdesk.tui.panels.news import NewsPanel
@@ -267,7 +268,7 @@ async def test_news_still_shows_while_our_refresh_runs_read_less_often(tmp_path,
         await wait_for(pilot, lambda: news_rows(app), seconds=5)
         assert not writer.done()  # items show while the writes go on
         await writer
-        gaps = [b - a for a, b in zip(reads, reads[1:])]
+        gaps = [b - a for a, b in itertools.pairwise(reads)]
         assert reads and all(gap >= 0.6 for gap in gaps), gaps
         app.post_message(RefreshFinished())
         await wait_for(pilot, lambda: len(news_rows(app)) == 20)

@@ -12,8 +12,8 @@ import pytest
 
 from dealdesk.cli import main
 from dealdesk.config import ConfigError, load
-from dealdesk.news.watches import figure_matches
 from dealdesk.config.watches import Watch
+from dealdesk.news.watches import figure_matches
 
 from .conftest import CONFIG_DIR
 

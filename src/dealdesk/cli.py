@@ -14,12 +14,21 @@ import sys
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from . import __version__
 from .config import (
-    PASSED_FILE, STORE_FILE, Config, ConfigError, Settings, load, load_fetch, load_remembering,
-    resolve_cache_dir, resolve_config_dir, resolve_data_dir,
+    PASSED_FILE,
+    STORE_FILE,
+    Config,
+    ConfigError,
+    Settings,
+    load,
+    load_fetch,
+    load_remembering,
+    resolve_cache_dir,
+    resolve_config_dir,
+    resolve_data_dir,
 )
 from .model import FeedSpec
 from .store import Store, StoreError
@@ -58,7 +67,8 @@ def _columns() -> int:
         columns = 0
     if columns <= 0:
         try:
-            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+            stdout = sys.__stdout__  # None without one: the AttributeError below
+            columns = os.get_terminal_size(stdout.fileno()).columns if stdout else 0
         except (AttributeError, ValueError, OSError):
             columns = 0
     return columns or 80
@@ -404,9 +414,9 @@ def terminal_problem(environ: Mapping[str, str] = os.environ) -> str | None:
     """Why the dashboard cannot run here, in one line, or None. Without a terminal on both
     sides (`ssh host dealdesk` without -t, cron, a pipe) it would draw escape codes into a
     file and, its input at end-of-file, wait for keys that never come."""
-    def is_tty(stream: object) -> bool:
+    def is_tty(stream: TextIO | None) -> bool:
         try:
-            return bool(stream is not None and stream.isatty())  # type: ignore[attr-defined]
+            return bool(stream is not None and stream.isatty())
         except (ValueError, OSError):  # closed
             return False
 
@@ -450,6 +460,8 @@ def _dashboard(
         gc.enable()
     app = DealDeskApp(config, store_path, as_of=as_of)
     if not debug:  # Textual prints a crash's traceback itself: only with --debug
+        # A private Textual method replaced (issue #15 item 6 lists such overrides): mypy
+        # refuses assigning to a method, which is the point here.
         app._print_error_renderables = app._exit_renderables.clear  # type: ignore[method-assign]
     app.run()
     # `dealdesk diff --since last` starts from here (README: "What changed").

@@ -15,6 +15,7 @@ from rich.text import Text
 from . import facts as F
 from . import limits
 from . import view as V
+from .model import Metric
 
 
 def _iso(value: date | datetime | None) -> str | None:
@@ -37,8 +38,8 @@ def to_json_dict(
             "name": s.partner.name,
             "role": s.partner.role,
             "status": s.partner.status,
-            "commitment_usd": s.partner.commitment_usd,
-            "capacity_gw": s.partner.capacity_gw,
+            Metric.COMMITMENT_USD: s.partner.commitment_usd,
+            Metric.CAPACITY_GW: s.partner.capacity_gw,
             "since": _iso(s.partner.since),
             "sources": _sources_of(story, s.partner.name, s.partner.source, snap.today),
         }
@@ -46,29 +47,28 @@ def to_json_dict(
     ]
     compute = {
         "planned_gw": snap.compute.planned_gw,
-        "deployed_gw": snap.compute.deployed_gw,
+        Metric.DEPLOYED_GW: snap.compute.deployed_gw,
         "by_partner": [
             {
                 "partner": s.partner.name,
                 "planned_gw": s.partner.capacity_gw,
-                "deployed_gw": s.partner.deployed_gw,
-                "investment_max_usd": s.partner.investment_max_usd,
+                Metric.DEPLOYED_GW: s.partner.deployed_gw,
+                Metric.INVESTMENT_MAX_USD: s.partner.investment_max_usd,
                 "investment_unlocked_usd": s.investment_unlocked_usd,
             }
             for s in snap.compute.by_partner
         ],
     }
+    all_points = [p for points in snap.users.values() for p in points]
     users = [
         {
             "product": p.count.product,
             "as_of": _iso(p.count.as_of),
-            "weekly_active_users": p.count.weekly_active_users,
+            Metric.WEEKLY_ACTIVE_USERS: p.count.weekly_active_users,
             "source": p.count.source,
         }
-        for points in snap.users.values()
-        for p in points
+        for p in sorted(all_points, key=lambda p: p.count.as_of)  # a date: as its ISO text sorts
     ]
-    users.sort(key=lambda u: u["as_of"])
     risks = [
         {
             "title": s.risk.title,
@@ -229,7 +229,7 @@ def render_table(tv: V.TableView) -> Table | Text:
         return Text(f"{tv.title}: {tv.empty}")
     table = Table(title=tv.title, title_justify="left", title_style="bold", expand=False)
     for column in tv.columns:
-        table.add_column(column.label, justify=column.justify, max_width=column.width)  # type: ignore[arg-type]
+        table.add_column(column.label, justify=column.justify, max_width=column.width)
     for row in tv.rows:
         table.add_row(*row.cells)
     return table

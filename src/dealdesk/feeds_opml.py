@@ -24,9 +24,10 @@ from xml.parsers import expat
 
 from . import config
 from .config import FEEDS_FILE, ConfigError, Problem
+from .model import FeedSpec
 from .text.clean import clean_text
 from .text.feedurl import FeedURL, parse_feed_url
-from .model import FeedSpec
+from .value import Value
 
 MAX_OPML_BYTES = 8 << 20  # 8 MiB: a subscription list of 10,000 feeds is about 2 MiB
 MAX_OUTLINES = 20_000
@@ -38,16 +39,13 @@ class OpmlError(Exception):
     """The file cannot be imported; the message is one line and names no internals."""
 
 
-class Outline:
+class Outline(Value):
     """An `<outline>` that holds (or should hold) a feed: its attributes as written."""
 
-    __slots__ = ("title", "text", "xml_url", "line")
-
-    def __init__(self, title: str, text: str, xml_url: str | None, line: int) -> None:
-        self.title = title
-        self.text = text
-        self.xml_url = xml_url
-        self.line = line
+    title: str
+    text: str
+    xml_url: str | None
+    line: int
 
 
 # ---------------------------------------------------------------------------------------------
@@ -155,13 +153,10 @@ def _shown(text: str, limit: int) -> str:
 # Importing
 
 
-class ImportResult:
-    __slots__ = ("added", "skipped", "text")
-
-    def __init__(self, added: list[FeedSpec], skipped: list[tuple[str, str]], text: str) -> None:
-        self.added = added  # the feeds appended, as written
-        self.skipped = skipped  # (what, why), ready to print
-        self.text = text  # the new feeds.toml
+class ImportResult(Value):
+    added: list[FeedSpec]  # the feeds appended, as written
+    skipped: list[tuple[str, str]]  # (what, why), ready to print
+    text: str  # the new feeds.toml
 
 
 def plan_import(
@@ -327,7 +322,7 @@ def _checked_feeds(feeds_path: Path, text: str) -> tuple[FeedSpec, ...]:
         probe = Path(scratch) / FEEDS_FILE
         probe.write_text(text, encoding="utf-8", newline="")
         # The checker every command runs on feeds.toml, on the text about to be written.
-        feeds = config._load_feeds(probe, problems)
+        feeds = config.load_feeds(probe, problems)
     if problems:
         raise ConfigError([Problem(feeds_path, p.line, p.message, p.hint) for p in problems])
     return feeds

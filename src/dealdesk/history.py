@@ -17,7 +17,8 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from . import facts as F
-from .value import Value, value
+from .model import Metric
+from .value import Value
 
 
 def end_of(day: date) -> datetime:
@@ -77,7 +78,6 @@ def snapshot_as_of(story: F.Story, signals: Iterable[Any], as_of: date) -> F.Sna
 # What changed
 
 
-@value
 class Change(Value):
     """One fact that moved on one day: `old` is None when it was not known before."""
 
@@ -89,11 +89,11 @@ class Change(Value):
     source: str
 
 
-_PARTNER_FIELDS = ("status", *F.PARTNER_NUMBER_FIELDS, "role", "note")
-_RISK_FIELDS = ("status", "severity", "note")
+_PARTNER_FIELDS = (Metric.STATUS, *F.PARTNER_NUMBER_FIELDS, "role", "note")
+_RISK_FIELDS = (Metric.STATUS, "severity", "note")
 # What facts.timeline tells of a partner or risk when it first appears; later moves of any
 # field are events, and the timeline has them all.
-_OPENING_FIELDS = ("status", "capacity_gw", "commitment_usd")
+_OPENING_FIELDS = (Metric.STATUS, Metric.CAPACITY_GW, Metric.COMMITMENT_USD)
 _Key = tuple[str, str]
 _State = dict[_Key, tuple[Any, str]]  # (subject, field) -> (value, source)
 
@@ -166,13 +166,13 @@ def changes(story: F.Story, signals: Iterable[Any], since: date, until: date) ->
                                                     key=lambda u: (u[0], u[1])):
             earlier = [u for u in now_users if u[0] == product and u[1] < as_of]
             old_count = max(earlier, key=lambda u: u[1])[2] if earlier else None
-            found.append(Change(day, product, "weekly_active_users", old_count, count, source))
+            found.append(Change(day, product, Metric.WEEKLY_ACTIVE_USERS, old_count, count, source))
         previous, previous_users = now, now_users
     return found
 
 
 def _order(field: str) -> int:
-    order = ("status", *F.PARTNER_NUMBER_FIELDS, "severity", "role", "note")
+    order = (Metric.STATUS, *F.PARTNER_NUMBER_FIELDS, "severity", "role", "note")
     return order.index(field) if field in order else len(order)
 
 

@@ -5,12 +5,15 @@ input, never news: `dealdesk check` rejects it in config/facts/, the figure find
 offers it, and an accepted signal outside it is left out of the facts. Every bound is
 inclusive and finite, so a value inside one is never NaN or infinite.
 
-This module sits at the bottom of the layers: it imports nothing of DealDesk.
+This module sits at the bottom of the layers: it imports only the metric names (model).
 """
 
 from __future__ import annotations
 
 import math
+from typing import TypeGuard
+
+from .model import Metric
 
 __all__ = ["RANGES", "describe", "finite", "plausible"]
 
@@ -18,18 +21,18 @@ __all__ = ["RANGES", "describe", "finite", "plausible"]
 # what is likely.
 RANGES: dict[str, tuple[float, float]] = {
     # A few times the world's population: more weekly users than that cannot be.
-    "weekly_active_users": (1.0, 20e9),
+    Metric.WEEKLY_ACTIVE_USERS: (1.0, 20e9),
     # Gigawatts promised or deployed are never negative; 1,000 GW is the US grid's size.
-    "capacity_gw": (0.0, 1000.0),
-    "deployed_gw": (0.0, 1000.0),
+    Metric.CAPACITY_GW: (0.0, 1000.0),
+    Metric.DEPLOYED_GW: (0.0, 1000.0),
     # US dollars: 1e14 ($100 trillion) is about the world's yearly output.
-    "commitment_usd": (0.0, 1e14),
-    "investment_max_usd": (0.0, 1e14),
-    "tranche_per_gw_usd": (0.0, 1e14),
+    Metric.COMMITMENT_USD: (0.0, 1e14),
+    Metric.INVESTMENT_MAX_USD: (0.0, 1e14),
+    Metric.TRANCHE_PER_GW_USD: (0.0, 1e14),
 }
 
 
-def finite(value: object) -> bool:
+def finite(value: object) -> TypeGuard[int | float]:
     """Whether `value` is a real number (int or float, not bool) that is neither NaN nor ±inf."""
     if isinstance(value, bool) or not isinstance(value, (int, float)):
         return False
@@ -42,10 +45,7 @@ def plausible(metric: str, value: object) -> bool:
     if not finite(value):
         return False
     bounds = RANGES.get(metric)
-    if bounds is None:
-        return True
-    low, high = bounds
-    return low <= value <= high  # type: ignore[operator]  # finite() checked the type
+    return bounds is None or bounds[0] <= value <= bounds[1]
 
 
 def describe(metric: str) -> str:

@@ -12,13 +12,13 @@ import tempfile
 from dataclasses import asdict, fields
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from .value import Value, value
+from .value import Value
 
 STATE_FILE = "ui-state.json"
 
 
-@value
 class UiState(Value):
     panel: str = "partners"
     theme: str = "textual-dark"
@@ -33,8 +33,13 @@ def load_state(data_dir: Path) -> UiState:
         return UiState()
     if not isinstance(raw, dict):
         return UiState()
-    known = {f.name: f.type for f in fields(UiState)}
-    values = {k: v for k, v in raw.items() if k in known and (v is None or isinstance(v, str))}
+    # A string where the field holds one; null only where the field may be None (a null
+    # panel or theme, from a hand-edited file, means that field's default).
+    may_be_none = {f.name: f.default is None for f in fields(UiState)}
+    values: dict[str, Any] = {  # Any: each checked against its own field just here
+        k: v for k, v in raw.items()
+        if k in may_be_none and (isinstance(v, str) or (v is None and may_be_none[k]))
+    }
     return UiState(**values)
 
 

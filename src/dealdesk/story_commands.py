@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TextIO
@@ -17,6 +17,7 @@ from . import facts as F
 from . import history as H
 from .config import Config
 from .store import Store
+from .value import Value
 
 NEWS_LIMIT = 500
 
@@ -25,8 +26,7 @@ class UsageError(Exception):
     """A date the command cannot use: one line, exit 2."""
 
 
-@dataclass(frozen=True)
-class StoryData:
+class StoryData(Value):
     """Everything a headless view of the story needs, as of one day."""
 
     snap: F.Snapshot
@@ -87,8 +87,8 @@ def read_story(config: Config, store_path: Path, now: datetime, as_of: date | No
 
 
 def _shown_news(config: Config, until: datetime | None) -> Any:
-    from .text.filters import exclusions
     from .store import NewsQuery
+    from .text.filters import exclusions
 
     rules = exclusions(config.settings.news_exclude, config.feeds).rules()
     return NewsQuery(until=until, hide=rules)

@@ -29,12 +29,12 @@ import atheris
 
 with atheris.instrument_imports():
     # feedparser too: parse_feed imports it lazily, which would leave the fallback unseen.
-    import feedparser  # noqa: F401
+    import feedparser
     import feedparser.encodings  # noqa: F401
 
     from dealdesk.news import charset, dates, parse  # noqa: F401  (instrumented for coverage)
-    from dealdesk.text import clean, invisible, links  # noqa: F401
     from dealdesk.news.parse import SUMMARY_LIMIT, TITLE_LIMIT, parse_feed
+    from dealdesk.text import clean, invisible, links  # noqa: F401
 
 SEEDS = Path(__file__).resolve().parents[1] / "corpus"
 FETCHED = datetime(2026, 11, 29, 12, 0, tzinfo=UTC)
@@ -86,7 +86,7 @@ def check(data: bytes) -> None:
             raise Finding(f"unknown date flag {item.date_flag!r}")
 
 
-def TestOneInput(data: bytes) -> None:  # noqa: N802 (atheris' name)
+def TestOneInput(data: bytes) -> None:
     check(data)
 
 

@@ -15,14 +15,14 @@ from typing import TYPE_CHECKING, Any
 
 from ..model import FeedSpec
 from ..text.filters import SavedView
-from ..value import Value, value
+from ..value import Value
 from .check import (
     Check, ConfigError, Document, LineIndex, Problem, Table, a_date, feed_url, header_text,
     http_url, int_in, metric_number, nonempty_text, number, one_of, only_sections,
     positive_int, positive_number, read_toml, seconds_in, tables, text, text_list,
 )
 from .settings import (
-    DEFAULT_KEYS, MAX_PER_HOST, MINUTES, SETTINGS_SECTIONS, Settings, _load_feeds,
+    DEFAULT_KEYS, MAX_PER_HOST, MINUTES, SETTINGS_SECTIONS, Settings, load_feeds,
     _load_settings, key_list,
 )
 
@@ -88,7 +88,6 @@ def resolve_data_dir(cli_value: str | None = None) -> Path:
     return Path(user_data_dir("dealdesk", appauthor=False))
 
 
-@value
 class Config(Value):
     dir: Path
     settings: Settings
@@ -105,7 +104,7 @@ def load(config_dir: Path) -> Config:
         raise ConfigError([Problem(config_dir, 0, "config directory not found",
                                    "pass --config DIR or set DEALDESK_CONFIG")])
     settings = _load_settings(config_dir / SETTINGS_FILE, problems)
-    feeds = _load_feeds(config_dir / FEEDS_FILE, problems)
+    feeds = load_feeds(config_dir / FEEDS_FILE, problems)
     from .story import load_story  # the facts' types load only when a story is read
 
     story = load_story(config_dir / FACTS_DIR, settings, problems)
@@ -136,7 +135,7 @@ def load_fetch(config_dir: Path, passed: Path) -> tuple[Settings, tuple[FeedSpec
     if stamp in _read_passed(passed):
         problems: list[Problem] = []
         settings = _load_settings(config_dir / SETTINGS_FILE, problems)
-        feeds = _load_feeds(config_dir / FEEDS_FILE, problems)
+        feeds = load_feeds(config_dir / FEEDS_FILE, problems)
         if not problems:
             return settings, feeds
     config = load_remembering(config_dir, passed, stamp)
@@ -193,7 +192,7 @@ def _read_passed(path: Path) -> list[str]:
 
 def _remember_passed(path: Path, stamp: str) -> None:
     """Remember a config that passed. Best effort: without it the next run checks again."""
-    kept = [stamp] + [s for s in _read_passed(path) if s != stamp][: PASSED_KEEP - 1]
+    kept = [stamp, *[s for s in _read_passed(path) if s != stamp][: PASSED_KEEP - 1]]
     temp = path.with_name(f".{path.name}.{os.getpid()}")
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -209,8 +208,8 @@ __all__ = [
     "LineIndex", "MAX_PER_HOST", "MINUTES", "PASSED_FILE", "PASSED_KEEP", "Problem",
     "SETTINGS_FILE", "SETTINGS_SECTIONS", "STORE_FILE", "Settings", "Table", "a_date",
     "feed_url", "fingerprint", "header_text", "http_url", "int_in", "key_list", "load",
-    "load_fetch", "load_remembering", "metric_number", "nonempty_text", "number", "one_of",
-    "only_sections", "packaged_config_dir", "positive_int", "positive_number", "read_toml",
-    "resolve_cache_dir", "resolve_config_dir", "resolve_data_dir", "seconds_in", "tables",
-    "text", "text_list",
+    "load_feeds", "load_fetch", "load_remembering", "metric_number", "nonempty_text", "number",
+    "one_of", "only_sections", "packaged_config_dir", "positive_int", "positive_number",
+    "read_toml", "resolve_cache_dir", "resolve_config_dir", "resolve_data_dir", "seconds_in",
+    "tables", "text", "text_list",
 ]

@@ -9,27 +9,21 @@ the line it was written on. Nothing here knows which files or keys DealDesk read
 from __future__ import annotations
 
 import re
-import sys
+import tomllib
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover - the package requires 3.11, tomli only for older interpreters
-    import tomli as tomllib
-
 from .. import limits
 from ..text.feedurl import parse_feed_url
-from ..value import Value, value
+from ..value import Value
 
 # ---------------------------------------------------------------------------------------------
 # Errors
 
 
-@value
 class Problem(Value):
     path: Path
     line: int
@@ -96,13 +90,10 @@ class LineIndex:
 # Reading one file
 
 
-class Document:
-    __slots__ = ("path", "data", "lines")
-
-    def __init__(self, path: Path, data: dict[str, Any], lines: LineIndex) -> None:
-        self.path = path
-        self.data = data
-        self.lines = lines
+class Document(Value):
+    path: Path
+    data: dict[str, Any]
+    lines: LineIndex
 
 
 def read_toml(path: Path, problems: list[Problem]) -> Document | None:
@@ -112,7 +103,8 @@ def read_toml(path: Path, problems: list[Problem]) -> Document | None:
         problems.append(Problem(path, 0, "file not found", "create it or point --config elsewhere"))
         return None
     except OSError as exc:
-        problems.append(Problem(path, 0, f"cannot read: {exc.strerror or exc}", "check permissions"))
+        problems.append(
+            Problem(path, 0, f"cannot read: {exc.strerror or exc}", "check permissions"))
         return None
     try:
         text = raw.decode("utf-8")
@@ -154,6 +146,13 @@ MISSING: Any = _Missing()
 Check = Callable[[Any], Any]  # returns the converted value or raises ValueError(message)
 
 
+def _describe(check: Check, **about: object) -> None:
+    """Notes on a check (hint, bounds, choices) that the messages read back with getattr.
+    Set through the function's __dict__: a type checker sees no such attributes on a
+    Callable, and they are optional by design."""
+    vars(check).update(about)
+
+
 def text(value: Any) -> str:
     if not isinstance(value, str):
         raise ValueError(f"expected a string, got {_type_name(value)}")
@@ -163,10 +162,11 @@ def text(value: Any) -> str:
 
 def nonempty_text(value: Any) -> str:
     """A one-line string: a name, a title, an id (shown in tables and terminal lines)."""
-    if not text(value).strip():
+    checked = text(value)
+    if not checked.strip():
         raise ValueError("must not be empty")
-    _refuse_hidden(value, "")
-    return value
+    _refuse_hidden(checked, "")
+    return checked
 
 
 # Config strings reach the terminal (refresh, dump) and the dashboard as they are: a control
@@ -215,7 +215,7 @@ def metric_number(metric: str) -> Check:
         return checked
 
     hint = "a plausible figure; leave the key out when it is unknown"
-    check.hint = hint  # type: ignore[attr-defined]
+    _describe(check, hint=hint)
     return check
 
 
@@ -248,11 +248,12 @@ def a_date(value: Any) -> date:
 
 def one_of(choices: tuple[str, ...]) -> Check:
     def check(value: Any) -> str:
-        if text(value) not in choices:
+        checked = text(value)
+        if checked not in choices:
             raise ValueError(f"{value!r} is not one of {', '.join(choices)}")
-        return value
+        return checked
 
-    check.choices = choices  # type: ignore[attr-defined]
+    _describe(check, choices=choices)
     return check
 
 
@@ -266,19 +267,21 @@ def text_list(value: Any) -> tuple[str, ...]:
 
 def http_url(value: Any) -> str:
     """A link shown to the reader (a source's): http(s), nothing hidden in it."""
-    _refuse_hidden(text(value), "")
-    if any(char.isspace() for char in value):
+    checked = text(value)
+    _refuse_hidden(checked, "")
+    if any(char.isspace() for char in checked):
         raise ValueError(f"holds a space: {value!r}")
-    parts = urlsplit(value)
+    parts = urlsplit(checked)
     if parts.scheme not in ("http", "https") or not parts.netloc:
         raise ValueError(f"not an http(s) URL: {value!r}")
-    return value
+    return checked
 
 
 def feed_url(value: Any) -> str:
     """A feed's URL, read exactly as the fetcher reads it (text.feedurl)."""
-    parse_feed_url(text(value))
-    return value
+    checked = text(value)
+    parse_feed_url(checked)
+    return checked
 
 
 def int_in(low: int, high: int) -> Check:
@@ -295,7 +298,7 @@ def int_in(low: int, high: int) -> Check:
             raise ValueError(f"must be at most {high:,}, got {value:,}")
         return value
 
-    check.bounds = (low, high)  # type: ignore[attr-defined]
+    _describe(check, bounds=(low, high))
     return check
 
 
@@ -313,17 +316,18 @@ def seconds_in(high: float) -> Check:
             raise ValueError(f"must be at most {high:g}, got {value}")
         return float(value)
 
-    check.bounds = (0, high)  # type: ignore[attr-defined]
+    _describe(check, bounds=(0, high))
     return check
 
 
 def header_text(value: Any) -> str:
     """A value sent as an HTTP header: printable ASCII, as httpx and the head start send it."""
-    if not all(" " <= char <= "~" for char in text(value)) or value != value.strip() or not value:
+    checked = text(value)
+    if not all(" " <= char <= "~" for char in checked) or checked != checked.strip() or not checked:
         raise ValueError("must be printable ASCII without leading or trailing spaces")
-    if len(value) > 512:
-        raise ValueError(f"longer than 512 characters ({len(value):,})")
-    return value
+    if len(checked) > 512:
+        raise ValueError(f"longer than 512 characters ({len(checked):,})")
+    return checked
 
 
 def _type_name(value: Any) -> str:

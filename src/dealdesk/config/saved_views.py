@@ -24,7 +24,13 @@ from typing import Any
 from ..model import FeedSpec
 from ..text.filters import SavedView
 from .check import (
-    ConfigError, Problem, filter_terms, nonempty_text, only_sections, read_toml, tables,
+    ConfigError,
+    Problem,
+    filter_terms,
+    nonempty_text,
+    only_sections,
+    read_toml,
+    tables,
     text_list,
 )
 

@@ -11,9 +11,22 @@ from typing import Any
 from ..model import FeedSpec, FetchLimits
 from ..value import Value, value
 from .check import (
-    Document, Problem, Table, feed_url, header_text, int_in, nonempty_text, one_of,
-    only_sections, read_toml, seconds_in, tables, text_list, _type_name, filter_terms,
+    Document,
+    Problem,
+    Table,
+    _type_name,
+    feed_url,
+    filter_terms,
+    header_text,
+    int_in,
+    nonempty_text,
+    one_of,
+    only_sections,
     open_argv,
+    read_toml,
+    seconds_in,
+    tables,
+    text_list,
 )
 
 
@@ -196,7 +209,7 @@ def _section(doc: Document, name: str, problems: list[Problem]) -> Table:
     return Table(doc, name, 0, value, problems)
 
 
-def _load_feeds(path: Path, problems: list[Problem]) -> tuple[FeedSpec, ...]:
+def load_feeds(path: Path, problems: list[Problem]) -> tuple[FeedSpec, ...]:
     doc = read_toml(path, problems)
     if doc is None:
         return ()

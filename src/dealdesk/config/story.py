@@ -12,14 +12,26 @@ from pathlib import Path
 from typing import Any
 
 from .. import facts as F
+from ..model import Metric
 from .check import (
-    Check, Problem, Table, a_date, http_url, metric_number, nonempty_text, one_of,
-    only_sections, read_toml, tables, text, text_list,
+    Check,
+    Problem,
+    Table,
+    a_date,
+    http_url,
+    metric_number,
+    nonempty_text,
+    one_of,
+    only_sections,
+    read_toml,
+    tables,
+    text,
+    text_list,
 )
 from .settings import Settings
 
 FACT_TABLES = ("source", "partner", "users", "risk", "event")
-_USERS_NUMBER = metric_number("weekly_active_users")
+_USERS_NUMBER = metric_number(Metric.WEEKLY_ACTIVE_USERS)
 
 
 def load_story(facts_dir: Path, settings: Settings, problems: list[Problem]) -> F.Story | None:
@@ -52,12 +64,16 @@ def load_story(facts_dir: Path, settings: Settings, problems: list[Problem]) -> 
                 sources[src.id] = src
                 source_lines[src.id] = f"{doc.path.name}:{t.where('id')}"
 
-    def source_ref(t: Table) -> str | None:
+    def source_ref(t: Table) -> str:
+        """The source id; "" when missing or unknown: a problem is recorded then, and a story
+        with problems is never returned, so the placeholder is never seen."""
         ref = t.get("source", nonempty_text, hint="every fact names the [[source]] it comes from")
-        if ref is not None and ref not in sources:
+        if ref is None:
+            return ""
+        if ref not in sources:
             t.problem("source", f"unknown source {ref!r}", _did_you_mean(ref, sources))
-            return None
-        return ref
+            return ""
+        return str(ref)
 
     partners: list[F.Partner] = []
     users: list[F.UserCount] = []
@@ -71,7 +87,7 @@ def load_story(facts_dir: Path, settings: Settings, problems: list[Problem]) -> 
             users.append(F.UserCount(
                 product=t.get("product", nonempty_text),
                 as_of=t.get("as_of", a_date),
-                weekly_active_users=t.get("weekly_active_users", _USERS_NUMBER),
+                weekly_active_users=t.get(Metric.WEEKLY_ACTIVE_USERS, _USERS_NUMBER),
                 source=source_ref(t),
                 qualifier=t.get("qualifier", one_of(F.QUALIFIERS), None),
                 quote=t.get("quote", text, ""),
@@ -95,11 +111,12 @@ def load_story(facts_dir: Path, settings: Settings, problems: list[Problem]) -> 
             ))
             t.finish()
         for t in tables(doc, "event", problems):
+            raw_value: Any = t.values.get("value")  # as written: _check_events checks it
             event = F.Event(
                 date=t.get("date", a_date),
                 subject=t.get("subject", nonempty_text),
                 field=t.get("field", nonempty_text),
-                value=t.values.get("value"),
+                value=raw_value,
                 source=source_ref(t),
                 quote=t.get("quote", text, ""),
                 note=t.get("note", text, ""),
@@ -130,7 +147,7 @@ def _watch_terms(value: Any) -> tuple[str, ...]:
     return _terms(value)
 
 
-def _partner(t: Table, source: str | None) -> F.Partner:
+def _partner(t: Table, source: str) -> F.Partner:
     return F.Partner(
         name=t.get("name", nonempty_text),
         role=t.get("role", nonempty_text),
@@ -138,13 +155,13 @@ def _partner(t: Table, source: str | None) -> F.Partner:
         since=t.get("since", a_date),
         source=source,
         aliases=t.get("aliases", text_list, ()),
-        capacity_gw=t.get("capacity_gw", metric_number("capacity_gw"), None),
-        deployed_gw=t.get("deployed_gw", metric_number("deployed_gw"), None),
-        commitment_usd=t.get("commitment_usd", metric_number("commitment_usd"), None),
-        investment_max_usd=t.get("investment_max_usd", metric_number("investment_max_usd"),
-                                 None),
-        tranche_per_gw_usd=t.get("tranche_per_gw_usd", metric_number("tranche_per_gw_usd"),
-                                 None),
+        capacity_gw=t.get(Metric.CAPACITY_GW, metric_number(Metric.CAPACITY_GW), None),
+        deployed_gw=t.get(Metric.DEPLOYED_GW, metric_number(Metric.DEPLOYED_GW), None),
+        commitment_usd=t.get(Metric.COMMITMENT_USD, metric_number(Metric.COMMITMENT_USD), None),
+        investment_max_usd=t.get(Metric.INVESTMENT_MAX_USD,
+                                 metric_number(Metric.INVESTMENT_MAX_USD), None),
+        tranche_per_gw_usd=t.get(Metric.TRANCHE_PER_GW_USD,
+                                 metric_number(Metric.TRANCHE_PER_GW_USD), None),
         capacity_qualifier=t.get("capacity_qualifier", one_of(F.QUALIFIERS), None),
         commitment_qualifier=t.get("commitment_qualifier", one_of(F.QUALIFIERS), None),
         quote=t.get("quote", text, ""),
@@ -163,9 +180,10 @@ def _check_events(
             continue
         if e.subject in partner_names:
             fields: dict[str, Check] = {f: metric_number(f) for f in F.PARTNER_NUMBER_FIELDS}
-            fields |= {"status": one_of(F.PARTNER_STATUSES), "role": nonempty_text, "note": text}
+            fields |= {Metric.STATUS: one_of(F.PARTNER_STATUSES), "role": nonempty_text,
+                       "note": text}
         elif e.subject in risk_ids:
-            fields = {"status": one_of(F.RISK_STATUSES), "severity": one_of(F.RISK_SEVERITIES),
+            fields = {Metric.STATUS: one_of(F.RISK_STATUSES), "severity": one_of(F.RISK_SEVERITIES),
                       "note": text}
         else:
             known = sorted(n for n in partner_names | risk_ids if n)  # a refused name is None
@@ -190,7 +208,9 @@ def _check_events(
     return events
 
 
-_EVENT_EXAMPLE = {"status": '"stalled"', "severity": '"high"', "note": '"..."', "role": '"..."'}
+_EVENT_EXAMPLE: dict[str, str] = {
+    Metric.STATUS: '"stalled"', "severity": '"high"', "note": '"..."', "role": '"..."',
+}
 
 
 def _did_you_mean(word: str, known: Mapping[str, Any] | list[str]) -> str:

@@ -24,7 +24,14 @@ from pathlib import Path
 from typing import Any
 
 from .check import (
-    Problem, Table, metric_number, nonempty_text, number, one_of, read_toml, tables,
+    Problem,
+    Table,
+    metric_number,
+    nonempty_text,
+    number,
+    one_of,
+    read_toml,
+    tables,
 )
 
 WATCHES_FILE = "watches.toml"

@@ -7,23 +7,31 @@ from dataclasses import replace
 from datetime import date
 
 from .. import limits
+from ..model import Metric, SignalRow
 from ..value import Value, value
-from .story import PARTNER_STATUSES, _QUALIFIER_OF, Event, Source, Story, UserCount, events_for, products
+from .story import (
+    _QUALIFIER_OF,
+    PARTNER_STATUSES,
+    Event,
+    Source,
+    Story,
+    UserCount,
+    events_for,
+    products,
+)
 
-
-METRIC_FIELDS = {
-    "commitment_usd": "commitment_usd",
-    "capacity_gw": "capacity_gw",
-    "deployed_gw": "deployed_gw",
-    "weekly_active_users": "weekly_active_users",
-    "status": "status",
+METRIC_FIELDS: dict[str, str] = {
+    Metric.COMMITMENT_USD: Metric.COMMITMENT_USD,
+    Metric.CAPACITY_GW: Metric.CAPACITY_GW,
+    Metric.DEPLOYED_GW: Metric.DEPLOYED_GW,
+    Metric.WEEKLY_ACTIVE_USERS: Metric.WEEKLY_ACTIVE_USERS,
+    Metric.STATUS: Metric.STATUS,
 }
 # Signals about a partner's fields: money, planned and deployed power, the deal's status.
 PARTNER_SIGNAL_METRICS = ("commitment_usd", "capacity_gw", "deployed_gw", "status")
 CONFLICT_DAYS = 30
 
 
-@value
 class AcceptedFigure(Value):
     """A figure from a news item that the analyst accepted: it becomes a dated fact."""
 
@@ -44,7 +52,7 @@ class AcceptedFigure(Value):
         return f"news-{self.signal_id}"
 
 
-def accepted_from(signals: Iterable[object]) -> list[AcceptedFigure]:
+def accepted_from(signals: Iterable[SignalRow]) -> list[AcceptedFigure]:
     """The accepted ones among stored signals (any objects with the store's fields).
 
     A stored value outside its metric's plausible range (limits.RANGES: NaN, inf, "7
@@ -72,7 +80,7 @@ def target_of(story: Story, metric: str, subject: str | None) -> str | None:
     """The fact a figure would change: a partner for money and power, a product for users."""
     if subject is None:
         return None
-    if metric == "weekly_active_users":
+    if metric == Metric.WEEKLY_ACTIVE_USERS:
         return subject if subject in products(story) else None
     if metric in PARTNER_SIGNAL_METRICS:
         return subject if story.partner(subject) is not None else None
@@ -93,7 +101,7 @@ def with_accepted(story: Story, accepted: Iterable[AcceptedFigure]) -> Story:
         sources[a.source_id] = Source(
             a.source_id, a.news_title, a.published, "reported", a.feed, a.link
         )
-        if a.metric == "weekly_active_users":
+        if a.metric == Metric.WEEKLY_ACTIVE_USERS:
             users.append(UserCount(target, a.published, a.value, a.source_id, a.qualifier,
                                    a.quote, "accepted from the news"))
         elif a.metric == "status":
@@ -106,7 +114,6 @@ def with_accepted(story: Story, accepted: Iterable[AcceptedFigure]) -> Story:
     return replace(story, sources=sources, users=tuple(users), events=tuple(events))
 
 
-@value
 class Statement(Value):
     """One source's value for one figure on one day."""
 
@@ -119,9 +126,9 @@ class Statement(Value):
 def statements(story: Story, metric: str, subject: str, today: date) -> list[Statement]:
     """Every dated value of a figure, oldest first: what the timeline says about it."""
     found: list[Statement] = []
-    if metric == "status":
+    if metric == Metric.STATUS:
         return []  # not a number: see current_status
-    if metric == "weekly_active_users":
+    if metric == Metric.WEEKLY_ACTIVE_USERS:
         found = [Statement(u.as_of, u.weekly_active_users, u.source, u.qualifier)
                  for u in story.users if u.product == subject and u.as_of <= today]
     else:

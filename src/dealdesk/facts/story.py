@@ -6,8 +6,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import field, replace
 from datetime import date
+from typing import Any
 
-from ..value import Value, value
+from ..model import Metric
+from ..value import Value
 
 PARTNER_STATUSES = ("announced", "letter-of-intent", "definitive", "stalled", "replaced", "ended")
 RISK_SEVERITIES = ("low", "medium", "high")
@@ -17,17 +19,16 @@ QUALIFIERS = ("at_least", "more_than", "up_to", "about")
 
 # Partner fields an event may move; the value's type is checked by the config loader.
 PARTNER_NUMBER_FIELDS = (
-    "capacity_gw",
-    "deployed_gw",
-    "commitment_usd",
-    "investment_max_usd",
-    "tranche_per_gw_usd",
+    Metric.CAPACITY_GW,
+    Metric.DEPLOYED_GW,
+    Metric.COMMITMENT_USD,
+    Metric.INVESTMENT_MAX_USD,
+    Metric.TRANCHE_PER_GW_USD,
 )
-PARTNER_TEXT_FIELDS = ("status", "role", "note")
-RISK_EVENT_FIELDS = ("status", "severity", "note")
+PARTNER_TEXT_FIELDS = (Metric.STATUS, "role", "note")
+RISK_EVENT_FIELDS = (Metric.STATUS, "severity", "note")
 
 
-@value
 class Source(Value):
     id: str
     title: str
@@ -38,7 +39,6 @@ class Source(Value):
     lang: str = "en"
 
 
-@value
 class Event(Value):
     """A later move of one field of a partner or risk, with its own source."""
 
@@ -52,7 +52,6 @@ class Event(Value):
     qualifier: str | None = None  # the source's hedge on a figure: at_least, up_to...
 
 
-@value
 class Partner(Value):
     name: str
     role: str
@@ -71,7 +70,6 @@ class Partner(Value):
     note: str = ""
 
 
-@value
 class UserCount(Value):
     product: str
     as_of: date
@@ -82,7 +80,6 @@ class UserCount(Value):
     note: str = ""
 
 
-@value
 class Risk(Value):
     id: str
     title: str
@@ -98,7 +95,6 @@ class Risk(Value):
     watch_terms: tuple[str, ...] = ()  # phrases that raise an alert (watch_config)
 
 
-@value
 class Story(Value):
     """Everything read from `config/facts/*.toml`, validated."""
 
@@ -134,7 +130,6 @@ class Story(Value):
 # Derived values
 
 
-@value
 class TimelineEntry(Value):
     """One dated statement about a subject: an opening fact or a later event."""
 
@@ -157,12 +152,14 @@ def events_for(story: Story, subject: str, today: date) -> list[Event]:
 
 
 # A new figure brings its own hedge: "up to $100B" replaced by "$30B" is no longer "up to".
-_QUALIFIER_OF = {"capacity_gw": "capacity_qualifier", "commitment_usd": "commitment_qualifier"}
+_QUALIFIER_OF: dict[str, str] = {
+    Metric.CAPACITY_GW: "capacity_qualifier", Metric.COMMITMENT_USD: "commitment_qualifier",
+}
 
 
 def partner_as_of(story: Story, partner: Partner, today: date) -> Partner:
     """The partner with every event up to `today` applied, in date order."""
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}  # Any: the config checked each event's value for its field
     for event in events_for(story, partner.name, today):
         changes[event.field] = event.value
         if event.field in _QUALIFIER_OF:
@@ -171,13 +168,15 @@ def partner_as_of(story: Story, partner: Partner, today: date) -> Partner:
 
 
 def risk_as_of(story: Story, risk: Risk, today: date) -> Risk:
-    changes: dict[str, object] = {}
+    changes: dict[str, Any] = {}  # Any: as in partner_as_of
     for event in events_for(story, risk.id, today):
         changes[event.field] = event.value
     return replace(risk, **changes) if changes else risk
 
 
-def provenance(story: Story, subject: str, opened: date, source: str, today: date) -> tuple[date, str]:
+def provenance(
+    story: Story, subject: str, opened: date, source: str, today: date
+) -> tuple[date, str]:
     """When a subject was last confirmed, and by which source."""
     events = events_for(story, subject, today)
     if events and events[-1].date >= opened:
@@ -189,7 +188,6 @@ def is_stale(confirmed: date, today: date, stale_after_days: int) -> bool:
     return (today - confirmed).days > stale_after_days
 
 
-@value
 class PartnerState(Value):
     """A partner as of a date, with what a reader needs next to it."""
 
@@ -232,7 +230,6 @@ def partner_states(story: Story, today: date) -> list[PartnerState]:
     return states
 
 
-@value
 class ComputeTotals(Value):
     planned_gw: float
     deployed_gw: float
@@ -251,7 +248,6 @@ def compute_totals(states: Sequence[PartnerState]) -> ComputeTotals:
     )
 
 
-@value
 class UserPoint(Value):
     count: UserCount
     growth: float | None  # users added since the previous date's point
@@ -305,7 +301,6 @@ def products(story: Story) -> list[str]:
     return list(seen)
 
 
-@value
 class RiskState(Value):
     risk: Risk
     confirmed: date
@@ -339,21 +334,21 @@ def timeline(story: Story, today: date, subject: str | None = None) -> list[Time
             p.source,
             p.quote,
             [
-                ("status", p.status, None),
-                ("capacity_gw", p.capacity_gw, p.capacity_qualifier),
-                ("commitment_usd", p.commitment_usd, p.commitment_qualifier),
+                (Metric.STATUS, p.status, None),
+                (Metric.CAPACITY_GW, p.capacity_gw, p.capacity_qualifier),
+                (Metric.COMMITMENT_USD, p.commitment_usd, p.commitment_qualifier),
             ],
         )
     for u in story.users:
         entries.append(
             TimelineEntry(
-                u.as_of, u.product, "weekly_active_users", u.weekly_active_users, u.source,
+                u.as_of, u.product, Metric.WEEKLY_ACTIVE_USERS, u.weekly_active_users, u.source,
                 u.quote, u.note, u.qualifier,
             )
         )
     for r in story.risks:
         entries += _opening_entries(r.since, r.id, r.source, r.quote,
-                                    [("status", r.status, None)])
+                                    [(Metric.STATUS, r.status, None)])
     for e in story.events:
         entries.append(TimelineEntry(e.date, e.subject, e.field, e.value, e.source, e.quote,
                                      e.note, e.qualifier))
@@ -376,7 +371,6 @@ def _opening_entries(
     ]
 
 
-@value
 class Snapshot(Value):
     """The whole story as of one day: what every view renders."""
 

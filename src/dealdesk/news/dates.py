@@ -14,15 +14,15 @@ from __future__ import annotations
 
 import functools
 import re
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 # Beyond what datetime can hold: later than any date, so flagged `future`.
-FAR_FUTURE = datetime.max.replace(tzinfo=timezone.utc)
+FAR_FUTURE = datetime.max.replace(tzinfo=UTC)
 MAX_OFFSET = timedelta(hours=14)
 
 
 def as_utc(dt: datetime) -> datetime:
-    return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+    return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
 
 
 def parse_date(text: str) -> datetime | None:
@@ -66,9 +66,9 @@ def _instant(
     except ValueError:  # February 30th, month 13...
         return None
     if offset is None or not offset:
-        return local.replace(tzinfo=timezone.utc)
+        return local.replace(tzinfo=UTC)
     try:
-        return (local - offset).replace(tzinfo=timezone.utc)
+        return (local - offset).replace(tzinfo=UTC)
     except OverflowError:
         return FAR_FUTURE if year == 9999 else None
 
@@ -111,7 +111,7 @@ def _iso(text: str) -> datetime | None:
         else:
             offset = dt.utcoffset()
             if offset is None or not offset:
-                return dt.replace(tzinfo=timezone.utc)
+                return dt.replace(tzinfo=UTC)
     m = _ISO.fullmatch(text)
     if m is None or m["sign"] == "-":
         return None
@@ -187,9 +187,9 @@ def _rfc822(text: str) -> datetime | None:
         except KeyError:  # \d also matches digits beyond ASCII, which int() reads too
             d, h, mi, sec = int(day), int(hour), int(minute), int(second or 0)
         if zone in _UTC_ZONES:
-            if 0 < (y := int(year)) and h < 24 and mi < 60 and sec < 60:
+            if (y := int(year)) > 0 and h < 24 and mi < 60 and sec < 60:
                 try:
-                    return datetime(y, month, d, h, mi, sec, tzinfo=timezone.utc)
+                    return datetime(y, month, d, h, mi, sec, tzinfo=UTC)
                 except ValueError:
                     return None
             return _instant(y, month, d, h, mi, sec)

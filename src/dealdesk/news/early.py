@@ -28,14 +28,14 @@ import os
 import selectors
 import socket
 import time
+from _thread import allocate_lock
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
-from _thread import allocate_lock
 
+from ..model import FeedSpec, FetchLimits
 from ..text.feedurl import parse_feed_url
 from .hosts import first_wave, url_host_key
-from ..model import FeedSpec, FetchLimits
 from .wire import feed_headers
 
 Origin = tuple[str, str, int]
@@ -47,6 +47,8 @@ _VISIBLE_ASCII = frozenset(range(0x21, 0x7F))
 _HEADER_VALUE = frozenset(range(0x20, 0x7F))  # printable ASCII: what h11 sends unchanged
 _STEP = 0.05  # seconds a lookup thread waits on its connections before looking again
 _GLANCE = 0.005  # seconds the main thread waits for connections to an address it was given
+# (host, port), or (host, port, flowinfo, scope_id) for IPv6, as getpeername() gives it.
+SockAddr = tuple[str | int, ...]
 
 
 class _Request:
@@ -146,7 +148,7 @@ class HeadStart:
         # ...and the other feeds of the host connect to it all at once.
         self._open(rest, family, address, timeout)
 
-    def _open(self, requests: list[_Request], family: int, address: tuple, wait: float) -> None:
+    def _open(self, requests: list[_Request], family: int, address: SockAddr, wait: float) -> None:
         selector = selectors.DefaultSelector()
         try:
             with self._lock:
@@ -170,7 +172,7 @@ class HeadStart:
             selector.close()
 
 
-def _connect(family: int, address: tuple) -> socket.socket | None:
+def _connect(family: int, address: SockAddr) -> socket.socket | None:
     try:
         sock = socket.socket(family, socket.SOCK_STREAM)
     except OSError:

@@ -12,11 +12,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Collection, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from ..limits import RANGES, plausible
+from ..value import Value
 
 if TYPE_CHECKING:
     from ..store import Store
@@ -28,8 +28,7 @@ log = logging.getLogger(__name__)
 Figures = Callable[[str, str], Sequence[Any]]
 
 
-@dataclass(frozen=True)
-class EnrichReport:
+class EnrichReport(Value):
     items: int = 0
     signals: int = 0
 

@@ -19,14 +19,14 @@ import time
 import zlib
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from email.utils import parsedate_to_datetime
 
 import httpx
 
+from ..model import FeedSpec, FetchLimits, FetchResult, usable_validator
 from ..text.feedurl import parse_feed_url
 from .hosts import Gate, Passage, host_key, url_host_key
-from ..model import FeedSpec, FetchLimits, FetchResult, usable_validator
 from .transport import FeedTransport
 from .wire import feed_headers
 
@@ -330,8 +330,8 @@ def _retry_after(value: str | None, now: datetime | None = None) -> float | None
     try:
         when = parsedate_to_datetime(value)
         if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
-        seconds = (when - (now or datetime.now(timezone.utc))).total_seconds()
+            when = when.replace(tzinfo=UTC)
+        seconds = (when - (now or datetime.now(UTC))).total_seconds()
     except (TypeError, ValueError, IndexError, OverflowError):
         return None
     return min(max(0.0, seconds), MAX_RETRY_AFTER_S)

@@ -20,9 +20,10 @@ from datetime import date
 from decimal import Decimal
 
 from dealdesk import limits
-from dealdesk.text.clean import clean_text
+from dealdesk.model import Metric
 from dealdesk.news.entities import EntityMatcher
 from dealdesk.news.signals import Figure, detect_lang, iter_figures
+from dealdesk.text.clean import clean_text
 
 __all__ = [
     "MAX_INPUT_BYTES", "MAX_PROPOSALS", "IngestError", "ingest", "read_text", "render",
@@ -64,9 +65,7 @@ def read_text(raw: bytes) -> str:
     allowed = max(_MAX_JUNK_MIN, int(len(raw) * _MAX_JUNK_SHARE))
     if text.count("\ufffd") - raw.count("\ufffd".encode()) > allowed:
         raise IngestError("not UTF-8 text (save it as UTF-8)")
-    controls = 0
-    for _ in _BINARY_CONTROL_RE.finditer(text):
-        controls += 1
+    for controls, _ in enumerate(_BINARY_CONTROL_RE.finditer(text), start=1):
         if controls > allowed:
             raise IngestError("binary data (control characters), not text")
     return text.removeprefix("\ufeff")
@@ -184,13 +183,15 @@ def to_facts_toml(
     untracked: list[Figure] = []
     for fig in figures:
         hedge = [f"qualifier = {_toml_str(fig.qualifier)}"] if fig.qualifier else []
-        if fig.metric == "weekly_active_users" and fig.subject in products:
-            lines += ["", "[[users]]", f"product = {_toml_str(fig.subject)}",
+        subject = fig.subject
+        if subject is not None and fig.metric == Metric.WEEKLY_ACTIVE_USERS and subject in products:
+            lines += ["", "[[users]]", f"product = {_toml_str(subject)}",
                       f"as_of = {published.isoformat()}",
                       f"weekly_active_users = {_toml_number(fig.value)}", *hedge]
-        elif fig.metric != "weekly_active_users" and fig.subject in partners:
+        elif (subject is not None and fig.metric != Metric.WEEKLY_ACTIVE_USERS
+              and subject in partners):
             lines += ["", "[[event]]", f"date = {published.isoformat()}",
-                      f"subject = {_toml_str(fig.subject)}", f"field = {_toml_str(fig.metric)}",
+                      f"subject = {_toml_str(subject)}", f"field = {_toml_str(fig.metric)}",
                       f"value = {_toml_number(fig.value)}", *hedge]
         else:
             untracked.append(fig)

@@ -6,10 +6,10 @@ import hashlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from ..text.clean import clean_text, clean_texts
-from .dates import parse_date
-from ..text.links import clean_links
 from ..model import NewsItem
+from ..text.clean import clean_text, clean_texts
+from ..text.links import clean_links
+from .dates import parse_date
 
 TITLE_LIMIT = 1_000
 SUMMARY_LIMIT = 10_000

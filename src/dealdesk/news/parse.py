@@ -26,11 +26,11 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
 
-from .charset import declares_utf8, to_utf8, wide_encoding
+from ..model import NewsItem
 from ..text.clean import clean_text
+from .charset import declares_utf8, to_utf8, wide_encoding
 from .dates import as_utc
 from .items import SUMMARY_LIMIT, TITLE_LIMIT, ItemBuilder, Raw
-from ..model import NewsItem
 from .xmlfeed import parse_xml
 
 __all__ = ["SUMMARY_LIMIT", "TITLE_LIMIT", "ParsedFeed", "parse_feed"]

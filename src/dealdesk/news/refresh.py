@@ -20,26 +20,26 @@ import logging
 import sqlite3
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
 
+from ..model import FeedSpec, FetchLimits, FetchResult, NewsItem
 from ..store import Store, StoreError
+from ..value import Value
 from .early import HeadStart
 from .enrich import EnrichReport, Figures, enrich_pending
 from .fetch import fetch_all, make_client, unexpected
-from ..model import FeedSpec, FetchLimits, FetchResult, NewsItem
 from .transport import FeedTransport
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
-@dataclass(frozen=True)
-class FeedOutcome:
+class FeedOutcome(Value):
     name: str
     status: str  # ok | not_modified | error
     new_items: int
@@ -48,8 +48,7 @@ class FeedOutcome:
     http_status: int | None = None
 
 
-@dataclass(frozen=True)
-class RefreshReport:
+class RefreshReport(Value):
     outcomes: list[FeedOutcome]  # in the order of the specs given
     skipped: tuple[str, ...] = field(default=())  # not due yet (only when not forced)
     enriched: EnrichReport = field(default=EnrichReport())

@@ -18,7 +18,7 @@ import asyncio
 import socket
 import ssl
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import h11
 import httpx
@@ -158,8 +158,13 @@ class FeedTransport(httpx.AsyncBaseTransport):
 async def _connected(sock: socket.socket) -> None:
     """Wait for a connection still being made; raise its error if it failed."""
     loop = asyncio.get_running_loop()
-    writable = loop.create_future()
-    loop.add_writer(sock, lambda: writable.done() or writable.set_result(None))
+    writable: asyncio.Future[None] = loop.create_future()
+
+    def on_writable() -> None:
+        if not writable.done():
+            writable.set_result(None)
+
+    loop.add_writer(sock, on_writable)
     try:
         await writable
     finally:
@@ -211,7 +216,9 @@ class _Connection:
             self._write(h11.EndOfMessage(), on_wire=True)
             return
         self._write(head)
-        async for chunk in request.stream:  # type: ignore[union-attr]
+        # An AsyncClient's request: its stream is always an async one (httpx types it as
+        # either).
+        async for chunk in cast(httpx.AsyncByteStream, request.stream):
             if chunk:
                 self._write(h11.Data(data=chunk))
         self._write(h11.EndOfMessage())

@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 from .. import facts as F
 
 if TYPE_CHECKING:
-    from ..store import Store
     from ..config.watches import Watch
+    from ..store import Store
 
 PHRASE_LIMIT = 200  # items per term and evaluation: the newest ones
 SCAN_LIMIT = 2000  # items read for a term the search index cannot find (see _unspaced)

@@ -267,16 +267,16 @@ def _add_extra(child: ET.Element, role: int, extra: dict[int, Any]) -> None:
     if role == _GROUP:  # media:group / media:content: their media:title and description
         for el in child.iter():
             inner = _EXTRA_ROLES.get(el.tag, -1) if el is not child else -1
-            if inner == _TITLE3 or inner == _SUMMARY3:  # never a group: no deeper recursion
+            if inner in (_TITLE3, _SUMMARY3):  # never a group: no deeper recursion
                 _add_extra(el, inner, extra)
         return
     if role == _LINK2:
         rel = (child.get("rel") or "alternate").strip()
         kind = (child.get("type") or "text/html").strip().lower()
         href = (child.get("href") or "").strip()
-        if href and rel == "alternate" and kind.startswith(("text/html", "application/xhtml")):
-            if _LINK2 not in extra:
-                extra[_LINK2] = (href, child)
+        if (href and rel == "alternate" and kind.startswith(("text/html", "application/xhtml"))
+                and _LINK2 not in extra):
+            extra[_LINK2] = (href, child)
         return
     text = _inner_text(child) if len(child) else child.text or ""
     if text and not text.isspace():

@@ -8,21 +8,21 @@ prints, so the two formats and the JSON agree by construction.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
 from .. import facts as F
 from .. import history as H
 from .. import view as V
+from ..model import Metric
 from ..text.invisible import scrub
 from ..text.links import clean_link
+from ..value import Value
 
 CHANGES_DAYS = 30  # "what changed" looks back this far unless --since says otherwise
 
 
-@dataclass(frozen=True)
-class Note:
+class Note(Value):
     """A footnote: where a figure comes from, with the source's own words."""
 
     source_id: str
@@ -34,15 +34,13 @@ class Note:
     quote: str
 
 
-@dataclass(frozen=True)
-class Cell:
+class Cell(Value):
     text: str
     number: float | None = None  # the figure behind the text, as dump gives it
     note: int | None = None  # footnote number
 
 
-@dataclass(frozen=True)
-class Section:
+class Section(Value):
     key: str
     title: str
     columns: tuple[str, ...]
@@ -51,8 +49,7 @@ class Section:
     lines: tuple[str, ...] = ()  # plain sentences under the table
 
 
-@dataclass(frozen=True)
-class Chart:
+class Chart(Value):
     """What the HTML draws: the users curve and GW planned vs deployed."""
 
     users: tuple[tuple[date, float], ...]
@@ -60,8 +57,7 @@ class Chart:
     compute: tuple[tuple[str, float, float], ...]  # partner, planned GW, deployed GW
 
 
-@dataclass(frozen=True)
-class Briefing:
+class Briefing(Value):
     title: str
     company: str
     as_of: date
@@ -166,14 +162,14 @@ def _partners(snap: F.Snapshot, notes: _Notes) -> Section:
     for s in snap.partners:
         p, day = s.partner, snap.today
         opening = _opening(snap.story, p.name)
-        status_src = _statement(snap.story, p, opening, "status", day)
+        status_src = _statement(snap.story, p, opening, Metric.STATUS, day)
         rows.append((
             Cell(text(p.name)),
             Cell(V.STATUS_LABEL.get(p.status, (p.status,))[0], None, notes.cite(*status_src)),
             _figure(p.commitment_usd, V.money(p.commitment_usd, p.commitment_qualifier), notes,
-                    _statement(snap.story, p, opening, "commitment_usd", day)),
+                    _statement(snap.story, p, opening, Metric.COMMITMENT_USD, day)),
             _figure(p.capacity_gw, V.gigawatts(p.capacity_gw, p.capacity_qualifier), notes,
-                    _statement(snap.story, p, opening, "capacity_gw", day)),
+                    _statement(snap.story, p, opening, Metric.CAPACITY_GW, day)),
             Cell(p.since.isoformat()),
             Cell(s.confirmed.isoformat() + (" (stale)" if s.stale else "")),
         ))
@@ -188,16 +184,16 @@ def _compute(snap: F.Snapshot, notes: _Notes) -> Section:
         p = s.partner
         opening = _opening(snap.story, p.name)
         cite = {f: _statement(snap.story, p, opening, f, snap.today)
-                for f in ("capacity_gw", "deployed_gw", "investment_max_usd",
-                          "tranche_per_gw_usd")}
+                for f in (Metric.CAPACITY_GW, Metric.DEPLOYED_GW, Metric.INVESTMENT_MAX_USD,
+                          Metric.TRANCHE_PER_GW_USD)}
         rows.append((
             Cell(text(p.name)),
-            _figure(p.capacity_gw, V.gigawatts(p.capacity_gw), notes, cite["capacity_gw"]),
-            _figure(p.deployed_gw, V.gigawatts(p.deployed_gw), notes, cite["deployed_gw"]),
+            _figure(p.capacity_gw, V.gigawatts(p.capacity_gw), notes, cite[Metric.CAPACITY_GW]),
+            _figure(p.deployed_gw, V.gigawatts(p.deployed_gw), notes, cite[Metric.DEPLOYED_GW]),
             _figure(s.investment_unlocked_usd, V.money(s.investment_unlocked_usd), notes,
-                    cite["tranche_per_gw_usd"]),
+                    cite[Metric.TRANCHE_PER_GW_USD]),
             _figure(p.investment_max_usd, V.money(p.investment_max_usd), notes,
-                    cite["investment_max_usd"]),
+                    cite[Metric.INVESTMENT_MAX_USD]),
         ))
     c = snap.compute
     rows.append((Cell("Total (sum of the rows; ended partners not planned)"),
@@ -298,9 +294,9 @@ def _change_value(field_name: str, value: object, note: int | None = None) -> Ce
 def _conflicts(snap: F.Snapshot, notes: _Notes) -> Section:
     story, day = snap.story, snap.today
     rows = []
-    subjects = [("weekly_active_users", product) for product in snap.users]
+    subjects = [(Metric.WEEKLY_ACTIVE_USERS, product) for product in snap.users]
     subjects += [(metric, s.partner.name) for s in snap.partners
-                 for metric in ("commitment_usd", "capacity_gw")]
+                 for metric in (Metric.COMMITMENT_USD, Metric.CAPACITY_GW)]
     for metric, subject in subjects:
         for st in F.conflicts(story, metric, subject, day):
             rows.append((Cell(text(subject)), Cell(V.FIELD_NAMES.get(metric, metric)),

@@ -1,8 +1,9 @@
 """SQLite archive: feed state, news items (with full-text search), signals and read marks.
 
 One mixin per domain (as lemon24/reader's storage): schema.py opens and migrates, feeds.py,
-items.py (and search), signals.py, archive.py (retention), alerts.py (watch matches), reading.py (read marks, exclude filters, saved views); errors.py makes every public
-method raise StoreError; rows.py checks what is read back.
+items.py (and search), signals.py, archive.py (retention), alerts.py (watch matches),
+reading.py (read marks, exclude filters, saved views); errors.py makes every public method
+raise StoreError; rows.py checks what is read back.
 
 One `Store` per thread (sqlite3 connections refuse to cross threads, which is the point).
 WAL lets the dashboard read while `dealdesk refresh` writes from another process, and
@@ -27,15 +28,19 @@ from .schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, SchemaMixin
 from .signals import SIGNAL_QUALIFIERS, SIGNAL_STATES, SignalsMixin, StoredSignal
 
 
+# SchemaMixin last, ItemsMixin after the mixins built on it (alerts, reading): for the type
+# checker each domain mixin derives from what it uses of the store, and a base must follow
+# its subclasses in the MRO. No two mixins share a name.
 @wrap_public_methods
 class Store(
-    SchemaMixin, FeedsMixin, ItemsMixin, SignalsMixin, ArchiveMixin, AlertsMixin, ReadingMixin
+    AlertsMixin, ReadingMixin, FeedsMixin, ItemsMixin, SignalsMixin, ArchiveMixin, SchemaMixin
 ):
     """One connection to the archive: every domain's methods, each raising only StoreError."""
 
 
 __all__ = [
-    "AlertsMixin", "StoredAlert", "NewsQuery", "ReadingMixin", "APPLICATION_ID", "FEED_STATUSES", "ITEM_BATCH", "MAX_BACKOFF_MINUTES", "MAX_FIGURE",
+    "APPLICATION_ID", "FEED_STATUSES", "ITEM_BATCH", "MAX_BACKOFF_MINUTES", "MAX_FIGURE",
+    "AlertsMixin", "NewsQuery", "ReadingMixin", "StoredAlert",
     "MAX_NEW_ITEMS_PER_FETCH", "MIGRATIONS", "SCHEMA_VERSION", "SIGNAL_QUALIFIERS",
     "SIGNAL_STATES", "ArchiveMixin", "ArchiveStats", "FeedState", "FeedsMixin", "ItemsMixin",
     "PruneReport", "SchemaMixin", "SignalsMixin", "Store", "StoreError", "StoredItem",

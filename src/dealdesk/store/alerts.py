@@ -19,7 +19,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .errors import wrap_public_methods
@@ -84,8 +84,9 @@ def not_stored(conn: sqlite3.Connection, alerts: Iterable[Any]) -> list[Any]:
     stored = set(conn.execute("SELECT watch, key FROM alerts").fetchall())
 
     def ident(a: Any) -> tuple[Any, Any]:
-        get = a.get if isinstance(a, dict) else lambda n: getattr(a, n, None)
-        return (get("watch"), get("key"))
+        if isinstance(a, dict):
+            return (a.get("watch"), a.get("key"))
+        return (getattr(a, "watch", None), getattr(a, "key", None))
 
     return [a for a in alerts if ident(a) not in stored]
 
@@ -156,8 +157,8 @@ def _opt(value: Any) -> str | None:
 
 def _iso(dt: datetime) -> str:
     if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc).isoformat(timespec="seconds")
+        dt = dt.replace(tzinfo=UTC)
+    return dt.astimezone(UTC).isoformat(timespec="seconds")
 
 
 def _dt(value: str | None) -> datetime | None:
@@ -167,7 +168,7 @@ def _dt(value: str | None) -> datetime | None:
         dt = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 @wrap_public_methods
@@ -179,7 +180,7 @@ class AlertsMixin(_Host):
         if not alerts:
             return []  # no write at all: the dashboard evaluates after every store change
         with self._transaction() as db:
-            return add(db, alerts, _iso(now or datetime.now(timezone.utc)))
+            return add(db, alerts, _iso(now or datetime.now(UTC)))
 
     def alerts(self, undelivered_only: bool = False, limit: int = 1000) -> list[StoredAlert]:
         """Stored alerts, newest first."""
@@ -206,4 +207,4 @@ class AlertsMixin(_Host):
 
     def mark_alerts_delivered(self, ids: Iterable[int], now: datetime | None = None) -> int:
         with self._transaction() as db:
-            return mark_delivered(db, ids, _iso(now or datetime.now(timezone.utc)))
+            return mark_delivered(db, ids, _iso(now or datetime.now(UTC)))

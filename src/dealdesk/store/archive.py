@@ -17,11 +17,11 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..value import Value
 from .errors import wrap_public_methods
 from .rows import _iso
 
@@ -36,15 +36,13 @@ INCREMENTAL = 2  # PRAGMA auto_vacuum's value for INCREMENTAL
 _CITING_COLUMNS = ("news_id", "item_id")
 
 
-@dataclass(frozen=True)
-class ArchiveStats:
+class ArchiveStats(Value):
     items: int
     oldest: str | None  # ISO date-time of the oldest item's `published`, None when empty
     size_bytes: int  # the database with its WAL, on disk
 
 
-@dataclass(frozen=True)
-class PruneReport:
+class PruneReport(Value):
     deleted: int
     batches: int
     pages_freed: int

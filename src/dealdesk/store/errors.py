@@ -7,7 +7,7 @@ import inspect
 import sqlite3
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 
 class StoreError(Exception):
@@ -29,7 +29,7 @@ def wrap_exceptions(method: _F) -> _F:
         except sqlite3.Error as exc:
             raise StoreError(_explain(self.path, exc, opening=False)) from exc
 
-    return wrapper  # type: ignore[return-value]
+    return cast(_F, wrapper)  # functools.wraps keeps the signature: the same callable type
 
 
 _C = TypeVar("_C", bound=type)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from ..model import FeedSpec, FetchLimits, FetchResult, NewsItem, usable_validator
+from ..value import Value
 from . import items as _items
 from .errors import wrap_public_methods
 from .rows import _dt, _is_int, _is_opt_text, _is_text, _iso, _opt_dt, shown
@@ -23,8 +23,7 @@ FEED_STATUSES = ("ok", "not_modified", "error", "never")
 MAX_BACKOFF_MINUTES = 365 * 24 * 60
 
 
-@dataclass(frozen=True)
-class FeedState:
+class FeedState(Value):
     name: str
     url: str
     status: str  # ok | not_modified | error | never
@@ -151,7 +150,7 @@ class FeedsMixin(_Host):
         specs = list(specs)
         if force:
             return specs
-        now = now if now.tzinfo else now.replace(tzinfo=timezone.utc)
+        now = now if now.tzinfo else now.replace(tzinfo=UTC)
         # Only the columns needed: feed_states also counts every feed's items.
         states = {
             name: (status, _dt(last_attempt), _dt(next_retry))
@@ -255,7 +254,7 @@ def _retry_delay(failures: int, retry_after_s: float | None, policy: FetchLimits
         return min(retry_after_s / 60, cap)  # inf / 60 is inf: capped too
     exponent = min(max(failures, 1) - 1, 30)  # 2^30 minutes is already far past any cap
     base = float(max(1, min(policy.backoff_base_minutes, MAX_BACKOFF_MINUTES)))
-    return min(base * 2**exponent, cap)
+    return min(base * 2.0**exponent, cap)  # 2.0: exact, and typed float
 
 
 def _later(when: datetime, minutes: float) -> datetime:

@@ -22,6 +22,8 @@ else:
     _Host = object
 
 
+# Not a Value, as model.NewsItem: one per row read, by the hundred per page and by the
+# thousand for search and export, where a dataclass's generated __init__ is faster.
 @dataclass(frozen=True)
 class StoredItem:
     id: int
@@ -77,10 +79,10 @@ class ItemsMixin(_Host):
 
     def count_items(self, entity: str | None = None) -> int:
         if entity is None:
-            return self._conn.execute("SELECT count(*) FROM items").fetchone()[0]
-        return self._conn.execute(
+            return int(self._conn.execute("SELECT count(*) FROM items").fetchone()[0])
+        return int(self._conn.execute(
             "SELECT count(*) FROM item_entities WHERE entity = ?", (entity,)
-        ).fetchone()[0]
+        ).fetchone()[0])
 
     def get_item(self, item_id: int) -> StoredItem | None:
         rows = self._conn.execute(
@@ -144,7 +146,8 @@ class ItemsMixin(_Host):
         ).fetchall()
 
     def count_pending(self) -> int:
-        return self._conn.execute("SELECT count(*) FROM items WHERE pending = 1").fetchone()[0]
+        return int(
+            self._conn.execute("SELECT count(*) FROM items WHERE pending = 1").fetchone()[0])
 
     def enrich(
         self,

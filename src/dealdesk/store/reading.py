@@ -124,8 +124,9 @@ class ReadingMixin(_Host):
     def count_news(self, query: NewsQuery) -> int:
         """How many items `query` shows (all of them, not a page)."""
         where, params = _news_where(query)
-        return self._conn.execute(f"SELECT count(*) FROM items WHERE {where}",
-                                  params).fetchone()[0]
+        count: int = self._conn.execute(f"SELECT count(*) FROM items WHERE {where}",
+                                        params).fetchone()[0]
+        return count
 
     def count_hidden(self, query: NewsQuery) -> int:
         """How many items `query` would show but for its exclude rules."""

@@ -4,7 +4,7 @@ back checked (a bad row is skipped by its reader, which counts it)."""
 from __future__ import annotations
 
 import math
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from ..text.invisible import needs_scrub
 
@@ -57,8 +57,8 @@ def _strict_dt(value: object) -> datetime | None:
         return None
     try:
         dt = datetime.fromisoformat(value)
-        return (dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None
-                else dt.astimezone(timezone.utc))
+        return (dt.replace(tzinfo=UTC) if dt.tzinfo is None
+                else dt.astimezone(UTC))
     except (ValueError, OverflowError):
         return None
 
@@ -87,10 +87,10 @@ def _iso(dt: datetime) -> str:
     Spelt out rather than isoformat(timespec="seconds"), which gives the same string at
     twice the cost, and a refresh formats one per item (tests/test_store.py compares them).
     """
-    if dt.tzinfo is not timezone.utc:  # parsed dates are already UTC: no conversion then
+    if dt.tzinfo is not UTC:  # parsed dates are already UTC: no conversion then
         if dt.tzinfo is None:
-            dt = dt.replace(tzinfo=timezone.utc)
-        dt = dt.astimezone(timezone.utc)
+            dt = dt.replace(tzinfo=UTC)
+        dt = dt.astimezone(UTC)
     return _ISO_UTC % (dt.year, dt.month, dt.day, dt.hour, dt.minute, dt.second)
 
 
@@ -104,4 +104,4 @@ def _dt(value: str | None) -> datetime | None:
         dt = datetime.fromisoformat(value)
     except ValueError:
         return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=timezone.utc)
+    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)

@@ -261,7 +261,7 @@ class SchemaMixin:
 
     def data_version(self) -> int:
         """Changes whenever another connection (this process or another) commits."""
-        return self._conn.execute("PRAGMA data_version").fetchone()[0]
+        return int(self._conn.execute("PRAGMA data_version").fetchone()[0])
 
 
 def _make_private_dir(directory: Path) -> None:

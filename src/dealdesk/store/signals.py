@@ -5,7 +5,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .errors import wrap_public_methods
@@ -32,6 +32,7 @@ SIGNAL_STATES = ("new", "accepted", "dismissed")
 SIGNAL_QUALIFIERS = ("at_least", "more_than", "up_to", "about")
 
 
+# Not a Value, as store.StoredItem: one per row read, by the thousand in the inbox.
 @dataclass(frozen=True)
 class StoredSignal:
     id: int
@@ -135,7 +136,7 @@ class SignalsMixin(_Host):
     ) -> bool:
         if state not in SIGNAL_STATES:
             raise ValueError(f"unknown signal state {state!r}")
-        stamp = _iso(now or datetime.now(timezone.utc))
+        stamp = _iso(now or datetime.now(UTC))
         with self._transaction() as db:
             cursor = db.execute("UPDATE signals SET state = ?, decided_at = ? WHERE id = ?",
                                 (state, stamp, signal_id))
@@ -214,7 +215,7 @@ def _insert_signals(
     """New signals for the figures found, inside the caller's transaction; the count added.
 
     A figure already recorded keeps its state, so a dismissed signal stays dismissed."""
-    stamp = _iso(now or datetime.now(timezone.utc))
+    stamp = _iso(now or datetime.now(UTC))
     added = 0
     for news_id, figures in found:
         for figure in figures:

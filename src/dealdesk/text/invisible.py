@@ -69,8 +69,9 @@ _FIXED = (  # C0 and C1 controls, surrogates, private use
     (0x00, 0x1F), (0x7F, 0x9F), (0xD800, 0xDFFF),
     (0xE000, 0xF8FF), (0xF0000, 0xFFFFD), (0x100000, 0x10FFFD),
 )
-_NONCHARACTERS = ((0xFDD0, 0xFDEF),) + tuple(
-    (plane * 0x10000 + 0xFFFE, plane * 0x10000 + 0xFFFF) for plane in range(17)
+_NONCHARACTERS = (
+    (0xFDD0, 0xFDEF),
+    *((plane * 0x10000 + 0xFFFE, plane * 0x10000 + 0xFFFF) for plane in range(17)),
 )
 
 Ranges = list[tuple[int, int]]

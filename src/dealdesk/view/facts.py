@@ -9,11 +9,31 @@ from rich.text import Text
 
 from .. import facts as F
 from .. import limits
-from ..value import Value, value
+from ..model import Metric
+from ..value import Value
 from .format import (
-    BAR_FULL, BAR_PLANNED, FIELD_NAMES, METRIC_LABEL, QUALIFIER_WORDS, RISK_STATUS_LABEL,
-    SEVERITY_LABEL, STALE_MARK, STATUS_LABEL, UNKNOWN, Column, DetailView, Row, TableView, bar,
-    cells, field_value, gigawatts, metric_value, money, source_label, users,
+    BAR_FULL,
+    BAR_PLANNED,
+    FIELD_NAMES,
+    METRIC_LABEL,
+    QUALIFIER_WORDS,
+    RISK_STATUS_LABEL,
+    SEVERITY_LABEL,
+    STALE_MARK,
+    STATUS_LABEL,
+    UNKNOWN,
+    Column,
+    DetailView,
+    Row,
+    TableView,
+    bar,
+    cells,
+    field_value,
+    gigawatts,
+    metric_value,
+    money,
+    source_label,
+    users,
 )
 
 
@@ -29,9 +49,9 @@ def partners_view(snap: F.Snapshot) -> TableView:
         rows.append(Row(p.name, (
             Text(p.name, style="bold"),
             Text(label, style=style),
-            _disputed(money(p.commitment_usd, p.commitment_qualifier), snap, "commitment_usd",
+            _disputed(money(p.commitment_usd, p.commitment_qualifier), snap, Metric.COMMITMENT_USD,
                       p.name),
-            _disputed(gigawatts(p.capacity_gw, p.capacity_qualifier), snap, "capacity_gw",
+            _disputed(gigawatts(p.capacity_gw, p.capacity_qualifier), snap, Metric.CAPACITY_GW,
                       p.name),
             Text(p.since.isoformat()),
             checked,
@@ -66,7 +86,7 @@ def _disputed(value: str, snap: F.Snapshot, metric: str, subject: str) -> Text:
 
 def disagreement_lines(snap: F.Snapshot, subject: str) -> list[tuple[str, Text]]:
     rows = []
-    for metric in ("commitment_usd", "capacity_gw", "weekly_active_users"):
+    for metric in (Metric.COMMITMENT_USD, Metric.CAPACITY_GW, Metric.WEEKLY_ACTIVE_USERS):
         found = F.conflicts(snap.story, metric, subject, snap.today)
         if found:
             text = Text(f"{DISPUTED_MARK} ", style="bold yellow")
@@ -129,7 +149,6 @@ def tranche_line(state: F.PartnerState) -> Text:
     return line
 
 
-@value
 class UsersView(Value):
     product: str
     latest: F.UserPoint | None

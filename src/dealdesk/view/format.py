@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from dataclasses import field
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.style import Style
 from rich.text import Text
 
 from .. import facts as F
 from .. import limits
-from ..value import Value, value
+from ..model import Metric
+from ..value import Value
 
+if TYPE_CHECKING:  # rich.console is imported only where something is drawn
+    from rich.console import JustifyMethod
 
 # Symbols first, so status, severity and staleness read without colour.
 STATUS_LABEL = {
@@ -91,21 +95,21 @@ def field_value(field_name: str, value: object, qualifier: str | None = None) ->
             return money(value, qualifier)
         if field_name.endswith("_gw"):
             return gigawatts(value, qualifier)
-        if field_name == "weekly_active_users":
+        if field_name == Metric.WEEKLY_ACTIVE_USERS:
             return users(value, qualifier)
-    if field_name == "status" and value in STATUS_LABEL:
+    if field_name == Metric.STATUS and value in STATUS_LABEL:
         return STATUS_LABEL[str(value)][0]
     return str(value)
 
 
-FIELD_NAMES = {
-    "status": "status",
-    "capacity_gw": "capacity",
-    "deployed_gw": "deployed",
-    "commitment_usd": "commitment",
-    "investment_max_usd": "investment cap",
-    "tranche_per_gw_usd": "per-GW tranche",
-    "weekly_active_users": "weekly users",
+FIELD_NAMES: dict[str, str] = {
+    Metric.STATUS: "status",
+    Metric.CAPACITY_GW: "capacity",
+    Metric.DEPLOYED_GW: "deployed",
+    Metric.COMMITMENT_USD: "commitment",
+    Metric.INVESTMENT_MAX_USD: "investment cap",
+    Metric.TRANCHE_PER_GW_USD: "per-GW tranche",
+    Metric.WEEKLY_ACTIVE_USERS: "weekly users",
     "severity": "severity",
     "note": "note",
     "role": "role",
@@ -129,7 +133,7 @@ def bar(value: float, scale: float, width: int) -> str:
 def monochrome(text: Text) -> Text:
     """The same text without colours (bold, italic, underline kept), for NO_COLOR: grey
     shades of red and yellow can be too faint to read, and symbols already carry meaning."""
-    def plain(style: object) -> object:
+    def plain(style: str | Style) -> str | Style:
         if isinstance(style, str):
             style = Style.parse(style) if style else Style()
         return style.without_color if isinstance(style, Style) else style
@@ -154,24 +158,21 @@ def source_label(story: F.Story, source_id: str) -> str:
     return source_id if src is None else f"{source_id} ({src.kind})"
 
 
-@value
 class Column(Value):
     label: str
     width: int | None = None  # None: as wide as the content; else at most this wide
-    justify: str = "left"
+    justify: JustifyMethod = "left"
     # What the column is for decides how it gives way to a narrow box (tui.panels.fit):
     # 0 is what the table is about; higher numbers shrink and hide first.
     priority: int = 0
     min_width: int | None = None  # None: shown whole or hidden, never cut; else cut to this
 
 
-@value
 class Row(Value):
     key: str  # what `enter` opens: a partner name, a risk id, "product@date", a news id
     cells: tuple[Text, ...]
 
 
-@value
 class TableView(Value):
     title: str
     columns: tuple[Column, ...]
@@ -180,7 +181,6 @@ class TableView(Value):
     summary: tuple[Text, ...] = ()
 
 
-@value
 class DetailView(Value):
     title: str
     subtitle: str
@@ -190,18 +190,18 @@ class DetailView(Value):
     body: tuple[Text, ...] = field(default=())
 
 
-METRIC_LABEL = {
-    "weekly_active_users": "weekly users",
-    "capacity_gw": "capacity",
-    "deployed_gw": "deployed",
-    "commitment_usd": "commitment",
-    "status": "status",
+METRIC_LABEL: dict[str, str] = {
+    Metric.WEEKLY_ACTIVE_USERS: "weekly users",
+    Metric.CAPACITY_GW: "capacity",
+    Metric.DEPLOYED_GW: "deployed",
+    Metric.COMMITMENT_USD: "commitment",
+    Metric.STATUS: "status",
 }
 
 
 def metric_value(metric: str, value: float | None, qualifier: str | None = None) -> str:
-    if metric == "weekly_active_users":
+    if metric == Metric.WEEKLY_ACTIVE_USERS:
         return users(value, qualifier)
-    if metric in ("capacity_gw", "deployed_gw"):
+    if metric in (Metric.CAPACITY_GW, Metric.DEPLOYED_GW):
         return gigawatts(value, qualifier)
     return money(value, qualifier)

@@ -1,4 +1,5 @@
-"""News and feeds (the store's rows; duck-typed so this module needs no store import)."""
+"""News and feeds (the store's rows, read through model's NewsRow and FeedRow protocols, so
+this module needs no store import)."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ from datetime import datetime
 from rich.text import Text
 
 from ..cells import terminal_safe
-from ..value import Value, value
+from ..model import FeedRow, NewsRow
+from ..value import Value
 from .format import Column, DetailView, Row, TableView, age
-
 
 NEWS_TITLE_WIDTH = 70
 NEWS_EMPTY = (
@@ -19,7 +20,6 @@ NEWS_EMPTY = (
 )
 
 
-@value
 class NewsLine(Value):
     """One stored news item, as the News panel needs it (filled by the store)."""
 
@@ -32,8 +32,8 @@ class NewsLine(Value):
     link: str | None = None
 
 
-def news_line(item: object) -> NewsLine:
-    """A stored item (store.StoredItem, duck-typed) as a News row."""
+def news_line(item: NewsRow) -> NewsLine:
+    """A stored item (store.StoredItem, or any NewsRow) as a News row."""
     # Drawn, not stored: emoji sequences in the form Rich and terminals measure alike.
     return NewsLine(item.id, terminal_safe(item.title), terminal_safe(item.feed),
                     item.published, item.read, item.entities, item.link)
@@ -77,7 +77,7 @@ def when(value: datetime | None, now: datetime) -> str:
     return f"{value.strftime('%Y-%m-%d %H:%M')} ({'just now' if ago == 'now' else ago + ' ago'})"
 
 
-def feeds_view(states: Sequence[object], now: datetime) -> TableView:
+def feeds_view(states: Sequence[FeedRow], now: datetime) -> TableView:
     rows = []
     for s in states:
         label, style = FEED_STATUS_LABEL.get(s.status, (s.status, ""))
@@ -105,7 +105,7 @@ def feeds_view(states: Sequence[object], now: datetime) -> TableView:
     )
 
 
-def news_item_details(item: object, now: datetime) -> DetailView:
+def news_item_details(item: NewsRow, now: datetime) -> DetailView:
     flag = {"missing": " (no date in the feed: fetch time)",
             "future": " (dated in the future by the feed: clamped)"}.get(item.date_flag or "", "")
     rows = [

@@ -8,9 +8,9 @@ from datetime import date
 from rich.text import Text
 
 from .. import facts as F
-from ..value import Value, value
+from ..model import Metric, SignalRow
+from ..value import Value
 from .format import METRIC_LABEL, Column, Row, TableView, metric_value
-
 
 SIGNAL_STATE_LABEL = {
     "new": ("● new", "bold cyan"),
@@ -21,7 +21,6 @@ SIGNAL_STATE_LABEL = {
 
 
 
-@value
 class SignalLine(Value):
     """A stored signal with what the facts say about the same figure."""
 
@@ -59,7 +58,8 @@ class SignalLine(Value):
 
 
 def signal_lines(
-    story: F.Story, signals: Sequence[object], accepted: Sequence[F.AcceptedFigure], today: date
+    story: F.Story, signals: Sequence[SignalRow], accepted: Sequence[F.AcceptedFigure],
+    today: date
 ) -> list[SignalLine]:
     """Signals that touch a tracked fact, each beside the value the other facts give it."""
     lines = []
@@ -86,9 +86,10 @@ def signal_lines(
 def inbox_figures(story: F.Story) -> list[tuple[str, str]]:
     """The (metric, subject) pairs the inbox lists: exactly those F.target_of tracks, so the
     store can page through them in SQL instead of handing over every signal."""
-    pairs = [("weekly_active_users", product) for product in F.products(story)]
+    pairs: list[tuple[str, str]] = [
+        (Metric.WEEKLY_ACTIVE_USERS, product) for product in F.products(story)]
     for partner in story.partners:
-        pairs += [("commitment_usd", partner.name), ("capacity_gw", partner.name)]
+        pairs += [(Metric.COMMITMENT_USD, partner.name), (Metric.CAPACITY_GW, partner.name)]
     return pairs
 
 
