@@ -388,3 +388,16 @@ def test_report_diff_and_as_of_never_load_textual(tmp_path, argv):
     result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
                             timeout=60)
     assert result.stdout.strip() == "0 []", result.stderr
+
+
+def test_recent_alerts_are_listed_with_their_watch(capsys, data_dir):
+    from dealdesk.store import Store
+
+    with Store.open(data_dir / "dealdesk.sqlite3") as store:
+        store.add_alerts([{"watch": "Nvidia deal status", "key": "item:1", "kind": "phrase",
+                           "news_id": None, "title": "Nvidia <b>pauses</b> | the deal",
+                           "subject": "Nvidia"}], FIXED_NOW)
+    page = run(capsys, data_dir, "report", "--as-of", "2026-11-29")
+    section = page[page.index("## Recent alerts"):page.index("## Sources")]
+    assert "Nvidia deal status" in section and "No alerts recorded" not in section
+    assert "\\<b\\>pauses\\</b\\> \\| the deal" in section  # outside text stays text

@@ -201,9 +201,20 @@ def render_report(config: Config, store_path: Path, fmt: str, as_of: date | None
     if since is not None and since > data.as_of:
         raise UsageError(f"--since {since.isoformat()} is after the report's day "
                          f"({data.as_of.isoformat()})")
-    # Alerts: the store keeps none yet; when it does, the recent ones are passed here.
-    briefing = build(data.snap, config.story, data.signals, data.all_signals, since, now)
+    briefing = build(data.snap, config.story, data.signals, data.all_signals, since, now,
+                     _recent_alerts(data.alerts, since))
     return html.render(briefing) if fmt == "html" else md.render(briefing)
+
+
+REPORT_ALERTS = 20
+
+
+def _recent_alerts(alerts: list[Any], since: date | None) -> list[Any]:
+    """The newest alerts (of the day shown and before), since `since` when given."""
+    dated = [a for a in alerts if (a.published or a.created_at) is not None]
+    if since is not None:
+        dated = [a for a in dated if (a.published or a.created_at).date() >= since]
+    return dated[:REPORT_ALERTS]
 
 
 def run_report(config: Config, store_path: Path, fmt: str, as_of: date | None,

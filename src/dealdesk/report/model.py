@@ -346,10 +346,11 @@ def _pending(snap: F.Snapshot, signals: Sequence[Any], notes: _Notes) -> Section
 
 
 def _alerts(alerts: Sequence[Any]) -> Section:
-    # Hook: the store has no alerts table yet. When it does, story_commands.run_report
-    # passes the recent ones here (objects with published, watch, title) and they list.
-    rows = tuple((Cell(a.published.date().isoformat()), Cell(text(a.watch)), Cell(text(a.title)))
-                 for a in alerts)
+    # story_commands passes the recent ones (store.StoredAlert: dated by their news item, or
+    # when they were made), newest first.
+    rows = tuple((Cell((a.published or a.created_at).date().isoformat()), Cell(text(a.watch)),
+                  Cell(text(a.title)))
+                 for a in alerts if (a.published or a.created_at) is not None)
     return Section("alerts", "Recent alerts", ("Date", "Watch", "Item"), rows,
                    "No alerts recorded.")
 
