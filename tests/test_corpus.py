@@ -320,10 +320,23 @@ def _screen(app) -> tuple[list[str], set[str], set[str]]:
     return lines, actions, links
 
 
+def _item_links(app) -> set[str]:
+    """The links the archive holds for its items: the only ones the dashboard may make
+    hyperlinks of (OSC 8, issue 17), each an http(s) URL the parser cleaned."""
+    db = sqlite3.connect(app.store_path)
+    try:
+        return {link for (link,) in db.execute("SELECT link FROM items WHERE link IS NOT NULL")}
+    finally:
+        db.close()
+
+
 def _assert_screen_is_inert(app, where: str) -> list[str]:
     lines, actions, links = _screen(app)
     assert actions == set(), f"{where}: markup became actions: {actions}"
-    assert links == set(), f"{where}: markup became links: {links}"
+    # A title is a hyperlink to its own item's link; markup never makes one of anything else.
+    stray = {link for link in links if link not in _item_links(app)}
+    assert stray == set(), f"{where}: markup became links: {stray}"
+    assert all(link.startswith(("https://", "http://")) for link in links), where
     text = "\n".join(lines)
     assert not FORBIDDEN_CHARS.search(text.replace("\n", " ")), where
     for bad in FORBIDDEN:

@@ -10,9 +10,11 @@ from pathlib import Path
 import pytest
 
 from dealdesk.store import (
+    AlertsMixin,
     ArchiveMixin,
     FeedsMixin,
     ItemsMixin,
+    ReadingMixin,
     SchemaMixin,
     SignalsMixin,
     Store,
@@ -20,7 +22,9 @@ from dealdesk.store import (
     wrap_public_methods,
 )
 
-MIXINS = (SchemaMixin, FeedsMixin, ItemsMixin, SignalsMixin, ArchiveMixin)
+MIXINS = (
+    SchemaMixin, FeedsMixin, ItemsMixin, SignalsMixin, ArchiveMixin, AlertsMixin, ReadingMixin,
+)
 
 
 @pytest.mark.parametrize("mixin", MIXINS, ids=lambda m: m.__name__)
@@ -49,7 +53,8 @@ def test_a_mixin_added_without_the_decorator_is_wrapped_by_the_store(tmp_path: P
 
 def test_the_store_is_composed_of_every_domain():
     # SchemaMixin last: for the type checker every domain mixin derives from it.
-    assert set(Store.__mro__[1:6]) == set(MIXINS) and Store.__mro__[5] is SchemaMixin
+    n = len(MIXINS)
+    assert set(Store.__mro__[1:n + 1]) == set(MIXINS) and Store.__mro__[n] is SchemaMixin
 
 
 def test_no_two_mixins_define_the_same_name():

@@ -334,10 +334,11 @@ def test_a_burst_of_keys_on_the_dashboard_stays_keys(desk, terminal):
     moves (here: to the last risk)."""
     terminal.start(desk())
     terminal.wait(lambda s: "1 Partners" in s and "Nvidia" in s)
-    first = "Trigger: No definitive agreement signed"  # the first risk's, under the table
+    # The first risk's hidden column, spelled out under the table (the preview strip).
+    first = "Watch: A definitive agreement, or Nvidia's filings"
     terminal.press_until("4", lambda s: "4 Risks" in s and first in s)
     terminal.send_bytes(b"j" * 40)
-    terminal.wait(lambda s: first not in s and "Trigger:" in s, seconds=5)
+    terminal.wait(lambda s: first not in s and "Watch:" in s, seconds=5)
     terminal.send_bytes(b"k" * 40)
     terminal.wait(lambda s: first in s, seconds=5)
     terminal.keys("q")
