@@ -7,15 +7,20 @@ from __future__ import annotations
 
 import shlex
 import shutil
+import sqlite3
 import subprocess
 import sys
+import threading
 import time
+from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from .conftest import CONFIG_DIR
+from dealdesk.store import Store
+
+from .conftest import CONFIG_DIR, FIXED_NOW
 from .feedserver import FeedServer, feed_server, rss  # noqa: F401
+from .test_retention import fill, news
 from .tmux import Tmux
 
 DESKS = 3
@@ -23,7 +28,7 @@ SHOWN_WITHIN_S = 8.0  # the watcher polls every 2 s; enrichment and a re-read fo
 
 
 def _items(*titles: str) -> bytes:
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     return rss([{"title": title, "guid": title.lower().replace(" ", "-"),
                  "link": f"https://example.com/{i}",
                  "pubDate": format_datetime(now - timedelta(minutes=i))}
@@ -104,3 +109,45 @@ def test_three_dashboards_and_a_cron_refresh_share_one_store(
         written = recording.read_bytes() if recording.exists() else b""
         assert written, f"{recording.name}: nothing recorded"
         assert b"database is locked" not in written and b"locked" not in written
+
+
+def test_pruning_never_holds_the_write_lock_while_a_dashboard_reads(tmp_path: Path) -> None:
+    """The checkpoint after a prune shrinks the WAL only when no reader is in it; waiting
+    for one holds the writer lock, so a dashboard's write (mark read, enrichment) would wait
+    on it and, past busy_timeout, fail with "database is locked". It must give up at once."""
+    path = tmp_path / "d" / "dealdesk.db"
+    with Store.open(path) as store:
+        fill(store, [news(f"old-{i}", 400, summary="lorem ipsum " * 50) for i in range(300)]
+             + [news("keep", 1)])
+        # A dashboard in the middle of a read: its snapshot keeps the WAL in use.
+        reader = sqlite3.connect(path, isolation_level=None)
+        reader.execute("BEGIN")
+        reader.execute("SELECT count(*) FROM items").fetchone()
+        writer = sqlite3.connect(path, isolation_level=None, timeout=0.5,
+                                 check_same_thread=False)
+        waited: list[float] = []
+
+        def dashboard_writes() -> None:
+            time.sleep(0.3)  # while the prune is checkpointing
+            begun = time.monotonic()
+            try:
+                writer.execute("UPDATE items SET read = 1 WHERE guid = 'keep'")
+            except sqlite3.OperationalError:  # "database is locked": the failure guarded
+                waited.append(float("inf"))
+            else:
+                waited.append(time.monotonic() - begun)
+
+        try:
+            thread = threading.Thread(target=dashboard_writes)
+            thread.start()
+            begun = time.monotonic()
+            report = store.prune_before(FIXED_NOW - timedelta(days=365))
+            took = time.monotonic() - begun
+            thread.join(timeout=10)
+        finally:
+            reader.execute("COMMIT")
+            reader.close()
+            writer.close()
+        assert report.deleted == 300
+        assert waited and waited[0] < 0.5, waited
+        assert took < 2.0, f"prune waited {took:.1f} s on a reader"
