@@ -122,10 +122,18 @@ def reclaim(conn: sqlite3.Connection, max_steps: int = 100_000) -> int:
 def _checkpoint(conn: sqlite3.Connection) -> None:
     # In WAL mode the file only shrinks when the WAL is copied back; with a reader in the
     # middle of a snapshot this does what it can and the next checkpoint does the rest.
+    # A TRUNCATE checkpoint holds the writer lock while its busy handler waits for readers:
+    # with the store's busy_timeout a dashboard reading would keep every other writer (a
+    # dashboard marking an item read) waiting past its own timeout, "database is locked".
+    # So it never waits here.
+    (timeout,) = conn.execute("PRAGMA busy_timeout").fetchone()
+    conn.execute("PRAGMA busy_timeout = 0")
     try:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
     except sqlite3.OperationalError:
         pass
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {int(timeout):d}")
 
 
 def _free_pages(conn: sqlite3.Connection) -> int:
