@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from .errors import wrap_public_methods
 from .items import _WORD, StoredItem
+from .rows import _dt, _iso
 from .schema import ALERT_KINDS, PARTNER_STATUSES  # noqa: F401  (PARTNER_STATUSES: re-exported)
 
 if TYPE_CHECKING:
@@ -153,22 +154,6 @@ def _alert(r: tuple[Any, ...]) -> StoredAlert:
 
 def _opt(value: Any) -> str | None:
     return None if value is None else str(value)
-
-
-def _iso(dt: datetime) -> str:
-    if dt.tzinfo is None:
-        dt = dt.replace(tzinfo=UTC)
-    return dt.astimezone(UTC).isoformat(timespec="seconds")
-
-
-def _dt(value: str | None) -> datetime | None:
-    if not value:
-        return None
-    try:
-        dt = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return dt if dt.tzinfo else dt.replace(tzinfo=UTC)
 
 
 @wrap_public_methods
