@@ -173,3 +173,51 @@ def test_every_private_textual_name_our_subclasses_override_is_listed():
                     unlisted.append(f"{path.relative_to(SRC)} {node.name}.{name}")
     assert checked >= 10  # the scan saw the app, its screens, widgets and driver
     assert not unlisted, f"private Textual names overridden but not listed in {TABLE}: {unlisted}"
+
+
+# -- replaced by public API: the search field's paste (was an override of Input._on_paste) --
+
+def _paste_into_search(value: str, paste: str, select: tuple[int, int] | None = None) -> str:
+    import asyncio
+
+    from textual import events
+    from textual.app import App, ComposeResult
+    from textual.widgets.input import Selection
+
+    from dealdesk.tui.screens.search import MAX_QUERY, SearchInput
+
+    class Host(App[None]):
+        def compose(self) -> ComposeResult:
+            yield SearchInput(value, max_length=MAX_QUERY)  # as the screen does
+
+    async def run() -> str:
+        app = Host()
+        async with app.run_test() as pilot:
+            field = app.query_one(SearchInput)
+            field.focus()
+            await pilot.pause()  # focus selects all: then the cursor at the end, or `select`
+            field.selection = Selection(*select) if select else Selection.cursor(len(value))
+            field.post_message(events.Paste(paste))
+            await pilot.pause()
+            return field.value
+
+    return asyncio.run(run())
+
+
+def test_a_paste_longer_than_the_query_cap_fills_the_room_left():
+    from dealdesk.tui.screens.search import MAX_QUERY
+
+    value = _paste_into_search("ab", "x" * (MAX_QUERY * 3) + "\nsecond line")
+    assert value == "ab" + "x" * (MAX_QUERY - 2)
+
+
+def test_a_paste_into_search_goes_in_once_first_line_only_over_the_selection():
+    """The old override of Input._on_paste let Textual's own handler run after it, with the
+    whole paste: a paste that fit went in twice."""
+    from dealdesk.tui.screens.search import MAX_QUERY
+
+    assert _paste_into_search("nvidia", "oracle\nignored") == "nvidiaoracle"
+    assert _paste_into_search("nvidia oracle", "amd", select=(0, 6)) == "amd oracle"
+    full = "y" * MAX_QUERY
+    assert _paste_into_search(full, "zzz") == full  # full is full, quietly
+    assert _paste_into_search(full, "zzz", select=(0, 3)) == "zzz" + "y" * (MAX_QUERY - 3)

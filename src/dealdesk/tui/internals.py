@@ -12,6 +12,9 @@ Not replaced by public API:
   the focus stays put is what `Screen._binding_chain` is overridden for.
 - textual.lazy.Lazy defers mounting, not the costs these overrides avoid (footer rebuilds,
   scrollbar repaints on every layout, whole-screen repaints on focus moves).
+- Replaced: SearchInput's paste was an override of `Input._on_paste` (after which Textual's
+  ran too, so a paste that fit went in twice); it is now `on_paste` with prevent_default(),
+  on Input's public insert_text_at_cursor and replace.
 - Textual 8.2.8 has no public way to keep a crash's traceback off stderr or to learn which
   exception stopped the app: `App.return_code` says only that it did (1).
 """
@@ -110,11 +113,6 @@ INTERNALS: Final[tuple[Internal, ...]] = (
         "tui/panels/table.py PanelTable._size_updated",
         "only a table whose shape changed repaints its scrollbars on a layout",
         "same signature; returns whether the size changed; still called on every layout"),
-    Internal(
-        "textual.widgets._input", "Input", "_on_paste",
-        "tui/screens/search.py SearchInput._on_paste",
-        "a paste longer than the query cap fills the room left; Textual's refuses all of it",
-        "still the Paste handler, inserting event.text at the cursor"),
     Internal(
         "textual.app", "App", "action_help_quit",
         "tui/app.py DealDeskApp.action_help_quit",
