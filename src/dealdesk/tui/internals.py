@@ -127,13 +127,13 @@ INTERNALS: Final[tuple[Internal, ...]] = (
     # -- the dashboard's exit (cli.py) -------------------------------------------------------
     Internal(
         "textual.app", "App", "_print_error_renderables",
-        "cli.py dashboard",
+        "cli.py _dashboard",
         "replaced by _exit_renderables.clear without --debug: a crash is one line, not a "
         "traceback",
         "still called once after the app stops, printing _exit_renderables to stderr"),
     Internal(
         "textual.app", "App", "_exit_renderables",
-        "cli.py dashboard",
+        "cli.py _dashboard",
         "the crash's traceback, dropped without --debug",
         "still the list _fatal_error and panic append to"),
     Internal(
