@@ -460,8 +460,8 @@ def _dashboard(
         gc.enable()
     app = DealDeskApp(config, store_path, as_of=as_of)
     if not debug:  # Textual prints a crash's traceback itself: only with --debug
-        # A private Textual method replaced (issue #15 item 6 lists such overrides): mypy
-        # refuses assigning to a method, which is the point here.
+        # A private Textual method replaced (Textual 8.2.8 has no public switch; listed in
+        # tui/internals.py): mypy refuses assigning to a method, which is the point here.
         app._print_error_renderables = app._exit_renderables.clear  # type: ignore[method-assign]
     app.run()
     # `dealdesk diff --since last` starts from here (README: "What changed").
@@ -474,7 +474,7 @@ def _dashboard_exit(app: Any) -> int:
     (tui.driver); 1 with one line when the dashboard died (Textual caught an exception and
     closed it): a script or a supervisor must tell a crash from a quit."""
     code = app.return_code or 0
-    error = getattr(app, "_exception", None)
+    error = getattr(app, "_exception", None)  # private, no public one: tui/internals.py
     if error is None and (code == 0 or code > 128):
         return code
     reason = f"{type(error).__name__}: {' '.join(str(error).split())}" if error else "stopped"

@@ -22,17 +22,10 @@ What it adds, each at the boundary where the trouble enters:
 - SIGCONT after a suspend (ctrl+z, SIGTSTP, then `fg`) repaints at once (app side, see
   DealDeskApp._repaint_after_resume).
 
-Textual internals this relies on (textual 8.2.8; check them when upgrading):
-- `LinuxDriver._file`: the stream the writer thread writes to; replaced in __init__.
-- `LinuxDriver.run_input_thread`, `.fileno`, `.exit_event`, `._debug`: the input loop,
-  replaced whole (its own loops on read(0) = 0 and decodes strictly), same structure.
-- `LinuxDriver.attrs_before`: the termios state to restore on a forced exit.
-- `LinuxDriver._get_terminal_size`: replaced, to ask the terminal rather than $LINES.
-- `textual._xterm_parser.XTermParser`: used as is, fed only what ReplyFilter lets through.
-Elsewhere in tui/:
-- `Input._on_paste` (screens/search.py SearchInput): a paste longer than the query cap fills
-  what room is left, where Textual's would refuse all of it.
-- `App.action_help_quit` (app.py): Textual's ctrl+c hint is markup; ours is plain text.
+Textual internals this relies on (private or undocumented names of textual 8.2.8: the
+driver's `_file`, `_get_terminal_size`, `run_input_thread`, `_app`, `_debug`, `attrs_before`,
+`exit_event`, and `textual._xterm_parser`) are listed, with why and what to check when
+upgrading, in tui.internals; tests/test_textual_internals.py checks the list.
 """
 
 from __future__ import annotations
@@ -147,7 +140,9 @@ class DeskDriver(CompactDriver):
         super().__init__(app, **kwargs)
         self.charset = locale_charset(os.environ)
         self._file = TerminalOutput(output_fd(), self.charset)  # type: ignore[assignment]
-        self._loop: asyncio.AbstractEventLoop | None = None
+        # Not `_loop`: Textual's Driver has its own (set in its __init__, used to post
+        # messages from threads), which a None here would shadow.
+        self._event_loop: asyncio.AbstractEventLoop | None = None
         self._stopping = False
 
     def _get_terminal_size(self) -> tuple[int, int]:
@@ -167,7 +162,7 @@ class DeskDriver(CompactDriver):
 
     def start_application_mode(self) -> None:
         super().start_application_mode()
-        self._loop = loop = asyncio.get_running_loop()
+        self._event_loop = loop = asyncio.get_running_loop()
         for sig in STOP_SIGNALS:
             loop.add_signal_handler(sig, self.stop_for_signal, sig)
 
@@ -199,7 +194,7 @@ class DeskDriver(CompactDriver):
 
     def _input_closed(self) -> None:
         """From the input thread: the terminal is gone, as with a hangup."""
-        loop = self._loop
+        loop = self._event_loop
         if loop is not None and not loop.is_closed():
             loop.call_soon_threadsafe(self.stop_for_signal, signal.SIGHUP)
 

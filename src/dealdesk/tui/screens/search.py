@@ -34,13 +34,21 @@ class SearchInput(Input):
     def restricted(self) -> None:
         pass
 
-    def _on_paste(self, event: events.Paste) -> None:
+    def on_paste(self, event: events.Paste) -> None:
+        # Handled here in full, on Input's public API: prevent_default keeps Input's own
+        # (private) handler, which would refuse the whole paste, from running after this.
+        event.prevent_default()
+        event.stop()
         room = MAX_QUERY - len(self.value) + len(self.selected_text)
         lines = event.text.splitlines()
-        if lines and room > 0:
-            event = events.Paste(lines[0][:room])
-            super()._on_paste(event)
-        event.stop()
+        if not lines or room <= 0:
+            return
+        line = lines[0][:room]
+        selection = self.selection
+        if selection.is_empty:
+            self.insert_text_at_cursor(line)
+        else:
+            self.replace(line, *selection)
 
 
 class SearchScreen(ModalScreen[int | None]):
