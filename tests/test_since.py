@@ -166,3 +166,34 @@ async def test_no_previous_session_shows_nothing(data_dir):
         await pilot.press("L")
         await pilot.pause()
         assert not isinstance(app.screen, SinceScreen)
+
+
+def test_new_items_window_is_after_last_seen_and_up_to_now(data_dir):
+    """An item stored at the last-seen instant was seen; one stored after `now` (this
+    session's own refresh) is not "since you last looked" news."""
+    stored_at = FIXED_NOW - timedelta(minutes=30)  # fill_store's items
+    with Store.open(data_dir / "dealdesk.sqlite3") as store:
+        assert store.fetched_between(stored_at, FIXED_NOW)[0] == 0
+        assert store.fetched_between(stored_at - timedelta(seconds=1), stored_at)[0] == 7
+        assert store.fetched_between(DAY_BEFORE, stored_at - timedelta(seconds=1))[0] == 0
+
+
+async def test_nothing_moved_since_the_last_session_shows_no_toast(data_dir):
+    save_last_seen(data_dir, FIXED_NOW)
+    app = make_app(data_dir / "dealdesk.sqlite3")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.since_summary is not None)
+        assert app.since_summary.empty
+        await pilot.pause(0.3)
+        assert not [n for n in app._notifications if n.title == "Since you last looked"]
+
+
+def test_on_the_last_seen_day_only_what_was_accepted_after_it_is_a_change(data_dir):
+    """The 1B weekly users was accepted at noon on 2026-11-29: new to a reader who looked at
+    11:00 that day, not to one who looked at noon (diff's days alone cannot tell)."""
+    config = load(CONFIG_DIR)
+    with Store.open(data_dir / "dealdesk.sqlite3") as store:
+        before = since_last(config, store, FIXED_NOW - timedelta(hours=1), FIXED_NOW)
+        after = since_last(config, store, FIXED_NOW, FIXED_NOW)
+    assert [(c.subject, c.new) for c in before.changes] == [("ChatGPT", 1e9)]
+    assert after.changes == () and after.empty

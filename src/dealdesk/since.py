@@ -54,6 +54,16 @@ def _after(when: datetime | None, start: datetime, end: datetime) -> bool:
     return when is not None and start < when <= end
 
 
+def _after_seen(changes: list[H.Change], signals: list[StoredSignal],
+                start: datetime) -> list[H.Change]:
+    """Changes are dated by day: on the last-seen day itself, only a figure accepted after
+    the reader looked is new (a fact dated that day was on screen already)."""
+    decided_after = {f"news-{s.id}" for s in signals
+                     if s.state == "accepted" and (s.decided_at or s.created_at) > start}
+    day = start.date()
+    return [c for c in changes if c.date > day or c.source in decided_after]
+
+
 def since_last(config: Config, store: Store | None, last_seen: datetime,
                now: datetime) -> SinceLast:
     """What changed from `last_seen` to `now`; `store` None: the facts alone."""
@@ -84,7 +94,7 @@ def since_last(config: Config, store: Store | None, last_seen: datetime,
                          key=lambda s: (s.created_at, s.id), reverse=True)
     return SinceLast(
         last_seen=start, until=end,
-        changes=tuple(H.changes(story, signals, then, today)),
+        changes=tuple(_after_seen(H.changes(story, signals, then, today), signals, start)),
         new_signals=tuple(new_signals),
         new_alerts=tuple(alerts),
         gone_stale=tuple(StaleFact(subject, kind, confirmed)
