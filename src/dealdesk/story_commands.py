@@ -179,13 +179,36 @@ def run_diff(config: Config, data_dir: Path, store_path: Path, since_arg: str,
     since, end = window(parse_since(since_arg, data_dir), until, now)
     data = read_story(config, store_path, now, None)
     found = H.changes(config.story, data.all_signals, since, end)
+    summary = _since_last(config, data_dir, store_path, since_arg, end, now)
     if fmt == "json":
-        write_strict_json(diff_json(since, end, found), sys.stdout)
+        shown = diff_json(since, end, found)
+        if summary is not None:  # beside since, until and changes, which stay as they are
+            from .since import since_json
+
+            shown.update(since_json(summary))
+        write_strict_json(shown, sys.stdout)
     else:
         write_diff_text(since, end, found, sys.stdout)
+        if summary is not None:
+            from .since import text_lines
+
+            sys.stdout.write("".join(f"{line}\n" for line in text_lines(summary)))
     sys.stdout.flush()
     if until is None:  # the reader has now seen everything up to today
         save_last_seen(data_dir, now)
+
+
+def _since_last(config: Config, data_dir: Path, store_path: Path, since_arg: str,
+                until: date, now: datetime) -> Any:
+    """With `--since last`: what the dashboard's "Since you last looked" shows (since.py),
+    up to the end of `--until` when given."""
+    from .since import read_since
+    from .state import load_last_seen
+
+    seen = load_last_seen(data_dir) if since_arg == "last" else None
+    if seen is None:
+        return None
+    return read_since(config, store_path, seen, min(now, H.end_of(until)))
 
 
 # ---------------------------------------------------------------------------------------------

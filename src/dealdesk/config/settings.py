@@ -88,6 +88,7 @@ DEFAULT_KEYS = {
     "mark_all_read": "M",
     "unread_only": "u",
     "views": "v",  # saved views (views.toml)
+    "since_last": "L",  # what changed since the last session (tui.sincelast)
     "quit": "q",
 }
 _KEY_NAME = re.compile(r"^(?:(?:ctrl|shift|alt|meta)\+)*(?:[a-zA-Z0-9]|f[0-9]{1,2}|[a-z_]{2,})$")

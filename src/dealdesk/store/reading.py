@@ -146,6 +146,24 @@ class ReadingMixin(_Host):
             "SELECT e.entity, count(*) FROM item_entities e JOIN items ON items.id = e.item_id "
             f"WHERE items.read = 0 AND NOT ({hidden}) GROUP BY e.entity", params).fetchall())
 
+    def fetched_between(self, after: datetime, until: datetime,
+                        hide: Sequence[tuple[str | None, str]] = ()
+                        ) -> tuple[int, dict[str, int]]:
+        """Items first stored after `after` and by `until` that are not hidden: how many,
+        and how many per partner (entity) they mention (`dealdesk diff --since last`)."""
+        if not isinstance(after, datetime) or not isinstance(until, datetime):
+            raise StoreError(f"not a date: {after!r}, {until!r}")
+        hidden, params = _hidden_sql(_checked_rules(hide))
+        window = "items.fetched_at > ? AND items.fetched_at <= ?"
+        bounds = (_iso(after), _iso(until))
+        total = int(self._conn.execute(
+            f"SELECT count(*) FROM items WHERE {window} AND NOT ({hidden})",
+            (*bounds, *params)).fetchone()[0])
+        by_entity = dict(self._conn.execute(
+            "SELECT e.entity, count(*) FROM item_entities e JOIN items ON items.id = e.item_id "
+            f"WHERE {window} AND NOT ({hidden}) GROUP BY e.entity", (*bounds, *params)))
+        return total, by_entity
+
     def mark_many_read(self, item_ids: Iterable[int], read: bool = True) -> int:
         """Mark every item of `item_ids` read (or unread) in one transaction; how many
         changed state."""

@@ -37,6 +37,7 @@ from .footer import KeysFooter
 from .keys import APP_BINDINGS, PANEL_TITLES, PANELS
 from .newsroom import NewsRoom
 from .reader import Reader
+from .sincelast import SinceLastLooked
 from .timetravel import TimeTravel
 from .panels.facts_panels import (ComputePanel, FactsPanel, PartnersPanel, RisksPanel,
                                   UsersPanel)
@@ -78,7 +79,7 @@ DASHBOARD_ONLY = ("cycle_panel", "focus_panel", "clear_filter", "copy", "toggle_
 CYCLE_GATHER_SECONDS = 0.03
 
 
-class DealDeskApp(Alerting, TimeTravel, Reader, NewsRoom, App[None]):
+class DealDeskApp(SinceLastLooked, Alerting, TimeTravel, Reader, NewsRoom, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "DealDesk"
     BINDINGS = APP_BINDINGS
@@ -224,6 +225,7 @@ class DealDeskApp(Alerting, TimeTravel, Reader, NewsRoom, App[None]):
     async def _start_background_work(self) -> None:
         if self.store_path is not None:
             self.watch_store()
+        self.start_since_last()  # before the start-up refresh stores what is new today
         if self.refresh_on_start:
             self.run_refresh(force=False)
             minutes = min([self.config.settings.limits.refresh_minutes,
@@ -429,6 +431,8 @@ class DealDeskApp(Alerting, TimeTravel, Reader, NewsRoom, App[None]):
                             self.action_views)
         yield SystemCommand("Next theme", "Dark, light, high contrast (remembered)",
                             self.action_next_theme)
+        yield SystemCommand("Since you last looked", "What changed since the last session",
+                            self.action_since_last)
         yield SystemCommand("As of a date", "Show the story as known on a past day (@)",
                             self.action_pick_date)
         yield SystemCommand("Help: keys", "Every key and what it does",

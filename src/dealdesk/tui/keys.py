@@ -54,6 +54,7 @@ APP_BINDINGS = [
     _binding("mark_all_read", "mark_all_read", "All read", show=False),
     _binding("unread_only", "unread_only", "Unread", show=False),
     _binding("views", "views", "Views", show=False),
+    _binding("since_last", "since_last", "Since last", show=False),
     _binding("quit", "quit", "Quit"),
     # Raw mode turns the terminal's own ctrl+z off: Textual suspends (SIGTSTP) on request.
     Binding("ctrl+z", "suspend_process", "Suspend", show=False),
@@ -78,6 +79,7 @@ HELP: list[tuple[tuple[str, ...], str]] = [
     (("mark_all_read",), "Mark every news item shown read"),
     (("unread_only",), "News: unread items only, or all again"),
     (("views",), "Saved views of the news (config/views.toml)"),
+    (("since_last",), "Since you last looked: facts, signals, alerts, news"),
     (("search",), "Search the news archive; ctrl+s saves it as a view"),
     (("theme",), "Next theme: dark, light, high contrast (remembered)"),
     (("as_of",), "The story as of a past day: facts, news, signals as known then"),
