@@ -344,7 +344,7 @@ def _refresh(
                               "elapsed_ms": o.elapsed_ms, "error": o.error}
                              for o in report.outcomes],
                    "skipped": list(report.skipped), "failed": report.failed,
-                   "pruned": report.pruned}, sys.stdout, ensure_ascii=False)
+                   "pruned": report.pruned}, sys.stdout, ensure_ascii=False, allow_nan=False)
         sys.stdout.write("\n")
         return EXIT_FEEDS_FAILED if report.failed else EXIT_OK
     for o in report.outcomes:

@@ -77,7 +77,7 @@ def refresh_alerts(config: Config, store_path: Path, fmt: str, now: datetime,
         delivered = set(result.delivered)
         for entry in emitted:
             entry["delivered"] = entry["id"] in delivered
-        json.dump(emitted, sys.stdout, ensure_ascii=False, allow_nan=False)
+        json.dump(_strict(emitted), sys.stdout, ensure_ascii=False, allow_nan=False)
         sys.stdout.write("\n")
     for line in result.failures:
         print(f"dealdesk: {line}", file=sys.stderr)
@@ -94,7 +94,7 @@ def list_alerts(config: Config, store_path: Path, every: bool, fmt: str,
             _evaluate(config, store, now)
             alerts = store.alerts(undelivered_only=not every)
     if fmt == "json":
-        json.dump([alert_json(a) for a in alerts], sys.stdout, ensure_ascii=False,
+        json.dump(_strict([alert_json(a) for a in alerts]), sys.stdout, ensure_ascii=False,
                   allow_nan=False)
         sys.stdout.write("\n")
         return EXIT_OK
@@ -104,3 +104,11 @@ def list_alerts(config: Config, store_path: Path, every: bool, fmt: str,
     for a in alerts:
         print(alert_line(a) + ("" if a.delivered else "  [not delivered]"))
     return EXIT_OK
+
+
+def _strict(data: Any) -> Any:
+    """`data` with every float that is not finite made null (dump.strict, loaded only here:
+    it brings rich, which a refresh does not otherwise need)."""
+    from .dump import strict
+
+    return strict(data)
