@@ -8,6 +8,7 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.geometry import Size
 from textual.message import Message
+from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
 from collections.abc import Sequence
@@ -266,3 +267,21 @@ class Panel(Vertical):
         event.stop()
         if event.row_key.value is not None:
             self.post_message(self.OpenDetails(self.panel_id, event.row_key.value))
+
+
+def fill_list(screen: Widget, view: TableView, name: str) -> None:
+    """A list screen's table (its PanelTable), its empty line and its summary, from `view`:
+    the widgets `#{name}-empty` and `#{name}-summary` (the inbox, the alerts)."""
+    fill_table(screen.query_one(PanelTable), view)
+    empty = screen.query_one(f"#{name}-empty", Static)
+    empty.update(view.empty if not view.rows else "")
+    empty.display = not view.rows
+    screen.query_one(f"#{name}-summary", Static).update(view.summary[0])
+
+
+def highlighted_key(table: DataTable) -> str | None:
+    """The key of the highlighted row, or None in an empty table."""
+    if not table.row_count:
+        return None
+    key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+    return None if key is None else str(key)

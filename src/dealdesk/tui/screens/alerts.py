@@ -13,7 +13,7 @@ from textual.widgets import DataTable, Static
 
 from ...view.alerts import alert_source, alerts_view
 from ..footer import KeysFooter
-from ..panels.table import PanelTable, fill_table
+from ..panels.table import PanelTable, fill_list, highlighted_key
 from .base import DeskScreen
 
 
@@ -57,19 +57,11 @@ class AlertsScreen(DeskScreen):
 
     def show(self, alerts: Sequence[Any]) -> None:
         self.alerts = list(alerts)
-        view = alerts_view(self.alerts)
-        fill_table(self.query_one(PanelTable), view)
-        empty = self.query_one("#alerts-empty", Static)
-        empty.update(view.empty if not view.rows else "")
-        empty.display = not view.rows
-        self.query_one("#alerts-summary", Static).update(view.summary[0])
+        fill_list(self, alerts_view(self.alerts), "alerts")
         self._preview()
 
     def _selected(self) -> Any | None:
-        table = self.query_one(PanelTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        key = highlighted_key(self.query_one(PanelTable))
         return next((a for a in self.alerts if str(a.id) == key), None)
 
     def _preview(self) -> None:

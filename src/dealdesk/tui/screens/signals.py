@@ -20,7 +20,7 @@ from textual.widgets import DataTable, Static
 
 from ... import view as V
 from ..footer import KeysFooter
-from ..panels.table import PanelTable, fill_table
+from ..panels.table import PanelTable, fill_list, highlighted_key
 from .base import DeskScreen
 
 
@@ -90,20 +90,11 @@ class SignalsScreen(DeskScreen):
             self._go_to(max(0, self.listed - 1) // self._page_size() * self._page_size())
             return
         self.lines = lines
-        view = V.signals_view(lines, self.show_dismissed, counts, offset)
-        table = self.query_one(PanelTable)
-        fill_table(table, view)
-        empty = self.query_one("#signals-empty", Static)
-        empty.update(view.empty if not view.rows else "")
-        empty.display = not view.rows
-        self.query_one("#signals-summary", Static).update(view.summary[0])
+        fill_list(self, V.signals_view(lines, self.show_dismissed, counts, offset), "signals")
         self._preview()
 
     def _selected(self) -> V.SignalLine | None:
-        table = self.query_one(PanelTable)
-        if not table.row_count:
-            return None
-        key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+        key = highlighted_key(self.query_one(PanelTable))
         return next((line for line in self.lines if str(line.id) == key), None)
 
     def _preview(self) -> None:
