@@ -18,7 +18,7 @@ from .format import (
 )
 from .facts import (
     DISPUTED_MARK, UsersView, compute_view, details, disagreement_lines, first_quote,
-    growth_text, latest_users_line, partner_details, partners_view, per_week_text, preview,
+    growth_text, latest_users_line, partner_details, partners_view, per_week_text,
     risk_details, risks_view, source_lines, timeline_lines, tranche_line, user_point_details,
     user_point_keys, users_view,
 )
@@ -40,7 +40,7 @@ __all__ = [
     "details", "disagreement_lines", "feeds_view", "field_value", "first_quote", "gigawatts",
     "growth_text", "inbox_figures", "latest_users_line", "metric_value", "money", "monochrome",
     "news_item_details", "news_line", "news_view", "partner_details", "partners_view",
-    "per_week_text", "preview", "risk_details", "risks_view", "signal_lines", "signal_preview",
+    "per_week_text", "risk_details", "risks_view", "signal_lines", "signal_preview",
     "signals_view", "source_label", "source_lines", "timeline_lines", "tranche_line",
     "user_point_details", "user_point_keys", "users", "users_view", "when",
 ]

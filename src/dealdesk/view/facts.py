@@ -298,15 +298,16 @@ def partner_details(snap: F.Snapshot, name: str) -> DetailView | None:
     if p.note:
         rows.append(("Note", Text(p.note)))
     rows += disagreement_lines(snap, p.name)
-    entries = F.timeline(snap.story, snap.today, p.name)
-    return DetailView(
-        p.name,
-        f"partner · {STATUS_LABEL[p.status][0]}",
-        tuple(rows),
-        tuple(entries),
-        _sources_of(snap.story, [e.source for e in entries]),
-    )
+    return _fact_details(snap, p.name, p.name, f"partner · {STATUS_LABEL[p.status][0]}", rows)
 
+
+
+def _fact_details(snap: F.Snapshot, subject: str, title: str, subtitle: str,
+                  rows: list[tuple[str, Text]]) -> DetailView:
+    """A fact's details: its rows, then its timeline and the sources that timeline cites."""
+    entries = F.timeline(snap.story, snap.today, subject)
+    return DetailView(title, subtitle, tuple(rows), tuple(entries),
+                      _sources_of(snap.story, [e.source for e in entries]))
 
 def risk_details(snap: F.Snapshot, risk_id: str) -> DetailView | None:
     state = next((s for s in snap.risks if s.risk.id == risk_id), None)
@@ -324,14 +325,8 @@ def risk_details(snap: F.Snapshot, risk_id: str) -> DetailView | None:
                                 + (f"  {STALE_MARK} stale" if state.stale else ""))),
         ("Note", Text(r.note or "—")),
     ]
-    entries = F.timeline(snap.story, snap.today, r.id)
-    return DetailView(
-        r.title,
-        f"clause risk · {SEVERITY_LABEL[r.severity][0]}",
-        tuple(rows),
-        tuple(entries),
-        _sources_of(snap.story, [e.source for e in entries]),
-    )
+    severity = SEVERITY_LABEL[r.severity][0]
+    return _fact_details(snap, r.id, r.title, f"clause risk · {severity}", rows)
 
 
 def user_point_details(snap: F.Snapshot, key: str) -> DetailView | None:
@@ -368,36 +363,6 @@ def user_point_details(snap: F.Snapshot, key: str) -> DetailView | None:
         tuple(entries),
         _sources_of(snap.story, [c.source, *(e.source for e in entries)]),
     )
-
-
-def preview(snap: F.Snapshot, panel: str, key: str) -> Text | None:
-    """One or two lines on the highlighted row: what the table's hidden columns hold."""
-    if panel in ("partners", "compute"):
-        state = next((s for s in snap.partners if s.partner.name == key), None)
-        if state is None:
-            return None
-        p = state.partner
-        text = Text(f"{p.name}: ", style="bold")
-        text.append(f"{p.role} · since {p.since} · {source_label(snap.story, state.source)}")
-        return text
-    if panel == "risks":
-        risk = next((s for s in snap.risks if s.risk.id == key), None)
-        if risk is None:
-            return None
-        text = Text("Trigger: ", style="bold")
-        text.append(risk.risk.trigger or "—")
-        text.append("\nWatch: ", style="bold")
-        text.append(f"{risk.risk.watch or '—'} · {source_label(snap.story, risk.source)}")
-        return text
-    if panel == "users":
-        product = key.rpartition("@")[0]
-        points = snap.users.get(product, ())
-        point = dict(zip(user_point_keys(product, points), points)).get(key)
-        if point is None:
-            return None
-        return Text(f"{point.count.as_of}: {source_label(snap.story, point.count.source)}"
-                    f"{' · ' + point.count.note if point.count.note else ''}")
-    return None
 
 
 def first_quote(view: DetailView | None) -> str | None:
