@@ -27,7 +27,7 @@ from .settings import (
 )
 
 if TYPE_CHECKING:
-    from ..facts import Story
+    from ..story_types import Story
 
 SETTINGS_FILE = "dealdesk.toml"
 FEEDS_FILE = "feeds.toml"
@@ -105,7 +105,7 @@ def load(config_dir: Path) -> Config:
                                    "pass --config DIR or set DEALDESK_CONFIG")])
     settings = _load_settings(config_dir / SETTINGS_FILE, problems)
     feeds = load_feeds(config_dir / FEEDS_FILE, problems)
-    from .story import load_story  # the facts' types load only when a story is read
+    from .story import load_story  # the story and its types load only when a story is read
 
     story = load_story(config_dir / FACTS_DIR, settings, problems)
     from .watches import WATCHES_FILE, load_watches, risk_watches

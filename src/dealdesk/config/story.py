@@ -11,7 +11,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from .. import facts as F
+from .. import story_types as F
 from ..model import Metric
 from .check import (
     Check,

@@ -5,8 +5,9 @@ panel shows that is not typed in the config is derived here (status as of a date
 unlocked per GW deployed, growth between user counts, staleness), so the TUI, `dump` and the
 tests agree by construction.
 
-story.py holds the types and what is derived as of a date, figures.py the figures accepted
-from the news and the conflicts; both are re-exported here (`from dealdesk import facts as F`).
+The types the config loader makes are in dealdesk.story_types (one layer down: config builds
+them); story.py holds what is derived from them as of a date, figures.py the figures accepted
+from the news and the conflicts; all are re-exported here (`from dealdesk import facts as F`).
 """
 
 from __future__ import annotations
@@ -18,13 +19,15 @@ from .figures import (
     StatusStatement, accepted_from, conflicts, current, current_status, statements, target_of,
     with_accepted,
 )
-from .story import (
+from ..story_types import (
     PARTNER_NUMBER_FIELDS, PARTNER_STATUSES, PARTNER_TEXT_FIELDS, QUALIFIERS,
-    RISK_EVENT_FIELDS, RISK_SEVERITIES, RISK_STATUSES, SOURCE_KINDS, ComputeTotals, Event,
-    Partner, PartnerState, Risk, RiskState, Snapshot, Source, Story, TimelineEntry, UserCount,
-    UserPoint, compute_totals, events_for, investment_unlocked, is_stale, partner_as_of,
-    partner_states, products, provenance, risk_as_of, risk_states, snapshot, timeline,
-    user_points,
+    RISK_EVENT_FIELDS, RISK_SEVERITIES, RISK_STATUSES, SOURCE_KINDS, Event, Partner, Risk,
+    Source, Story, UserCount,
+)
+from .story import (
+    ComputeTotals, PartnerState, RiskState, Snapshot, TimelineEntry, UserPoint,
+    compute_totals, events_for, investment_unlocked, is_stale, partner_as_of, partner_states,
+    products, provenance, risk_as_of, risk_states, snapshot, timeline, user_points,
 )
 
 __all__ = [

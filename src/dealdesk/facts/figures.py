@@ -8,17 +8,9 @@ from datetime import date
 
 from .. import limits
 from ..model import Metric, SignalRow
+from ..story_types import PARTNER_STATUSES, Event, Source, Story, UserCount
 from ..value import Value, value
-from .story import (
-    _QUALIFIER_OF,
-    PARTNER_STATUSES,
-    Event,
-    Source,
-    Story,
-    UserCount,
-    events_for,
-    products,
-)
+from .story import _QUALIFIER_OF, events_for, products
 
 METRIC_FIELDS: dict[str, str] = {
     Metric.COMMITMENT_USD: Metric.COMMITMENT_USD,

@@ -284,10 +284,10 @@ _OTHER_CURRENCY_RE = re.compile(
 # Words that make a dollar figure something other than a commitment, when within three
 # words of it: "valued at $500B", "$4.5 trillion market value", "$13B in revenue".
 _NOT_COMMITMENT = (
-    r"(?i:valu(?:ation|ed)|market{_SP}+(?:cap\w*|value)|capitali[sz]ation|valoris\w*"
-    r"|revenues?|revenus?|chiffre{_SP}+d{_APOS}affaires|sales|ventes|profits?|bénéfices?"
+    rf"(?i:valu(?:ation|ed)|market{_SP}+(?:cap\w*|value)|capitali[sz]ation|valoris\w*"
+    rf"|revenues?|revenus?|chiffre{_SP}+d{_APOS}affaires|sales|ventes|profits?|bénéfices?"
     r"|earnings|losses|pertes)"
-).format(_SP=_SP, _APOS=_APOS)
+)
 _NOT_COMMITMENT_BEFORE_RE = re.compile(rf"(?<!\w){_NOT_COMMITMENT}(?:\W+\w+){{0,2}}\W*\Z")
 _NOT_COMMITMENT_AFTER_RE = re.compile(rf"\W*(?:\w+\W+){{0,2}}{_NOT_COMMITMENT}(?!\w)")
 
