@@ -195,3 +195,24 @@ def test_the_store_imports_no_news_module():
     offenders = {m: sorted(t for t in targets if t.startswith("dealdesk.news"))
                  for m, targets in graph.items() if m.startswith("dealdesk.store")}
     assert {m: t for m, t in offenders.items() if t} == {}
+
+
+def test_the_config_layer_imports_nothing_above_it():
+    # The config loader builds the story's types; they live beside it (story_types), so no
+    # module of config/ reaches up into facts/, news/, the store or the views.
+    graph = _import_graph()
+    above = ("dealdesk.facts", "dealdesk.news", "dealdesk.store", "dealdesk.view",
+             "dealdesk.tui", "dealdesk.report", "dealdesk.history")
+    offenders = {m: sorted(t for t in targets if t.startswith(above))
+                 for m, targets in graph.items()
+                 if m.startswith(("dealdesk.config", "dealdesk.story_types"))}
+    assert {m: t for m, t in offenders.items() if t} == {}
+
+
+def test_the_layer_contracts_ignore_no_import():
+    # An `ignore_imports` entry is an upward import let through: the layers hold without one.
+    import tomllib
+
+    pyproject = tomllib.loads((SRC.parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = pyproject["tool"]["importlinter"]["contracts"]
+    assert contracts and all(not c.get("ignore_imports") for c in contracts)
