@@ -216,3 +216,19 @@ def test_the_layer_contracts_ignore_no_import():
     pyproject = tomllib.loads((SRC.parents[1] / "pyproject.toml").read_text(encoding="utf-8"))
     contracts = pyproject["tool"]["importlinter"]["contracts"]
     assert contracts and all(not c.get("ignore_imports") for c in contracts)
+
+
+def test_metric_names_are_written_once():
+    # A metric is named by model.Metric everywhere else: a string literal equal to one of its
+    # values, in any other module, is a name that a rename would miss.
+    from dealdesk.model import Metric
+
+    names = {m.value for m in Metric if m is not Metric.STATUS}  # "status" is also a word
+    offenders = []
+    for path in sorted(SRC.rglob("*.py")):
+        if path == SRC / "model.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and node.value in names:
+                offenders.append(f"{path.relative_to(SRC)}:{node.lineno} {node.value}")
+    assert offenders == []

@@ -22,6 +22,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from .model import Metric
+
 STDERR_KEEP = 300  # characters of a failed command's error output shown
 
 
@@ -62,8 +64,11 @@ def alert_line(a: Any) -> str:
     return " ".join(p for p in parts if p)
 
 
-_LABELS = {"weekly_active_users": "weekly users", "capacity_gw": "planned capacity",
-           "deployed_gw": "deployed", "commitment_usd": "commitment", "status": "status"}
+_LABELS: dict[str, str] = {
+    Metric.WEEKLY_ACTIVE_USERS: "weekly users", Metric.CAPACITY_GW: "planned capacity",
+    Metric.DEPLOYED_GW: "deployed", Metric.COMMITMENT_USD: "commitment",
+    Metric.STATUS: "status",
+}
 
 
 def label(metric: str | None) -> str:
@@ -78,11 +83,11 @@ def show(metric: str | None, raw: str | None) -> str:
         number = float(raw)
     except ValueError:
         return plain(raw)
-    if metric in ("capacity_gw", "deployed_gw"):
+    if metric in (Metric.CAPACITY_GW, Metric.DEPLOYED_GW):
         return f"{number:g} GW"
-    if metric == "commitment_usd":
+    if metric == Metric.COMMITMENT_USD:
         return "$" + _short(number)
-    if metric == "weekly_active_users":
+    if metric == Metric.WEEKLY_ACTIVE_USERS:
         return _short(number)
     return f"{number:g}"
 

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ..model import Metric
 from .check import (
     Problem,
     Table,
@@ -35,7 +36,8 @@ from .check import (
 )
 
 WATCHES_FILE = "watches.toml"
-WATCH_METRICS = ("weekly_active_users", "capacity_gw", "deployed_gw", "commitment_usd", "status")
+WATCH_METRICS = (Metric.WEEKLY_ACTIVE_USERS, Metric.CAPACITY_GW, Metric.DEPLOYED_GW,
+                 Metric.COMMITMENT_USD, Metric.STATUS)
 WATCH_WHEN = ("changes", "above", "below", "disagrees")
 MAX_TERMS = 100  # per watch: each term is one search per refresh
 

@@ -20,7 +20,8 @@ METRIC_FIELDS: dict[str, str] = {
     Metric.STATUS: Metric.STATUS,
 }
 # Signals about a partner's fields: money, planned and deployed power, the deal's status.
-PARTNER_SIGNAL_METRICS = ("commitment_usd", "capacity_gw", "deployed_gw", "status")
+PARTNER_SIGNAL_METRICS = (Metric.COMMITMENT_USD, Metric.CAPACITY_GW, Metric.DEPLOYED_GW,
+                          Metric.STATUS)
 CONFLICT_DAYS = 30
 
 

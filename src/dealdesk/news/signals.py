@@ -57,6 +57,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from dealdesk import limits
+from dealdesk.model import Metric
 from dealdesk.news.deployed import is_deployed
 from dealdesk.news.entities import EntityMatcher
 
@@ -69,11 +70,11 @@ __all__ = [
     "split_sentences",
 ]
 
-METRIC_USD = "commitment_usd"
-METRIC_GW = "capacity_gw"
-METRIC_USERS = "weekly_active_users"
-METRIC_DEPLOYED = "deployed_gw"  # gigawatts said to run now (news.deployed)
-_UNIT_OF = {METRIC_USD: "USD", METRIC_GW: "GW", METRIC_USERS: "users"}
+METRIC_USD = Metric.COMMITMENT_USD
+METRIC_GW = Metric.CAPACITY_GW
+METRIC_USERS = Metric.WEEKLY_ACTIVE_USERS
+METRIC_DEPLOYED = Metric.DEPLOYED_GW  # gigawatts said to run now (news.deployed)
+_UNIT_OF: dict[str, str] = {METRIC_USD: "USD", METRIC_GW: "GW", METRIC_USERS: "users"}
 
 # Amounts below this are prices or fees, never compute commitments.
 _MIN_COMMITMENT_USD = Decimal(1_000_000)
