@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """DealDesk side by side with newsboat and a bare Textual app; writes benchmarks/RESULTS.md.
 
-    make bench                                   # the full run (about 15 minutes)
-    .venv/bin/python benchmarks/run.py --no-500  # without the 500-feed part (about 6)
+    make bench                                   # the full run (about 12 minutes)
+    .venv/bin/python benchmarks/run.py --no-500  # without the 500-feed part (about 5)
     .venv/bin/python benchmarks/run.py --quick --feeds 2 --no-newsboat --out /tmp/r.md
 
 What is measured (all traffic on loopback, against benchmarks/feedserver.py, each feed on
