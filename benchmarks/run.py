@@ -1,13 +1,21 @@
 #!/usr/bin/env python3
 """DealDesk side by side with newsboat and a bare Textual app; writes benchmarks/RESULTS.md.
 
-    make bench                                   # the full run (about 5 minutes)
+    make bench                                   # the full run (about 12 minutes)
+    .venv/bin/python benchmarks/run.py --no-500  # without the 500-feed part (about 5)
     .venv/bin/python benchmarks/run.py --quick --feeds 2 --no-newsboat --out /tmp/r.md
 
-What is measured (all traffic on 127.0.0.1, against benchmarks/feedserver.py):
+What is measured (all traffic on loopback, against benchmarks/feedserver.py, each feed on
+an address of its own: 127.0.0.2, 127.0.0.3, ...; DealDesk with the shipped config):
   refresh    `dealdesk refresh` cold (empty store) and warm (every feed answers 304) against
              `newsboat -x reload` with reload-threads 10 (its warm figure is its third
-             reload: it stores ETags only on its second), alternating, in the same run.
+             reload: it stores ETags only on its second), alternating, in the same run;
+             at 50 feeds x 50 items and at 500 feeds x 200 items (3 repetitions there).
+             Also alternating: the same refresh with the head start (news/early.py) off.
+  polite     the most requests one address was answering at once, with each feed on its
+             own host and with all 50 on one (must stay <= [fetch] per_host).
+  child      the dashboard's refresh child (news.worker): spawn to first request, peak RSS,
+             and the RSS an idle worker would keep after one refresh.
   paint      seconds from launch to the first frame showing the facts ("Partners" and
              "Nvidia"), in a real pty at 120x40 with 10,000 stored items, against a bare
              Textual app (Header, DataTable, Footer) measured the same way.
@@ -106,7 +114,12 @@ def ensure_newsboat() -> str | None:
 
 def clean_env(src: Path | None = None, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in PROXY_VARS}
-    env["NO_PROXY"] = env["no_proxy"] = "127.0.0.1,localhost"
+    # No proxy variable is left, so nothing is proxied; NO_PROXY only says so twice.
+    # libcurl (newsboat) honours the CIDR form; httpx 0.28 does not (it matches
+    # "127.0.0.0/8" as one host), and a list of 500 addresses would cost httpx ~70 ms of
+    # pattern matching a user does not pay. The server's per-address counts show where
+    # every request went.
+    env["NO_PROXY"] = env["no_proxy"] = "localhost,127.0.0.1,127.0.0.0/8"
     # Some sandboxes and CI images set this; a user's machine keeps bytecode, so every run
     # after the first loads DealDesk from __pycache__ instead of compiling ~8,000 lines.
     env.pop("PYTHONDONTWRITEBYTECODE", None)
@@ -121,13 +134,21 @@ def clean_env(src: Path | None = None, **extra: str) -> dict[str, str]:
 
 
 class Server:
-    """benchmarks/feedserver.py in its own process; it stops when our stdin pipe closes."""
+    """benchmarks/feedserver.py in its own process; it stops when our stdin pipe closes.
 
-    def __init__(self, feeds: int, items: int, delay: float, churn_delay: float) -> None:
+    It listens on 127.0.0.1 (for /stats) and on `hosts` more loopback addresses; feed i is
+    served from the (i mod hosts)-th of them, so with hosts = feeds each feed has a host of
+    its own, as on the internet, and per_host never holds a request back."""
+
+    def __init__(self, feeds: int, items: int, delay: float, churn_delay: float,
+                 hosts: int) -> None:
+        from feedserver import loopback_addresses
+
+        self.addresses = loopback_addresses(hosts)
         self.proc = subprocess.Popen(
             [sys.executable, str(BENCH / "feedserver.py"), "--feeds", str(feeds),
              "--items", str(items), "--delay", str(delay), "--churn-delay", str(churn_delay),
-             "--max-seconds", "5400"],
+             "--hosts", str(hosts), "--max-seconds", "5400"],
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=clean_env(),
         )
         line = self.proc.stdout.readline().decode()
@@ -137,20 +158,27 @@ class Server:
         self.port = int(line.split()[1])
         self._opener = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
-    def url(self, path: str) -> str:
-        return f"http://127.0.0.1:{self.port}{path}"
+    def url(self, path: str, host: str = "127.0.0.1") -> str:
+        return f"http://{host}:{self.port}{path}"
 
-    def stats(self, reset: bool = True) -> dict[str, int]:
+    def feed_url(self, i: int, kind: str = "feed", host: str | None = None) -> str:
+        if host is None:
+            host = self.addresses[i % len(self.addresses)] if self.addresses else "127.0.0.1"
+        return self.url(f"/{kind}/{i}.xml", host)
+
+    def stats(self, reset: bool = True) -> dict:
+        """{"status": {code: count}, "max_in_flight": {address: most at once},
+        "first_request": monotonic time or None}, since the last reset."""
         with self._opener.open(self.url("/stats?reset=1" if reset else "/stats"),
                                timeout=5) as response:
             return json.loads(response.read())
 
-    def validators(self, feeds: int) -> dict[str, str]:
+    def validators(self, urls: list[str]) -> dict[str, str]:
         """Each feed URL with its ETag (the stats are reset after)."""
         tags = {}
-        for i in range(feeds):
-            with self._opener.open(self.url(f"/feed/{i}.xml"), timeout=30) as response:
-                tags[self.url(f"/feed/{i}.xml")] = response.headers["ETag"]
+        for url in urls:
+            with self._opener.open(url, timeout=30) as response:
+                tags[url] = response.headers["ETag"]
         self.stats()
         return tags
 
@@ -181,6 +209,13 @@ def write_config(target: Path, urls: list[str], concurrency: int | None) -> Path
             text = text.replace("[fetch]", f"[fetch]\nconcurrency = {concurrency}", 1)
         settings.write_text(text)
     return target
+
+
+def shipped_fetch() -> dict:
+    """[fetch] of the shipped config/dealdesk.toml (what every run here uses)."""
+    import tomllib
+
+    return tomllib.loads((ROOT / "config" / "dealdesk.toml").read_text()).get("fetch", {})
 
 
 def warm_bytecode(env: dict[str, str]) -> None:
@@ -263,69 +298,106 @@ class Context:
     newsboat: str | None
     dd_env: dict[str, str]
     dd_cmd: list[str]
+    nohead_env: dict[str, str] | None = None  # the same dealdesk with its head start off
     results: dict = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
 
 
-def bench_refresh(ctx: Context) -> None:
-    a = ctx.args
-    cfg = write_config(ctx.work / "cfg-feeds",
-                       [ctx.server.url(f"/feed/{i}.xml") for i in range(a.feeds)],
-                       a.concurrency)
-    nb_dir = ctx.work / "newsboat"
+@dataclass
+class Size:
+    """One refresh workload: `feeds` feeds of `items` items, each feed on its own host."""
+
+    key: str  # "small" or "big"
+    feeds: int
+    items: int
+    reps: int
+    server: Server
+
+
+def no_head_start_copy(work: Path, src: Path) -> Path | None:
+    """A copy of src/dealdesk whose head start (news/early.py) plans nothing, so a refresh
+    sends its first request only once asyncio and httpx are loaded: the B of the A/B that
+    says what the head start is worth. None when there is no head start to switch off."""
+    early = src / "src" / "dealdesk" / "news" / "early.py"
+    if not early.exists():
+        return None
+    copy = work / "src-no-head-start"
+    shutil.rmtree(copy, ignore_errors=True)
+    shutil.copytree(src / "src" / "dealdesk", copy / "src" / "dealdesk",
+                    ignore=shutil.ignore_patterns("__pycache__"))
+    with open(copy / "src" / "dealdesk" / "news" / "early.py", "a") as f:
+        # The last definition wins: every caller (cli refresh, the dashboard's worker) gets
+        # an empty head start, exactly what it gets when it does not apply (a proxy).
+        f.write("\n\ndef from_store(*args, **kwargs):  # benchmarks/run.py: head start off\n"
+                "    return HeadStart()\n")
+    return copy
+
+
+def bench_refresh(ctx: Context, size: Size) -> None:
+    a, server, n = ctx.args, size.server, size.feeds
+    urls = [server.feed_url(i) for i in range(n)]
+    cfg = write_config(ctx.work / f"cfg-{size.key}", urls, a.concurrency)
+    nb_dir = ctx.work / f"newsboat-{size.key}"
     nb_dir.mkdir(exist_ok=True)
-    (nb_dir / "urls").write_text(
-        "".join(ctx.server.url(f"/feed/{i}.xml") + "\n" for i in range(a.feeds)))
+    (nb_dir / "urls").write_text("".join(u + "\n" for u in urls))
     (nb_dir / "config").write_text("reload-threads 10\n")
     nb_home = nb_dir / "home"
     nb_home.mkdir(exist_ok=True)
     nb_env = clean_env(HOME=str(nb_home), XDG_CONFIG_HOME=str(nb_home / ".config"),
                        XDG_DATA_HOME=str(nb_home / ".local/share"))
     logfile = ctx.work / "refresh.log"
+    small = size.key == "small"
+    # A slow run is a finding, not a hang: bound each by far more than it should take.
+    timeout = 120 + n * 0.6
     r = {k: Series() for k in ("dd_cold", "dd_warm", "nb_cold", "nb_second", "nb_warm",
                                "dd_rss", "nb_rss", "dd_enrich", "dd_dump", "floor_httpx",
-                               "floor_feedtransport", "dd_warm_default")}
-    validators = ctx.work / "validators.json"
-    validators.write_text(json.dumps(ctx.server.validators(a.feeds)))
-    floors = {
-        "floor_httpx": [sys.executable, str(BENCH / "floor_httpx.py"), str(validators)],
-        "floor_feedtransport": [sys.executable, str(BENCH / "floor_httpx.py"), str(validators),
-                                "--transport", "dealdesk"],
-    }
-    default_cfg = write_config(ctx.work / "cfg-feeds-default",
-                               [ctx.server.url(f"/feed/{i}.xml") for i in range(a.feeds)],
-                               None)
+                               "floor_feedtransport", "nh_cold", "nh_warm", "dd_host_max")}
     checks: list[str] = []
+    floors: dict[str, list[str]] = {}
+    if small:
+        validators = ctx.work / "validators.json"
+        validators.write_text(json.dumps(server.validators(urls)))
+        floors = {
+            "floor_httpx": [sys.executable, str(BENCH / "floor_httpx.py"), str(validators)],
+            "floor_feedtransport": [sys.executable, str(BENCH / "floor_httpx.py"),
+                                    str(validators), "--transport", "dealdesk"],
+        }
 
-    def expect(label: str, want: str, n: int) -> None:
-        got = ctx.server.stats()
-        if got.get(want, 0) != n or sum(got.values()) != n:
-            checks.append(f"{label}: expected {n}x {want}, server sent {got}")
+    def expect(label: str, want: str, count: int) -> dict:
+        got = server.stats()
+        status = got["status"]
+        if status.get(want, 0) != count or sum(status.values()) != count:
+            checks.append(f"{label}: expected {count}x {want}, server sent {status}")
+        return got
 
-    def dealdesk(rep: int) -> None:
-        data = ctx.work / f"dd-data-{rep}"
+    def host_max(got: dict) -> int:
+        return max(got["max_in_flight"].values(), default=0)
+
+    def refresh_pair(prefix: str, env: dict[str, str], rep: int) -> None:
+        """Cold then warm, on a store of its own."""
+        data = ctx.work / f"{prefix}-data-{size.key}-{rep}"
         shutil.rmtree(data, ignore_errors=True)
         argv = [*ctx.dd_cmd, "refresh", "--config", str(cfg), "--data", str(data)]
-        ctx.server.stats()
-        t, rc, rss = run_timed(argv, ctx.dd_env, 120, logfile)
-        if rc:
-            checks.append(f"dealdesk refresh (cold) exited {rc}: see {logfile}")
-        expect("dealdesk cold", "200", a.feeds)
-        r["dd_cold"].add(t)
-        r["dd_rss"].add(rss)
-        t, rc, _ = run_timed(argv, ctx.dd_env, 120, logfile)
-        if rc:
-            checks.append(f"dealdesk refresh (warm) exited {rc}: see {logfile}")
-        expect("dealdesk warm", "304", a.feeds)
-        r["dd_warm"].add(t)
-        # What the headless refresh left: tagging, figures and indexing, done by `dump`.
-        dump = [*ctx.dd_cmd, "dump", "--format", "json", "--config", str(cfg),
-                "--data", str(data)]
-        for key in ("dd_enrich", "dd_dump"):
-            t, rc, _ = run_timed(dump, ctx.dd_env, 120, logfile)
+        server.stats()
+        for phase, want in (("cold", "200"), ("warm", "304")):
+            t, rc, rss = run_timed(argv, env, timeout, logfile)
             if rc:
-                checks.append(f"dealdesk dump exited {rc}: see {logfile}")
-            r[key].add(t)
+                checks.append(f"{prefix} refresh ({phase}) exited {rc}: see {logfile}")
+            got = expect(f"{prefix} {phase}", want, n)
+            r[f"{prefix}_{phase}"].add(t)
+            if prefix == "dd":
+                r["dd_host_max"].add(host_max(got))
+                if phase == "cold":
+                    r["dd_rss"].add(rss)
+        if prefix == "dd" and small:
+            # What the headless refresh left: tagging, figures and indexing, done by `dump`.
+            dump = [*ctx.dd_cmd, "dump", "--format", "json", "--config", str(cfg),
+                    "--data", str(data)]
+            for key in ("dd_enrich", "dd_dump"):
+                t, rc, _ = run_timed(dump, env, timeout, logfile)
+                if rc:
+                    checks.append(f"dealdesk dump exited {rc}: see {logfile}")
+                r[key].add(t)
         shutil.rmtree(data, ignore_errors=True)
 
     def floor(rep: int) -> None:
@@ -333,17 +405,8 @@ def bench_refresh(ctx: Context) -> None:
             t, rc, _ = run_timed(argv, ctx.dd_env, 60, logfile)
             if rc:
                 checks.append(f"{key} exited {rc}: see {logfile}")
-            expect(key, "304", a.feeds)
+            expect(key, "304", n)
             r[key].add(t)
-        if rep < 3:  # the shipped concurrency, for the record: 16 at a time
-            data = ctx.work / f"dd-default-{rep}"
-            argv = [*ctx.dd_cmd, "refresh", "--config", str(default_cfg), "--data", str(data)]
-            run_timed(argv, ctx.dd_env, 120, logfile)
-            ctx.server.stats()
-            t, _, _ = run_timed(argv, ctx.dd_env, 120, logfile)
-            expect("dealdesk warm, default concurrency", "304", a.feeds)
-            r["dd_warm_default"].add(t)
-            shutil.rmtree(data, ignore_errors=True)
 
     def newsboat(rep: int) -> None:
         cache = nb_dir / f"cache-{rep}.db"
@@ -351,42 +414,166 @@ def bench_refresh(ctx: Context) -> None:
             stale.unlink()
         argv = [ctx.newsboat, "-x", "reload", "-u", str(nb_dir / "urls"), "-c", str(cache),
                 "-C", str(nb_dir / "config")]
-        ctx.server.stats()
-        for n, key in enumerate(("nb_cold", "nb_second", "nb_warm")):
-            t, rc, rss = run_timed(argv, nb_env, 120, logfile)
+        server.stats()
+        for k, key in enumerate(("nb_cold", "nb_second", "nb_warm")):
+            t, rc, rss = run_timed(argv, nb_env, timeout, logfile)
             if rc:
-                checks.append(f"newsboat reload {n + 1} exited {rc}")
-            if n == 0:
+                checks.append(f"newsboat reload {k + 1} exited {rc}")
+            if k == 0:
                 r["nb_rss"].add(rss)
-                expect("newsboat reload 1", "200", a.feeds)
-            elif n == 2:
-                expect("newsboat reload 3", "304", a.feeds)
+                expect("newsboat reload 1", "200", n)
+            elif k == 2:
+                expect("newsboat reload 3", "304", n)
             else:
-                ctx.server.stats()
+                server.stats()
             r[key].add(t)
         for stale in nb_dir.glob(f"cache-{rep}.db*"):
             stale.unlink()
 
-    systems = {"dealdesk": dealdesk, "floor": floor}
+    systems = {"dealdesk": lambda rep: refresh_pair("dd", ctx.dd_env, rep)}
+    if ctx.nohead_env is not None:
+        systems["no head start"] = lambda rep: refresh_pair("nh", ctx.nohead_env, rep)
+    if floors:
+        systems["floor"] = floor
     if ctx.newsboat:
         systems["newsboat"] = newsboat
-    for rep in range(a.reps):
+    for rep in range(size.reps):
         order = list(systems) if rep % 2 == 0 else list(reversed(systems))
         for name in order:
             systems[name](rep)
-        log(f"refresh rep {rep + 1}/{a.reps}: dealdesk cold {r['dd_cold'].values[-1]:.2f} s "
-            f"warm {r['dd_warm'].values[-1]:.2f} s"
+        log(f"refresh {n} feeds, rep {rep + 1}/{size.reps}: dealdesk cold "
+            f"{r['dd_cold'].values[-1]:.2f} s warm {r['dd_warm'].values[-1]:.2f} s"
+            + (f"; without head start cold {r['nh_cold'].values[-1]:.2f} s "
+               f"warm {r['nh_warm'].values[-1]:.2f} s" if r["nh_cold"].values else "")
             + (f"; newsboat cold {r['nb_cold'].values[-1]:.2f} s "
                f"warm {r['nb_warm'].values[-1]:.2f} s" if ctx.newsboat else ""))
-    # The start-up floor: interpreter + the imports a headless refresh needs.
-    floor = Series()
-    for _ in range(max(3, a.reps)):
-        t, _, _ = run_timed([sys.executable, "-c", "import dealdesk.cli, dealdesk.news.refresh"],
-                            ctx.dd_env, 60)
-        floor.add(t)
-    r["dd_imports"] = floor
-    ctx.results["refresh"] = r
+    r["feeds"], r["items"], r["reps"] = n, size.items, size.reps
+    if small:
+        # The start-up floor: interpreter + the imports a headless refresh needs.
+        imports = Series()
+        for _ in range(max(3, size.reps)):
+            t, _, _ = run_timed(
+                [sys.executable, "-c", "import dealdesk.cli, dealdesk.news.refresh"],
+                ctx.dd_env, 60)
+            imports.add(t)
+        r["dd_imports"] = imports
+        bench_one_host(ctx, size, r, checks, logfile)
+    bench_child(ctx, size, cfg, r, checks)
+    ctx.results.setdefault("refresh", {})[size.key] = r
     ctx.notes += checks
+
+
+def bench_one_host(ctx: Context, size: Size, r: dict, checks: list[str], logfile: Path
+                   ) -> None:
+    """Politeness: every feed on one address (as three Google News queries are); no more
+    than per_host requests may reach it at once."""
+    server, n = size.server, size.feeds
+    host = server.addresses[0] if server.addresses else "127.0.0.1"
+    cfg = write_config(ctx.work / "cfg-one-host",
+                       [server.feed_url(i, host=host) for i in range(n)], ctx.args.concurrency)
+    data = ctx.work / "one-host-data"
+    shutil.rmtree(data, ignore_errors=True)
+    server.stats()
+    t, rc, _ = run_timed([*ctx.dd_cmd, "refresh", "--config", str(cfg), "--data", str(data)],
+                         ctx.dd_env, 120 + n, logfile)
+    got = server.stats()
+    if rc or got["status"].get("200", 0) != n:
+        checks.append(f"{n} feeds on one host: exit {rc}, server sent {got['status']}")
+    r["one_host"] = {"feeds": n, "seconds": t, "max": got["max_in_flight"].get(host, 0)}
+    shutil.rmtree(data, ignore_errors=True)
+
+
+_PLAN_CODE = """
+import json, sys
+from pathlib import Path
+from dealdesk import config
+from dealdesk.news.worker import make_plan
+cfg = config.load(Path(sys.argv[1]))
+print(make_plan(cfg.feeds, Path("STORE"), cfg.settings.limits, cfg.story.entities(), True,
+                keep_days=cfg.settings.keep_days, company=cfg.story.company,
+                partners=[p.name for p in cfg.story.partners]))
+"""
+
+# One refresh as the dashboard's child does it, then the resident size it would keep.
+_RESIDENT_CODE = """
+import gc, io, json, sys
+from dealdesk.news.worker import run_plan
+run_plan(json.loads(sys.stdin.read()), io.StringIO())
+gc.collect()
+rss = [l for l in open("/proc/self/status") if l.startswith("VmRSS:")][0].split()[1]
+print(int(rss) / 1024)
+"""
+
+
+def bench_child(ctx: Context, size: Size, cfg: Path, r: dict, checks: list[str]) -> None:
+    """What the dashboard pays to start a refresh child (`python -m dealdesk.news.worker`)
+    each time, against what a worker kept alive between refreshes would hold."""
+    import tomllib
+
+    server, n = size.server, size.feeds
+    made = subprocess.run([sys.executable, "-c", _PLAN_CODE, str(cfg)], env=ctx.dd_env,
+                          capture_output=True, text=True, timeout=60)
+    if made.returncode:
+        checks.append(f"child plan failed: {made.stderr[-500:]}")
+        return
+    plan = json.loads(made.stdout)
+    plan["parent"] = os.getpid()
+    envs = {"child": ctx.dd_env}
+    if ctx.nohead_env is not None:
+        envs["child_nh"] = ctx.nohead_env
+    for key in envs:
+        for k in ("first", "wall", "rss"):
+            r[f"{key}_{k}"] = Series()
+    # Start-up is timed on the small workload only: at 500 feeds the child's refresh (with
+    # its enrichment of 100,000 items) takes ~40 s, and the start is the same.
+    for rep in range(max(3, size.reps) if size.key == "small" else 0):
+        order = list(envs) if rep % 2 == 0 else list(reversed(envs))
+        for key in order:
+            data = ctx.work / f"child-data-{rep}"
+            shutil.rmtree(data, ignore_errors=True)
+            data.mkdir(parents=True)
+            plan["store"] = str(data / "dealdesk.sqlite3")
+            server.stats()
+            started = time.monotonic()
+            proc = subprocess.Popen([sys.executable, "-m", "dealdesk.news.worker"],
+                                    stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                    stderr=subprocess.DEVNULL, env=envs[key])
+            proc.stdin.write(json.dumps(plan).encode())
+            proc.stdin.close()
+            timer = threading.Timer(120 + n * 0.6, proc.kill)
+            timer.start()
+            try:
+                _, status, usage = os.wait4(proc.pid, 0)
+            finally:
+                timer.cancel()
+            wall = time.monotonic() - started
+            got = server.stats()
+            if os.waitstatus_to_exitcode(status) or got["status"].get("200", 0) != n:
+                checks.append(f"refresh child ({key}): status {status}, server sent "
+                              f"{got['status']}")
+            if got["first_request"] is not None:
+                r[f"{key}_first"].add(got["first_request"] - started)
+            r[f"{key}_wall"].add(wall)
+            r[f"{key}_rss"].add(usage.ru_maxrss / 1024)
+            shutil.rmtree(data, ignore_errors=True)
+    data = ctx.work / "child-data-resident"
+    data.mkdir(parents=True, exist_ok=True)
+    plan["store"] = str(data / "dealdesk.sqlite3")
+    done = subprocess.run([sys.executable, "-c", _RESIDENT_CODE], input=json.dumps(plan),
+                          env=ctx.dd_env, capture_output=True, text=True, timeout=120 + n * 0.6)
+    server.stats()
+    if done.returncode:
+        checks.append(f"resident worker probe failed: {done.stderr[-500:]}")
+    else:
+        r["resident_rss"] = float(done.stdout.strip().splitlines()[-1])
+    shutil.rmtree(data, ignore_errors=True)
+    settings = tomllib.loads((ROOT / "config" / "dealdesk.toml").read_text())
+    r["refresh_minutes"] = settings.get("dealdesk", {}).get("refresh_minutes", 30)
+    log(f"refresh child, {n} feeds: "
+        + (f"first request {r['child_first'].fmt('ms', 1000, 0)} after spawn, whole refresh "
+           f"{r['child_wall'].fmt()}, peak RSS {r['child_rss'].fmt('MB', digits=0)}; "
+           if r["child_first"].values else "")
+        + f"idle after one refresh {r.get('resident_rss', float('nan')):.0f} MB")
 
 
 def _facts_shown(text: str) -> bool:
@@ -412,7 +599,7 @@ def build_store(ctx: Context) -> Path:
     if path.exists():
         path.unlink()
     path.parent.mkdir(parents=True, exist_ok=True)
-    feeds = [(name, ctx.server.url(f"/feed/{i}.xml"))
+    feeds = [(name, ctx.server.feed_url(i))
              for i, name in enumerate(feed_names(a.feeds))]
     start = time.perf_counter()
     count = fill(path, a.store_items, feeds)
@@ -437,8 +624,7 @@ def bench_paint(ctx: Context, template: Path) -> None:
 
     a = ctx.args
     cfg = write_config(ctx.work / "cfg-paint",
-                       [ctx.server.url(f"/feed/{i}.xml") for i in range(a.feeds)],
-                       a.concurrency)
+                       [ctx.server.feed_url(i) for i in range(a.feeds)], a.concurrency)
     r = {k: Series() for k in ("dd_paint", "dd_news", "dd_refreshed", "dd_rss_paint",
                                "dd_rss", "bare_paint", "bare_rss")}
     failures: list[str] = []
@@ -511,7 +697,7 @@ def bench_keys(ctx: Context, template: Path) -> None:
 
     a = ctx.args
     cfg = write_config(ctx.work / "cfg-churn",
-                       [ctx.server.url(f"/churn/{i}.xml") for i in range(a.feeds)],
+                       [ctx.server.feed_url(i, "churn") for i in range(a.feeds)],
                        a.concurrency)
     data = fresh_data(ctx, template, "keys-data")
     argv = [*ctx.dd_cmd, "--config", str(cfg), "--data", str(data)]
@@ -720,21 +906,46 @@ def summary_rows(ctx: Context) -> list[list[str]]:
         return label, "yes" if ok(value) else "**no**"
 
     if "refresh" in res:
-        r = res["refresh"]
-        for key, dd, nb, what in (
-            ("refresh_cold", "dd_cold", "nb_cold", "refresh, cold (empty store)"),
-            ("refresh_warm", "dd_warm", "nb_warm", "refresh, warm (all 304)"),
-        ):
-            if r["nb_cold"].values:
-                ratio = r[dd].median / r[nb].median
-                rows.append([what, r[dd].fmt(), "newsboat " + r[nb].fmt(), f"{ratio:.2f}x",
-                             *verdict(key, ratio)])
-            else:
-                rows.append([what, r[dd].fmt(), "newsboat not run", "n/a",
-                             TARGETS[key][0], "n/a"])
-        rows.append(["refresh peak RSS (cold)", r["dd_rss"].fmt("MB", digits=0),
-                     "newsboat " + r["nb_rss"].fmt("MB", digits=0) if r["nb_rss"].values
-                     else "—", "", "", ""])
+        per_host = shipped_fetch().get("per_host", 6)
+        for size in ("small", "big"):
+            r = res["refresh"].get(size)
+            if r is None:
+                continue
+            workload = f"{r['feeds']} feeds × {r['items']} items"
+            for key, dd, nb, what in (
+                ("refresh_cold", "dd_cold", "nb_cold", "refresh, cold (empty store)"),
+                ("refresh_warm", "dd_warm", "nb_warm", "refresh, warm (all 304)"),
+            ):
+                what = f"{what}, {workload}"
+                if r["nb_cold"].values:
+                    ratio = r[dd].median / r[nb].median
+                    rows.append([what, r[dd].fmt(), "newsboat " + r[nb].fmt(),
+                                 f"{ratio:.2f}x", *verdict(key, ratio)])
+                else:
+                    rows.append([what, r[dd].fmt(), "newsboat not run", "n/a",
+                                 TARGETS[key][0], "n/a"])
+            if r["nh_cold"].values:
+                on_off = [r[f"dd_{p}"].median / r[f"nh_{p}"].median for p in ("cold", "warm")]
+                rows.append([f"refresh with / without the head start (news/early.py), cold / "
+                             f"warm, {workload}",
+                             f"{r['dd_cold'].median:.3f} / {r['dd_warm'].median:.3f} s",
+                             f"without {r['nh_cold'].median:.3f} / {r['nh_warm'].median:.3f} s",
+                             f"{on_off[0]:.2f}x / {on_off[1]:.2f}x", "", ""])
+            rows.append([f"refresh peak RSS (cold), {workload}",
+                         r["dd_rss"].fmt("MB", digits=0),
+                         "newsboat " + r["nb_rss"].fmt("MB", digits=0) if r["nb_rss"].values
+                         else "—", "", "", ""])
+        small = res["refresh"].get("small")
+        if small is not None and "one_host" in small:
+            own = max((v for r in res["refresh"].values() for v in r["dd_host_max"].values),
+                      default=0)
+            most = max(own, small["one_host"]["max"])
+            rows.append([
+                "most requests one host saw at once: each feed on its own host / "
+                f"all {small['one_host']['feeds']} feeds on one host",
+                f"{own:.0f} / {small['one_host']['max']}",
+                "", "", f"<= per_host ({per_host})",
+                "yes" if most <= per_host else "**no**"])
     if "paint" in res:
         p = res["paint"]
         ratio = p["dd_paint"].median / p["bare_paint"].median
@@ -771,28 +982,70 @@ def summary_rows(ctx: Context) -> list[list[str]]:
 def detail_lines(ctx: Context) -> list[str]:
     res, lines = ctx.results, []
     if "refresh" in res:
-        r = res["refresh"]
-        lines += [
-            f"- dealdesk refresh: cold {r['dd_cold'].fmt()}, warm {r['dd_warm'].fmt()}; "
-            f"interpreter + imports alone {r['dd_imports'].fmt()}",
-            f"- the enrichment a headless refresh leaves (tagging, figures, search index of "
-            f"{ctx.args.feeds * ctx.args.items:,} items), done by the next `dealdesk dump "
-            f"--format json`: that dump {r['dd_enrich'].fmt()}, the dump after it "
-            f"{r['dd_dump'].fmt()}",
-            f"- floors, the same {ctx.args.feeds} conditional GETs and nothing else "
-            f"(benchmarks/floor_httpx.py): python + httpx {r['floor_httpx'].fmt()}, "
-            f"python + httpx with DealDesk's transport {r['floor_feedtransport'].fmt()}",
-            f"- dealdesk refresh, warm, at the shipped `concurrency = 16`: "
-            f"{r['dd_warm_default'].fmt()}",
-        ]
-        if r["nb_cold"].values:
-            lines.append(f"- newsboat -x reload: 1st {r['nb_cold'].fmt()}, "
-                         f"2nd {r['nb_second'].fmt()}, 3rd {r['nb_warm'].fmt()}")
-            warm = r["nb_warm"].median
-            lines.append(f"- against newsboat's warm reload: python + httpx floor "
-                         f"{r['floor_httpx'].median / warm:.2f}x, with DealDesk's transport "
-                         f"{r['floor_feedtransport'].median / warm:.2f}x, DealDesk at "
-                         f"concurrency 16 {r['dd_warm_default'].median / warm:.2f}x")
+        for size in ("small", "big"):
+            r = res["refresh"].get(size)
+            if r is None:
+                continue
+            n = r["feeds"]
+            lines.append(f"- {n} feeds × {r['items']} items ({r['reps']} repetition"
+                         f"{'s' if r['reps'] != 1 else ''}): "
+                         f"dealdesk refresh cold {r['dd_cold'].fmt()}, warm {r['dd_warm'].fmt()}"
+                         + (f"; interpreter + imports alone {r['dd_imports'].fmt()}"
+                            if "dd_imports" in r else ""))
+            if r["nh_cold"].values:
+                def on_off(on: Series, off: Series) -> str:
+                    return f"{on.median / off.median:.2f}x"
+                lines.append(
+                    f"- {n} feeds, the head start (news/early.py) on / off, alternating: cold "
+                    f"{r['dd_cold'].fmt()} / {r['nh_cold'].fmt()} "
+                    f"({on_off(r['dd_cold'], r['nh_cold'])}), warm {r['dd_warm'].fmt()} / "
+                    f"{r['nh_warm'].fmt()} ({on_off(r['dd_warm'], r['nh_warm'])})")
+            if r["dd_enrich"].values:
+                lines.append(
+                    f"- the enrichment a headless refresh leaves (tagging, figures, search index "
+                    f"of {n * r['items']:,} items), done by the next `dealdesk dump --format "
+                    f"json`: that dump {r['dd_enrich'].fmt()}, the dump after it "
+                    f"{r['dd_dump'].fmt()}")
+            if r["floor_httpx"].values:
+                lines.append(
+                    f"- floors, the same {n} conditional GETs and nothing else "
+                    f"(benchmarks/floor_httpx.py, every request at once): python + httpx "
+                    f"{r['floor_httpx'].fmt()}, python + httpx with DealDesk's transport "
+                    f"{r['floor_feedtransport'].fmt()}")
+            if r["nb_cold"].values:
+                lines.append(f"- {n} feeds, newsboat -x reload: 1st {r['nb_cold'].fmt()}, "
+                             f"2nd {r['nb_second'].fmt()}, 3rd {r['nb_warm'].fmt()}")
+                if r["floor_httpx"].values:
+                    warm = r["nb_warm"].median
+                    lines.append(f"- against newsboat's warm reload: python + httpx floor "
+                                 f"{r['floor_httpx'].median / warm:.2f}x, with DealDesk's "
+                                 f"transport {r['floor_feedtransport'].median / warm:.2f}x")
+            if "one_host" in r:
+                o = r["one_host"]
+                lines.append(
+                    f"- politeness: the most requests any one address was answering at once "
+                    f"during DealDesk's refreshes, each feed on its own host: "
+                    f"{max(r['dd_host_max'].values, default=0):.0f}; all {o['feeds']} feeds "
+                    f"on one host (one cold refresh, {o['seconds']:.2f} s): {o['max']}")
+            if "child_first" in r and r["child_first"].values:
+                first = r["child_first"].fmt("ms", 1000, 0)
+                line = (f"- the dashboard's refresh child (`python -m dealdesk.news.worker`, "
+                        f"{n} due feeds, cold): its first request reaches the server {first} "
+                        f"after spawn")
+                if r.get("child_nh_first") and r["child_nh_first"].values:
+                    line += (f" ({r['child_nh_first'].fmt('ms', 1000, 0)} without the head "
+                             f"start)")
+                line += (f"; whole refresh {r['child_wall'].fmt()}, peak RSS "
+                         f"{r['child_rss'].fmt('MB', digits=0)}. The dashboard starts one "
+                         f"every {r['refresh_minutes']} min (refresh_minutes) and on `r`")
+                if "resident_rss" in r:
+                    line += (f"; a worker kept alive instead would hold "
+                             f"{r['resident_rss']:.0f} MB between refreshes")
+                lines.append(line)
+            elif "resident_rss" in r:
+                lines.append(f"- {n} feeds: a refresh worker kept alive would hold "
+                             f"{r['resident_rss']:.0f} MB between refreshes (RSS after one "
+                             f"cold refresh in the dashboard's child, and a gc)")
     if "paint" in res:
         p = res["paint"]
         lines += [
@@ -837,8 +1090,10 @@ def render(ctx: Context, argv: list[str], elapsed: float) -> str:
         "## Results",
         "",
         f"Ratios are DealDesk / reference, both measured in this run, alternating. "
-        f"{a.reps} repetitions of each refresh and first-paint measurement; "
-        "medians with min–max.",
+        f"{a.reps} repetitions of each refresh and first-paint measurement"
+        + (f" ({a.big_reps} at {a.big_feeds} feeds, where a newsboat reload takes about "
+           "35 s)" if a.big_feeds else "")
+        + "; medians with min–max.",
         "",
         *table,
         "",
@@ -850,16 +1105,28 @@ def render(ctx: Context, argv: list[str], elapsed: float) -> str:
         "",
         "## Set-up",
         "",
-        f"- Feed server (benchmarks/feedserver.py, own process, 127.0.0.1): {a.feeds} RSS "
-        f"feeds of {a.items} items, descriptions of about 500 bytes, {a.delay * 1000:.0f} ms "
-        "added to every response, ETag and Last-Modified with 304s, Nagle off.",
+        f"- Feed server (benchmarks/feedserver.py, own process): {a.feeds} RSS feeds of "
+        f"{a.items} items"
+        + (f", and for the second workload {a.big_feeds} feeds of {a.big_items} items"
+           if a.big_feeds else "")
+        + ", each feed on a loopback address of its own (127.0.0.2, 127.0.0.3, ...: one "
+        "listening socket per address, one port), so every feed has its own host as on the "
+        "internet; descriptions of about 500 bytes, "
+        f"{a.delay * 1000:.0f} ms added to every response, ETag and Last-Modified with 304s, "
+        "Nagle off. It counts, per address, the most requests it was answering at once. "
+        "No proxy variable is set for any program.",
         "- Every program runs with bytecode caching on (PYTHONDONTWRITEBYTECODE, set in some "
         "sandboxes, is removed) after compiling DealDesk once, as on a user's machine.",
-        f"- DealDesk: `python -m dealdesk.cli`, the shipped config with feeds.toml replaced; "
-        f"`[fetch] concurrency = {a.concurrency}`"
-        + (" (one connection per feed, as the feeds are on different hosts in use; the "
-           "shipped default is 16, whose warm refresh is shown under Details)"
-           if a.concurrency == a.feeds else " (set for this run)") + ".",
+        "- DealDesk: `python -m dealdesk.cli refresh`, the shipped config (config/) with "
+        "feeds.toml replaced: "
+        + (f"`[fetch] concurrency = {a.concurrency}` (set for this run, not shipped), "
+           if a.concurrency is not None else "")
+        + "[fetch] " + ", ".join(f"`{k} = {v}`" for k, v in shipped_fetch().items()
+                                 if k in ("concurrency", "per_host") and
+                                 not (k == "concurrency" and a.concurrency is not None))
+        + " as shipped. \"Head start off\" is the same code with news/early.py's "
+        "from_store returning an empty head start (a patched copy made by run.py), "
+        "run alternately with it.",
         "- newsboat: `newsboat -x reload -u URLS -c CACHE -C CONFIG` with "
         "`reload-threads 10`; cold = 1st reload on an empty cache, warm = 3rd reload.",
         f"- First paint: a pty of {COLS}x{ROWS} (TERM=xterm-256color) read by "
@@ -941,7 +1208,15 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--parse-runs", type=int, default=None)
     p.add_argument("--timeout", type=float, default=30.0, help="bound on each wait")
     p.add_argument("--concurrency", type=int, default=None,
-                   help="[fetch] concurrency for DealDesk (default: one per feed)")
+                   help="override [fetch] concurrency for DealDesk (default: the shipped "
+                        "config, unchanged)")
+    p.add_argument("--big-feeds", type=int, default=None,
+                   help="feeds of the second refresh workload (default 500; quick: none)")
+    p.add_argument("--big-items", type=int, default=200, help="items per feed there")
+    p.add_argument("--big-reps", type=int, default=None,
+                   help="repetitions there (default 3: newsboat takes ~35 s a reload)")
+    p.add_argument("--no-500", action="store_true",
+                   help="skip the second (500-feed) refresh workload")
     p.add_argument("--src", type=Path, default=None,
                    help="benchmark the dealdesk in DIR/src (a patched copy) instead")
     p.add_argument("--only", default="refresh,paint,keys,parse",
@@ -961,8 +1236,12 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     if quick and a.delay == 0.2:
         a.delay = 0.05
     a.only = {s.strip() for s in a.only.split(",") if s.strip()}
-    if a.concurrency is None:
-        a.concurrency = a.feeds
+    if a.big_feeds is None:
+        a.big_feeds = 0 if quick else 500
+    if a.no_500:
+        a.big_feeds = 0
+    if a.big_reps is None:
+        a.big_reps = 1 if quick else min(3, a.reps)
     return a
 
 
@@ -977,17 +1256,30 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     src = a.src.resolve() if a.src else None
     dd_env = clean_env(src)
-    server = Server(a.feeds, a.items, a.delay, a.churn_delay)
+    server = Server(a.feeds, a.items, a.delay, a.churn_delay, hosts=a.feeds)
     ctx = Context(a, work, server, nb, dd_env, [sys.executable, "-m", "dealdesk.cli"])
-    log(f"feed server on 127.0.0.1:{server.port}; scratch in {work}")
+    log(f"feed server on port {server.port} of 127.0.0.1 and {len(server.addresses)} more "
+        f"loopback addresses; scratch in {work}")
     warm_bytecode(dd_env)
+    if "refresh" in a.only:
+        nohead = no_head_start_copy(work, src or ROOT)
+        if nohead is not None:
+            ctx.nohead_env = clean_env(nohead)
+            warm_bytecode(ctx.nohead_env)
     # Whatever happens, the server and scratch go; a SIGTERM is turned into an exit.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     try:
         if "parse" in a.only:
             bench_parse(ctx)
         if "refresh" in a.only:
-            bench_refresh(ctx)
+            bench_refresh(ctx, Size("small", a.feeds, a.items, a.reps, server))
+            if a.big_feeds:
+                big = Server(a.big_feeds, a.big_items, a.delay, a.churn_delay,
+                             hosts=a.big_feeds)
+                try:
+                    bench_refresh(ctx, Size("big", a.big_feeds, a.big_items, a.big_reps, big))
+                finally:
+                    big.stop()
         if a.only & {"paint", "keys"}:
             template = build_store(ctx)
             if "paint" in a.only:

@@ -41,11 +41,13 @@ def test_bench_quick_two_feeds(tmp_path: Path) -> None:
     table = text.split("## Results")[1].split("## Details")[0]
     rows = {line.split(" | ")[0].lstrip("| "): line.split(" | ")[1]
             for line in table.splitlines() if line.startswith("| ") and " | " in line}
-    for measure in ("refresh, cold", "refresh, warm", "first paint", "dashboard peak RSS",
-                    "key latency during refresh", "parse"):
+    for measure in ("refresh, cold", "refresh, warm", "most requests one host saw at once",
+                    "first paint", "dashboard peak RSS", "key latency during refresh", "parse"):
         found = [value for name, value in rows.items() if name.startswith(measure)]
         assert found, f"{measure!r} missing from the report:\n{text}"
         assert found[0] != "n/a", f"no figure for {measure!r}:\n{text}"
+    assert "head start (news/early.py) on / off" in text
+    assert "refresh child" in text
     assert out.with_suffix(".json").exists()
     assert (results.stat().st_mtime_ns if results.exists() else None) == before
     shutil.rmtree(tmp_path / "work", ignore_errors=True)
