@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "benchmarks"))
-import feedserver  # noqa: E402
+import feedserver
 
 
 @pytest.fixture
