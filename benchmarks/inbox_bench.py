@@ -84,7 +84,7 @@ async def open_inbox(path: Path, runs: int) -> list[float]:
     times = []
     async with app.run_test(size=(160, 50)) as pilot:
         deadline = time.monotonic() + 60
-        while not app._store_read and time.monotonic() < deadline:  # the first read
+        while not app.desk.state.store_read and time.monotonic() < deadline:  # the first read
             await pilot.pause(0.01)
         for _ in range(runs):
             start = time.perf_counter()

@@ -127,6 +127,10 @@ def test_decisions_are_timed_and_an_old_store_migrates(tmp_path):
 # The dashboard
 
 
+def users_count(app) -> float | None:
+    return app.desk.state.snap.users["ChatGPT"][-1].count.weekly_active_users
+
+
 def title(app) -> str:
     return str(app.query_one("#titlebar").render())
 
@@ -134,14 +138,13 @@ def title(app) -> str:
 async def test_dashboard_as_of_says_so_in_the_title_and_shows_that_day(data_dir):
     app = make_app(data_dir / "dealdesk.sqlite3", as_of=date(2025, 9, 30))
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.news_items)
+        await wait_for(pilot, lambda: app.desk.state.news_items)
         assert "AS OF 2025-09-30" in title(app)
-        assert app.snap.today == date(2025, 9, 30)
-        assert {s.partner.name for s in app.snap.partners} >= {"Nvidia"}
-        assert "Amazon" not in {s.partner.name for s in app.snap.partners}
-        await wait_for(pilot, lambda: app.snap.users["ChatGPT"][-1].count.weekly_active_users
-                       == 750e6)
-        assert all(i.published <= H.end_of(date(2025, 9, 30)) for i in app.news_items)
+        assert app.desk.state.snap.today == date(2025, 9, 30)
+        assert {s.partner.name for s in app.desk.state.snap.partners} >= {"Nvidia"}
+        assert "Amazon" not in {s.partner.name for s in app.desk.state.snap.partners}
+        await wait_for(pilot, lambda: users_count(app) == 750e6)
+        assert all(i.published <= H.end_of(date(2025, 9, 30)) for i in app.desk.state.news_items)
         assert "1 new signal (s)" in title(app)  # the hostile item's figure, pending then
 
 
@@ -150,7 +153,7 @@ async def test_at_picks_a_date_and_today_comes_back(data_dir):
 
     app = make_app(data_dir / "dealdesk.sqlite3")
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.news_items)
+        await wait_for(pilot, lambda: app.desk.state.news_items)
         assert "AS OF" not in title(app)
         await pilot.press("@")
         await pilot.pause()
@@ -165,16 +168,16 @@ async def test_at_picks_a_date_and_today_comes_back(data_dir):
         await pilot.press("enter")
         await wait_for(pilot, lambda: "AS OF 2025-09-30" in title(app))
         await wait_for(pilot, lambda: all(i.published <= H.end_of(date(2025, 9, 30))
-                                          for i in app.news_items) and app.news_items)
-        assert app.snap.today == date(2025, 9, 30)
+                                          for i in app.desk.state.news_items)
+                       and app.desk.state.news_items)
+        assert app.desk.state.snap.today == date(2025, 9, 30)
         await pilot.press("@")
         await pilot.pause()
         app.screen.query_one("Input").value = "today"
         await pilot.press("enter")
         await wait_for(pilot, lambda: "AS OF" not in title(app))
-        assert app.snap.today == FIXED_NOW.date()
-        await wait_for(pilot, lambda: app.snap.users["ChatGPT"][-1].count.weekly_active_users
-                       == 1e9)
+        assert app.desk.state.snap.today == FIXED_NOW.date()
+        await wait_for(pilot, lambda: users_count(app) == 1e9)
 
 
 def test_the_picker_reads_dates_strictly():
@@ -202,4 +205,4 @@ async def test_escape_leaves_the_day_and_the_palette_offers_it(data_dir):
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, AsOfScreen)
-        assert app.as_of == date(2025, 9, 30) and "AS OF 2025-09-30" in title(app)
+        assert app.desk.state.as_of == date(2025, 9, 30) and "AS OF 2025-09-30" in title(app)

@@ -381,11 +381,11 @@ async def test_pilot_walks_every_corpus_row_and_markup_stays_text(corpus_run, tm
     assert total >= 60
     app = make_app(store)
     async with app.run_test(size=WALK_SIZE, notifications=True) as pilot:
-        await _until(pilot, lambda: len(app.news_items) == total)
+        await _until(pilot, lambda: len(app.desk.state.news_items) == total)
         await _focus_news(pilot)
         rows = _titles_by_row(app)
         # The table shows each title exactly as stored: markup is text, never parsed.
-        assert rows == [line.title for line in app.news_items]
+        assert rows == [line.title for line in app.desk.state.news_items]
         for case in CASES:
             for literal in case.literal:
                 assert literal in rows, literal
@@ -421,7 +421,7 @@ async def test_pilot_opens_every_item_that_carries_markup_and_nothing_acts(corpu
     total = sum(len(v) for v in items.values())
     app = make_app(store)
     async with app.run_test(size=WALK_SIZE, notifications=True) as pilot:
-        await _until(pilot, lambda: len(app.news_items) == total)
+        await _until(pilot, lambda: len(app.desk.state.news_items) == total)
         await _focus_news(pilot)
         rows = _titles_by_row(app)
         opened = [row for row in range(total) if MARKUP_SIGNIFICANT.search(rows[row])]
@@ -441,7 +441,7 @@ async def test_pilot_opens_every_item_that_carries_markup_and_nothing_acts(corpu
                 await pilot.press("escape")
                 await _until(pilot, lambda: not isinstance(app.screen, DetailsScreen))
             await pilot.press("j")
-        await _until(pilot, lambda: all(app.news_items[row].read for row in opened))
+        await _until(pilot, lambda: all(app.desk.state.news_items[row].read for row in opened))
         assert app.is_running and app.return_code is None
 
 
@@ -454,8 +454,8 @@ async def test_copying_a_link_that_carries_markup_shows_it_as_typed(tmp_path):
     app = make_app(store)
     # Toasts are off in run_test unless asked for: the copy is announced in one.
     async with app.run_test(size=(120, 40), notifications=True) as pilot:
-        await _until(pilot, lambda: len(app.news_items) == 1)
-        assert app.news_items[0].link == link
+        await _until(pilot, lambda: len(app.desk.state.news_items) == 1)
+        assert app.desk.state.news_items[0].link == link
         await pilot.press("5", "c")
         await _until(pilot, lambda: any("Copied" in line for line in _screen(app)[0]))
         lines = _assert_screen_is_inert(app, "after copying from the list")
@@ -497,7 +497,7 @@ def test_hostile_list(snap_compare, tmp_path):
     app = make_app(store)
 
     async def before(pilot):
-        await _until(pilot, lambda: len(pilot.app.news_items) >= len(HOSTILE))
+        await _until(pilot, lambda: len(pilot.app.desk.state.news_items) >= len(HOSTILE))
         await pilot.press("5")
         await pilot.pause()
 

@@ -146,7 +146,8 @@ def test_the_dashboard_records_last_seen_when_it_closes(capsys, data_dir, monkey
 
     ran = []
     monkeypatch.setattr(cli, "terminal_problem", lambda: None)
-    monkeypatch.setattr(app_module.DealDeskApp, "run", lambda self: ran.append(self.as_of))
+    monkeypatch.setattr(app_module.DealDeskApp, "run",
+                        lambda self: ran.append(self.desk.state.as_of))
     assert load_last_seen(data_dir) is None
     code = cli.main(["--as-of", "2025-09-30", "--config", str(CONFIG_DIR),
                      "--data", str(data_dir)])

@@ -300,8 +300,8 @@ async def test_v_picks_a_saved_view_and_ctrl_s_saves_a_search(tmp_path):
         await pilot.press("slash")
         await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
         await pilot.press(*"gigawatt", "ctrl+s")
-        await wait_for(pilot, lambda: app.saved_view is not None
-                       and app.saved_view.name == "gigawatt")
+        await wait_for(pilot, lambda: app.desk.state.saved_view is not None
+                       and app.desk.state.saved_view.name == "gigawatt")
         await pilot.press("escape")
         await wait_for(pilot, lambda: len(news_rows(app)) == 2)  # both gigawatt headlines
     text = (tmp_path / "cfg" / "views.toml").read_text(encoding="utf-8")

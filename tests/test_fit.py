@@ -102,7 +102,7 @@ async def _walk(app, size: tuple[int, int], news: bool) -> None:
     async with app.run_test(size=size) as pilot:
         await wait_for(pilot, lambda: app.panels_ready)
         if news:
-            await wait_for(pilot, lambda: len(app.news_items) > 100)
+            await wait_for(pilot, lambda: len(app.desk.state.news_items) > 100)
         await pilot.pause()
         for key in PANELS:
             await pilot.press(key)

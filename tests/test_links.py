@@ -142,7 +142,7 @@ async def test_a_failing_open_command_is_a_toast_not_a_crash(tmp_path, opened):
     app = app_for(tmp_path, config.feeds, fixed_clock)
     from dataclasses import replace
 
-    app.config = replace(app.config, settings=replace(
+    app.desk.config = replace(app.config, settings=replace(
         app.config.settings, open_command=("/nonexistent/opener",)))
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: len(news_rows(app)) == len(HEADLINES))

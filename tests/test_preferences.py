@@ -42,14 +42,14 @@ async def test_panel_and_news_filter_are_remembered(tmp_path, config):
     app = app_at(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.press("enter", "escape", "4")  # Nvidia's details filter News; then Risks
-        await wait_for(pilot, lambda: app.news_filter == "Nvidia")
+        await wait_for(pilot, lambda: app.desk.state.news_filter == "Nvidia")
     assert load_state(tmp_path / "data") == UiState("risks", "textual-dark", "Nvidia")
     again = app_at(tmp_path)
     async with again.run_test(size=(80, 24)) as pilot:
-        await wait_for(pilot, lambda: len(again.news_items) == 2)
+        await wait_for(pilot, lambda: len(again.desk.state.news_items) == 2)
         assert again.active_panel == "risks"
         await pilot.press("escape")
-        await wait_for(pilot, lambda: len(again.news_items) == 7)
+        await wait_for(pilot, lambda: len(again.desk.state.news_items) == 7)
 
 
 def test_a_broken_state_file_means_defaults(tmp_path):
@@ -127,7 +127,7 @@ async def test_c_on_the_dashboard_copies_the_highlighted_link(tmp_path, config):
     fill_store(tmp_path / "data" / "s.sqlite3", config.feeds)
     app = app_at(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.news_items)
+        await wait_for(pilot, lambda: app.desk.state.news_items)
         await pilot.press("5", "j", "c")
         assert app.clipboard == "https://example.com/news/1"
         await pilot.press("4", "c")  # a risk's quote

@@ -74,10 +74,10 @@ async def test_m_toggles_read_and_the_title_counts_unread(tmp_path):
         panel = app.query_one(NewsPanel)
         await wait_for(pilot, lambda: "6 unread" in str(panel.border_title))
         await pilot.press("5", "j", "m")  # the second item, unread
-        await wait_for(pilot, lambda: app.news_items[1].read)
+        await wait_for(pilot, lambda: app.desk.state.news_items[1].read)
         assert "5 unread" in str(panel.border_title)
         await pilot.press("m")  # and unread again
-        await wait_for(pilot, lambda: not app.news_items[1].read)
+        await wait_for(pilot, lambda: not app.desk.state.news_items[1].read)
         assert "6 unread" in str(panel.border_title)
     with Store.open(tmp_path / "store.sqlite3") as store:
         assert not store.latest_items(limit=2)[1].read
@@ -90,13 +90,13 @@ async def test_shift_m_marks_all_shown_read_and_u_shows_unread_only(tmp_path):
         await wait_for(pilot, lambda: len(news_rows(app)) == len(HEADLINES))
         await pilot.press("5", "u")
         await wait_for(pilot, lambda: len(news_rows(app)) == len(HEADLINES) - 1)
-        assert all(not i.read for i in app.news_items)
+        assert all(not i.read for i in app.desk.state.news_items)
         assert "unread only" in str(app.query_one(NewsPanel).border_title)
         await pilot.press("M")
         await wait_for(pilot, lambda: len(news_rows(app)) == 0)
         await pilot.press("u")
         await wait_for(pilot, lambda: len(news_rows(app)) == len(HEADLINES))
-        assert all(i.read for i in app.news_items)
+        assert all(i.read for i in app.desk.state.news_items)
         assert "unread" not in str(app.query_one(NewsPanel).border_title)
 
 

@@ -15,7 +15,7 @@ from .newsdata import fill_store
 
 
 def line_for(app, subject: str, metric: str) -> V.SignalLine:
-    return next(line for line in app.signal_lines
+    return next(line for line in app.desk.signal_lines
                 if line.subject == subject and line.metric == metric)
 
 
@@ -29,7 +29,7 @@ async def test_inbox_shows_each_figure_beside_the_fact(tmp_path, config):
     app = make_app(fill_store(tmp_path / "s.sqlite3", config.feeds))
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("s")
-        await wait_for(pilot, lambda: len(app.signal_lines) == 5)
+        await wait_for(pilot, lambda: len(app.desk.signal_lines) == 5)
         users = line_for(app, "ChatGPT", "weekly_active_users")
         assert V.comparison(users) == (
             "ChatGPT weekly users: 1B (news item, 2026-11-29) vs > 900M (facts, 2026-02-27)"
@@ -60,25 +60,28 @@ async def test_the_title_counts_new_signals_without_reading_them(tmp_path, confi
     app = make_app(path)
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: "● 5 new signals (s)" in title(app))
-        assert app.signals is None  # never read: the inbox is closed
+        assert app.desk.state.signals is None  # never read: the inbox is closed
         with Store.open(path) as store:  # as another process would
             nvidia = next(s for s in store.signals("new") if s.subject == "Nvidia")
             store.set_signal_state(nvidia.id, "dismissed")
         await wait_for(pilot, lambda: "● 4 new signals (s)" in title(app))
 
 
+
+def chatgpt_users(app) -> float | None:
+    return app.desk.state.snap.users["ChatGPT"][-1].count.weekly_active_users
+
 async def test_accept_makes_a_fact_with_its_source_and_survives_a_restart(tmp_path, config):
     path = fill_store(tmp_path / "s.sqlite3", config.feeds)
     app = make_app(path)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("s")
-        await wait_for(pilot, lambda: app.signal_lines)
+        await wait_for(pilot, lambda: app.desk.signal_lines)
         await select(pilot, app.screen, line_for(app, "ChatGPT", "weekly_active_users"))
         await pilot.press("a")
-        await wait_for(pilot, lambda: app.snap.users["ChatGPT"][-1].count.weekly_active_users
-                       == 1e9)
-        latest = app.snap.users["ChatGPT"][-1].count
-        source = app.snap.story.sources[latest.source]
+        await wait_for(pilot, lambda: chatgpt_users(app) == 1e9)
+        latest = app.desk.state.snap.users["ChatGPT"][-1].count
+        source = app.desk.state.snap.story.sources[latest.source]
         assert source.title.startswith("ChatGPT reaches 1 billion") and source.kind == "reported"
         assert latest.as_of == date(2026, 11, 29)
         assert line_for(app, "ChatGPT", "weekly_active_users").state == "accepted"
@@ -88,8 +91,7 @@ async def test_accept_makes_a_fact_with_its_source_and_survives_a_restart(tmp_pa
 
     again = make_app(path)
     async with again.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: again.snap.users["ChatGPT"][-1].count.weekly_active_users
-                       == 1e9)
+        await wait_for(pilot, lambda: chatgpt_users(again) == 1e9)
         # Every panel shows it: the Users panel's table and the details timeline.
         await pilot.press("3", "enter")
         await pilot.pause()
@@ -102,7 +104,7 @@ async def test_dismiss_hides_and_is_remembered_and_undo_restores(tmp_path, confi
     app = make_app(path)
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press("s")
-        await wait_for(pilot, lambda: app.signal_lines)
+        await wait_for(pilot, lambda: app.desk.signal_lines)
         screen = app.screen
         await select(pilot, screen, line_for(app, "Oracle", "commitment_usd"))
         await pilot.press("d")
@@ -113,7 +115,7 @@ async def test_dismiss_hides_and_is_remembered_and_undo_restores(tmp_path, confi
     again = make_app(path)
     async with again.run_test(size=(120, 40)) as pilot:
         await pilot.press("s")
-        await wait_for(pilot, lambda: again.signal_lines)
+        await wait_for(pilot, lambda: again.desk.signal_lines)
         screen = again.screen
         assert screen.query_one("#signals-table").row_count == 4
         assert "1 dismissed hidden" in str(screen.query_one("#signals-summary").render())
@@ -124,7 +126,7 @@ async def test_dismiss_hides_and_is_remembered_and_undo_restores(tmp_path, confi
         await pilot.press("u")
         await wait_for(pilot, lambda: line_for(again, "Oracle", "commitment_usd").state == "new")
         # Oracle's facts never changed: a dismissed or new figure is not a fact.
-        oracle = next(s for s in again.snap.partners if s.partner.name == "Oracle")
+        oracle = next(s for s in again.desk.state.snap.partners if s.partner.name == "Oracle")
         assert oracle.partner.commitment_usd == 300e9
 
 

@@ -182,8 +182,8 @@ async def test_nothing_moved_since_the_last_session_shows_no_toast(data_dir):
     save_last_seen(data_dir, FIXED_NOW)
     app = make_app(data_dir / "dealdesk.sqlite3")
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.since_summary is not None)
-        assert app.since_summary.empty
+        await wait_for(pilot, lambda: app.desk.state.since_summary is not None)
+        assert app.desk.state.since_summary.empty
         await pilot.pause(0.3)
         assert not [n for n in app._notifications if n.title == "Since you last looked"]
 

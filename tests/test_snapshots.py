@@ -71,7 +71,7 @@ async def _until(pilot, condition) -> None:
 
 
 async def _settle(pilot) -> None:
-    await _until(pilot, lambda: pilot.app.news_items)
+    await _until(pilot, lambda: pilot.app.desk.state.news_items)
 
 
 def test_news_with_a_failing_feed_120x40(snap_compare, news_app):
@@ -130,7 +130,7 @@ def test_news_filtered_to_a_partner(snap_compare, news_app):
     async def before(pilot):
         await _settle(pilot)
         await pilot.press("enter", "escape")  # Nvidia's details, then back: News is filtered
-        await _until(pilot, lambda: len(pilot.app.news_items) == 2)
+        await _until(pilot, lambda: len(pilot.app.desk.state.news_items) == 2)
         await pilot.press("5")
         await pilot.pause()
 
@@ -143,7 +143,7 @@ def test_news_filtered_to_a_partner(snap_compare, news_app):
 def test_signals_inbox(snap_compare, news_app):
     async def before(pilot):
         await pilot.press("s")
-        await _until(pilot, lambda: pilot.app.signal_lines)
+        await _until(pilot, lambda: pilot.app.desk.signal_lines)
         await pilot.press("j")
         await pilot.pause()
 
@@ -154,10 +154,10 @@ def test_partner_timeline_with_an_accepted_signal(snap_compare, news_app):
     async def before(pilot):
         app = pilot.app
         await pilot.press("s")
-        await _until(pilot, lambda: app.signal_lines)
-        line = next(s for s in app.signal_lines if s.subject == "AMD" and s.value == 6)
-        app.set_signal_state(line.id, "accepted")
-        await _until(pilot, lambda: app.accepted)
+        await _until(pilot, lambda: app.desk.signal_lines)
+        line = next(s for s in app.desk.signal_lines if s.subject == "AMD" and s.value == 6)
+        app.desk.set_signal_state(line.id, "accepted")
+        await _until(pilot, lambda: app.desk.state.accepted)
         await pilot.press("escape", "1", "j", "j", "j", "j", "j", "j", "enter")  # inbox closed
         await pilot.pause()
 

@@ -225,10 +225,11 @@ def write_rows(path: Path, items: list[dict[str, Any]], signals: list[dict[str, 
 async def start_dashboard(path: Path) -> None:
     app = make_app(path)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app._store_read or app.news_note)
+        await wait_for(pilot, lambda: app.desk.state.store_read or app.desk.state.news_note)
         await pilot.press("3")  # the Users panel, where same-day counts used to crash
         await pilot.press("s")  # the inbox, with whatever signals are stored
-        await wait_for(pilot, lambda: app.signals is not None or app.news_note)
+        await wait_for(pilot, lambda: (app.desk.state.signals is not None
+                                       or app.desk.state.news_note))
         await pilot.press("escape", "q")
     assert app.return_code in (0, None)
 
@@ -311,7 +312,7 @@ def test_two_accepted_signals_on_one_day_both_stand_on_the_dashboard(tmp_path):
     async def run() -> None:
         app = make_app(path)
         async with app.run_test(size=(120, 40)) as pilot:
-            await wait_for(pilot, lambda: len(app.accepted) == 2)
+            await wait_for(pilot, lambda: len(app.desk.state.accepted) == 2)
             await pilot.press("3")
             await pilot.pause()
             table = app.query_one("#users").table
@@ -333,16 +334,16 @@ def test_an_accept_is_undone_from_the_inbox_after_a_restart(tmp_path):
     async def run() -> None:
         app = make_app(path)
         async with app.run_test(size=(120, 40)) as pilot:
-            await wait_for(pilot, lambda: app.snap.users["ChatGPT"][-1].count
+            await wait_for(pilot, lambda: app.desk.state.snap.users["ChatGPT"][-1].count
                            .weekly_active_users == 2e9)
             await pilot.press("s")
-            await wait_for(pilot, lambda: app.signal_lines)
-            (line,) = app.signal_lines
+            await wait_for(pilot, lambda: app.desk.signal_lines)
+            (line,) = app.desk.signal_lines
             assert (line.id, line.state) == (signal, "accepted")
             await pilot.press("u")
-            await wait_for(pilot, lambda: app.snap.users["ChatGPT"][-1].count
+            await wait_for(pilot, lambda: app.desk.state.snap.users["ChatGPT"][-1].count
                            .weekly_active_users != 2e9)
-            assert app.signal_lines[0].state == "new"
+            assert app.desk.signal_lines[0].state == "new"
 
     asyncio.run(run())
     with Store.open(path) as store:
@@ -369,7 +370,7 @@ def test_a_failing_worker_is_a_status_line_and_q_still_exits_0(tmp_path, config,
         async with app.run_test(size=(120, 40)) as pilot:
             await wait_for(pilot, lambda: app.panels_ready)
             monkeypatch.setattr(V, "news_line", broken)
-            app.load_news()
+            app.desk.news.load_news()
             await wait_for(pilot, lambda: "news-load failed" in news_status(app))
             assert news_status(app).endswith(
                 "news-load failed: RuntimeError: a row no view expected second line")
@@ -395,8 +396,8 @@ def test_a_store_broken_under_the_dashboard_is_reported_and_the_facts_stay(
     async def run() -> None:
         app = make_app(path)
         async with app.run_test(size=(120, 40)) as pilot:
-            await wait_for(pilot, lambda: app.news_items and app.accepted)
-            news, snap = app.news_items, app.snap
+            await wait_for(pilot, lambda: app.desk.state.news_items and app.desk.state.accepted)
+            news, snap = app.desk.state.news_items, app.desk.state.snap
             for extra in ("-wal", "-shm"):
                 Path(f"{path}{extra}").unlink(missing_ok=True)
             if how == "removed":
@@ -405,7 +406,8 @@ def test_a_store_broken_under_the_dashboard_is_reported_and_the_facts_stay(
                 path.write_bytes(b"\x00garbage, not SQLite\xff" * 512)
             expected = "archive is gone" if how == "removed" else "not a DealDesk database"
             await wait_for(pilot, lambda: expected in news_status(app))
-            assert app.news_items == news and app.snap == snap  # what was read stays
+            # What was read stays.
+            assert app.desk.state.news_items == news and app.desk.state.snap == snap
             await pilot.press("q")
         assert app.return_code == 0
 

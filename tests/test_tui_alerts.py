@@ -76,7 +76,7 @@ async def test_new_alert_rings_bell_once_and_shows_toast_and_alerts_screen(tmp_p
     bells2: list[int] = []
     app2.bell = lambda: bells2.append(1)  # type: ignore[method-assign]
     async with app2.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app2.alerts, seconds=10)
+        await wait_for(pilot, lambda: app2.desk.state.alerts, seconds=10)
         await pilot.pause(0.8)
         assert bells2 == []
 

@@ -70,24 +70,25 @@ async def test_r_refreshes_in_the_background_and_a_broken_feed_hides_nothing(
         await pilot.pause()
         assert news_rows(app) == []
         await pilot.press("r")
-        await wait_for(pilot, lambda: app.refresh_state is not None)
+        await wait_for(pilot, lambda: app.desk.state.refresh_state is not None)
         # Keys keep answering while the slow feed is still on its way.
         await pilot.press("question_mark")
         await pilot.pause()
         assert help_shown(app)
-        assert app.refresh_state is not None
+        assert app.desk.state.refresh_state is not None
         await pilot.press("escape")
-        await wait_for(pilot, lambda: app.refresh_state is None and len(news_rows(app)) == 5)
+        await wait_for(pilot, lambda: (app.desk.state.refresh_state is None
+                                       and len(news_rows(app)) == 5))
         status = str(app.query_one("#news-status").render())
         assert "1 failed: Bad (HTTP 503" in status
         assert news_rows(app)[0].startswith("Good 2")
         # The entity tags come from the config's partners and aliases.
-        assert app.news_items[0].entities == ("Nvidia", "OpenAI", "Oracle")
+        assert app.desk.state.news_items[0].entities == ("Nvidia", "OpenAI", "Oracle")
 
         # The good feed now fails too: its cached items stay on screen.
         feed_server.add("/good.xml", kind="status", status=500, body=b"oops")
         await pilot.press("r")
-        await wait_for(pilot, lambda: app.refresh_state is None
+        await wait_for(pilot, lambda: app.desk.state.refresh_state is None
                        and "2 failed" in str(app.query_one("#news-status").render()))
         assert len(news_rows(app)) == 5
 
@@ -103,7 +104,7 @@ async def test_enter_opens_an_item_and_marks_it_read(tmp_path, config):
         assert details.title.startswith("ChatGPT reaches 1 billion")
         assert ("Link", "https://example.com/news/1") in [(k, str(v)) for k, v in details.facts]
         await pilot.press("escape")
-        await wait_for(pilot, lambda: app.news_items[1].read)
+        await wait_for(pilot, lambda: app.desk.state.news_items[1].read)
 
 
 async def test_the_news_tables_scrollbar_comes_with_more_rows(tmp_path, config):
@@ -116,7 +117,7 @@ async def test_the_news_tables_scrollbar_comes_with_more_rows(tmp_path, config):
     async with app.run_test(size=(120, 40)) as pilot:
         await wait_for(pilot, lambda: len(news_rows(app)) == 7)
         panel, table = app.query_one(NewsPanel), app.query_one("#news-table")
-        items = app.news_items
+        items = app.desk.state.news_items
         panel.show_news(items[:2], fixed_clock())
         await pilot.pause()
         size = table.size
@@ -160,7 +161,7 @@ async def test_enter_on_a_partner_filters_news_to_it(tmp_path, config):
         await wait_for(pilot, lambda: len(news_rows(app)) == 7)
         await pilot.press("enter")  # Nvidia, the first partner
         await wait_for(pilot, lambda: len(news_rows(app)) == 2)
-        assert all("Nvidia" in i.entities for i in app.news_items)
+        assert all("Nvidia" in i.entities for i in app.desk.state.news_items)
         assert str(app.query_one(NewsPanel).border_title).startswith("5 News · Nvidia")
         await pilot.press("escape")  # closes the details
         await pilot.press("escape")  # clears the filter
@@ -171,7 +172,7 @@ async def test_f_shows_each_feeds_state(tmp_path, config):
     fill_store(tmp_path / "store.sqlite3", config.feeds)
     app = app_for(tmp_path, config.feeds, fixed_clock)
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: len(app.feed_states) == len(config.feeds))
+        await wait_for(pilot, lambda: len(app.desk.state.feed_states) == len(config.feeds))
         await pilot.press("f")
         await pilot.pause()
         assert isinstance(app.screen, FeedsScreen)
@@ -209,7 +210,7 @@ async def test_a_cron_refreshs_items_are_enriched_by_the_dashboard(tmp_path, fee
     data = tmp_path / "data"
     app = DealDeskApp(load(config_dir), data / STORE_FILE, now_clock)  # refreshes on start
     async with app.run_test(size=(120, 40)) as pilot:
-        await wait_for(pilot, lambda: app.last_success is not None, seconds=20)
+        await wait_for(pilot, lambda: app.desk.state.last_success is not None, seconds=20)
         feed_server.add("/cron.xml", body=rss([
             {"title": "Nvidia to invest up to $100 billion in OpenAI", "guid": "n1"}]))
         proc = await asyncio.create_subprocess_exec(
@@ -218,7 +219,7 @@ async def test_a_cron_refreshs_items_are_enriched_by_the_dashboard(tmp_path, fee
         )
         out, _ = await asyncio.wait_for(proc.communicate(), timeout=60)
         assert proc.returncode == 0, out
-        await wait_for(pilot, lambda: app.new_signals == 1, seconds=20)
+        await wait_for(pilot, lambda: app.desk.state.new_signals == 1, seconds=20)
         assert "1 new signal" in str(app.query_one("#titlebar").render())
     with Store.open(data / STORE_FILE) as store:
         assert store.count_pending() == 0
@@ -252,18 +253,18 @@ async def test_news_still_shows_while_our_refresh_runs_read_less_often(tmp_path,
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.3)  # the watcher takes its first reading
         reads: list[float] = []
-        read_store = app._read_store
+        read_store = app.desk.news._read_store
 
         def counted(inbox):
             # While the panel is still empty a read is never held back (the first items a
             # refresh stores show at once); once it shows items, reads are spaced.
-            if app.news_items:
+            if app.desk.state.news_items:
                 reads.append(time.monotonic())
             return read_store(inbox)
 
-        monkeypatch.setattr(app, "_read_store", counted)
+        monkeypatch.setattr(app.desk.news, "_read_store", counted)
         app.post_message(RefreshProgress(1, 20, "Other", "ok"))  # as if ours were running
-        await wait_for(pilot, lambda: app.refresh_state is not None)
+        await wait_for(pilot, lambda: app.desk.state.refresh_state is not None)
         writer = asyncio.create_task(asyncio.to_thread(write_items_slowly, path, 20, 0.1))
         await wait_for(pilot, lambda: news_rows(app), seconds=5)
         assert not writer.done()  # items show while the writes go on

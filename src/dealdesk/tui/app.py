@@ -1,8 +1,9 @@
 """The DealDesk dashboard.
 
 Dependencies come in through the constructor (config, where the store lives, a clock), so
-tests and snapshots run on fixed data and a fixed day. Widgets never do IO: thread workers
-read the store, a child process refreshes the feeds, and both post messages back.
+tests and snapshots run on fixed data and a fixed day. The app keeps layout, focus and keys;
+what the dashboard shows is the Desk's (tui.desk), whose workers read the store and whose
+child process refreshes the feeds. Widgets never do IO.
 Screens and widgets that the first frame does not show are imported where first used:
 imports are a good part of the time to the first frame.
 """
@@ -11,67 +12,47 @@ from __future__ import annotations
 
 import asyncio
 import gc
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import replace
-from datetime import UTC, date, datetime
-from functools import partial
+from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from rich.text import Text
 from textual import on
 from textual.app import App, ComposeResult, SystemCommand
-from textual.widget import MountError
+from textual.dom import DOMNode
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.scrollbar import ScrollBar
-from textual.theme import Theme
+from textual.widget import MountError
 from textual.widgets import Static
 
-from .. import facts as F
 from .. import view as V
 from ..config import Config
 from ..state import UiState, load_state, save_state
-from .alerting import Alerting
+from .desk import Desk
+from .deskstate import Change, Clock, DeskChanged, utc_now
 from .footer import KeysFooter
-from .keys import APP_BINDINGS, PANEL_TITLES, PANELS
-from .newsroom import NewsRoom
-from .reader import Reader
-from .sincelast import SinceLastLooked
-from .timetravel import TimeTravel
-from .panels.facts_panels import (ComputePanel, FactsPanel, PartnersPanel, RisksPanel,
-                                  UsersPanel)
+from .keys import APP_BINDINGS, PANELS
+from .panels.facts_panels import ComputePanel, FactsPanel, PartnersPanel, RisksPanel, UsersPanel
 from .panels.grid import PanelGrid
 from .panels.news import NewsPanel
 from .panels.table import Panel
 from .screens.base import DeskScreen
 from .scrollbar import RunsScrollBarRender
+from .themes import HIGH_CONTRAST, THEMES
+from .titlebar import panel_tabs, title_text
 
 if TYPE_CHECKING:
+    from textual.events import DescendantFocus, Resize
     from textual.widgets import Tabs
+    from textual.worker import Worker
 
-Clock = Callable[[], datetime]
+    from .alerting import AlertsLoaded
+    from .messages import NewsLoaded, RefreshFinished, RefreshProgress, StoreChanged
+    from .sincelast import SinceLoaded
 
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-THEMES = ("textual-dark", "textual-light", "dealdesk-high-contrast")
-HIGH_CONTRAST = Theme(
-    name="dealdesk-high-contrast",
-    primary="#ffff00",
-    secondary="#00ffff",
-    accent="#ffff00",
-    foreground="#ffffff",
-    background="#000000",
-    surface="#000000",
-    panel="#202020",
-    success="#00ff00",
-    warning="#ffff00",
-    error="#ff6060",
-    dark=True,
-)
 PANEL_WIDGETS = (PartnersPanel, ComputePanel, UsersPanel, RisksPanel, NewsPanel)
 # Keys that act on the dashboard's panels: unseen behind details, help or search.
 DASHBOARD_ONLY = ("cycle_panel", "focus_panel", "clear_filter", "copy", "toggle_read",
@@ -79,15 +60,20 @@ DASHBOARD_ONLY = ("cycle_panel", "focus_panel", "clear_filter", "copy", "toggle_
 CYCLE_GATHER_SECONDS = 0.03
 
 
-class DealDeskApp(SinceLastLooked, Alerting, TimeTravel, Reader, NewsRoom, App[None]):
+class DealDeskApp(App[None]):
+    """Layout, focus and keys. What the dashboard shows is `self.desk.state`, kept by the
+    Desk (tui.desk), which publishes each change on `self.desk.changed`: the panels here
+    and the open screens repaint from that."""
+
     CSS_PATH = "app.tcss"
     TITLE = "DealDesk"
     BINDINGS = APP_BINDINGS
     # Focus is ours to give (the remembered panel); Textual's own first-widget focus would
     # race with it.
     AUTO_FOCUS = None
-    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]
-    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]
+    # Instance variables in Textual's App (not ClassVar), set here as Textual's docs do.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (110, "-wide")]  # noqa: RUF012
+    VERTICAL_BREAKPOINTS = [(0, "-short"), (30, "-tall")]  # noqa: RUF012
     TINY_HEIGHT = 16  # below it (-tiny, with -short) the lines under a table take one line each
 
     active_panel: reactive[str] = reactive("partners", init=False)
@@ -102,44 +88,35 @@ class DealDeskApp(SinceLastLooked, Alerting, TimeTravel, Reader, NewsRoom, App[N
         as_of: date | None = None,
     ) -> None:
         super().__init__()
-        self.config = config
-        self.as_of = as_of  # None: today (tui.timetravel)
         self.store_path = store_path
         self.clock = clock
-        self.refresh_on_start = refresh_on_start
-        self.accepted: list[F.AcceptedFigure] = []
-        self._init_alerting()
-        self.new_signals = 0
-        self.signals: list[Any] | None = None  # every signal: read for the Signals inbox only
-        self._signal_lines: list[V.SignalLine] | None = None
-        self._last_load = 0.0  # monotonic time of the last store read (load_news)
-        self._enrich_asked = 0  # the pending count a refresh was last started for
-        self.snap = self.story_snapshot([])
-        self.news_items: list[V.NewsLine] = []
-        self.news_note = ""
-        self.news_filter: str | None = None
-        self.feed_states: list[Any] = []
-        self.last_success: datetime | None = None
-        self.refresh_state: tuple[int, int] | None = None
+        # What the reader had on screen last time: panel, theme, News filter.
+        self.state_dir = store_path.parent if store_path is not None else None
+        self.ui_state = load_state(self.state_dir) if self.state_dir else UiState()
+        self.desk = Desk(self, config, store_path, clock, remember=self._remember,
+                         refresh_on_start=refresh_on_start, as_of=as_of,
+                         state_dir=self.state_dir)
         self._cycle_target: str | None = None  # where a burst of tab presses is going
         self.panels_ready = False  # all five mounted (only Partners is in the first frame)
         self._collecting = False  # the collector, paused until the first frame (on_load)
         ScrollBar.renderer = RunsScrollBarRender  # Textual's hook for all scrollbars
         self.register_theme(HIGH_CONTRAST)
         self.set_keymap(dict(config.settings.keys))
-        # What the reader had on screen last time: panel, theme, News filter.
-        self.state_dir = store_path.parent if store_path is not None else None
-        self.ui_state = load_state(self.state_dir) if self.state_dir else UiState()
         if self.ui_state.theme in THEMES:
             self.theme = self.ui_state.theme
-        self.news_filter = self.ui_state.news_filter
+        self.desk.state.news_filter = self.ui_state.news_filter
         # A view since removed from views.toml is forgotten: all news.
-        self.saved_view = next((v for v in config.views if v.name == self.ui_state.news_view),
-                               None)
+        self.desk.state.saved_view = next(
+            (v for v in config.views if v.name == self.ui_state.news_view), None)
+
+    @property
+    def config(self) -> Config:
+        """The desk's (saving a search as a view adds to it)."""
+        return self.desk.config
 
     # -- layout ---------------------------------------------------------------------------
 
-    def get_default_screen(self) -> Screen:
+    def get_default_screen(self) -> Screen[Any]:
         return DeskScreen(id="_default")
 
     def get_driver_class(self) -> type[Any]:
@@ -160,7 +137,7 @@ class DealDeskApp(SinceLastLooked, Alerting, TimeTravel, Reader, NewsRoom, App[N
             yield PartnersPanel(active=self._initial_panel() == "partners", lean=True)
         yield KeysFooter()
 
-    def on_resize(self, event: Any) -> None:
+    def on_resize(self, event: Resize) -> None:
         # Textual's breakpoints give one class per axis: -tiny comes on top of -short.
         self.screen_stack[0].set_class(event.size.height < self.TINY_HEIGHT, "-tiny")
 
@@ -181,6 +158,7 @@ class DealDeskApp(SinceLastLooked, Alerting, TimeTravel, Reader, NewsRoom, App[N
     def on_mount(self) -> None:
         self.title = self.config.settings.title
         self.app_resume_signal.subscribe(self, self._repaint_after_resume)
+        self.desk.changed.subscribe(self, self._repaint, immediate=True)
         self._show_facts()
         self._activate(self._initial_panel())
         # After the first frame: the other panels, then the store's news, the watcher and
@@ -194,7 +172,8 @@ class DealDeskApp(SinceLastLooked, Alerting, TimeTravel, Reader, NewsRoom, App[N
         with self.batch_update():  # one layout for all of it
             # On the dashboard's screen, wherever a key may have taken the reader meanwhile.
             try:
-                await asyncio.gather(panels.screen.mount(self._tabs(), before=panels),
+                tabs = panel_tabs(self.active_panel)
+                await asyncio.gather(panels.screen.mount(tabs, before=panels),
                                      panels.mount_all(later),
                                      self.query_one(PartnersPanel).add_rare_lines())
             except MountError:
@@ -204,39 +183,29 @@ class DealDeskApp(SinceLastLooked, Alerting, TimeTravel, Reader, NewsRoom, App[N
             self.panels_ready = True
             for panel in later:
                 if isinstance(panel, FactsPanel):
-                    panel.update_snapshot(self.snap)
+                    panel.update_snapshot(self.desk.state.snap)
             self._show_news()
         self._focus_panel(self.active_panel)  # a key may have chosen a panel meanwhile
-        self.load_news()
+        self.desk.news.load_news()
         self.call_after_refresh(self._start_background_work)
-
-    def _tabs(self) -> Tabs:
-        from textual.widgets import Tab, Tabs
-
-        active = f"tab-{self.active_panel}"
-        tabs = Tabs(
-            *(Tab(f"{i} {PANEL_TITLES[p]}", id=f"tab-{p}") for i, p in enumerate(PANELS, 1)),
-            active=active,
-            id="panel-tabs",
-        )
-        tabs.can_focus = False
-        return tabs
 
     async def _start_background_work(self) -> None:
         if self.store_path is not None:
-            self.watch_store()
-        self.start_since_last()  # before the start-up refresh stores what is new today
-        if self.refresh_on_start:
-            self.run_refresh(force=False)
+            self.desk.news.watch_store()
+        self.desk.since.start_since_last()  # before the start-up refresh stores today's news
+        if self.desk.refresh_on_start:
+            self.desk.news.run_refresh(force=False)
             minutes = min([self.config.settings.limits.refresh_minutes,
                            *(f.refresh_minutes for f in self.config.feeds if f.refresh_minutes)])
             # Each tick refreshes only the feeds that are due, so per-feed intervals hold.
-            self.set_interval(minutes * 60, self._scheduled_refresh)
+            self.set_interval(minutes * 60, self.desk.news.scheduled_refresh)
         from .help import help_box
 
         # Made now, hidden: its styles are new to the app, which restyles everything once
         # (~50 ms); the first `?` then only shows it.
-        await help_box(self.screen_stack[0])
+        dashboard = self.screen_stack[0]
+        if isinstance(dashboard, DeskScreen):  # get_default_screen's
+            await help_box(dashboard, self.config.settings.keys)
         if not self.is_headless:
             # What start-up made (Textual, styles, the widgets) lives as long as the app: out
             # of the collector's reach, a full collection walks only what came since, ~10 ms
@@ -266,32 +235,64 @@ class DealDeskApp(SinceLastLooked, Alerting, TimeTravel, Reader, NewsRoom, App[N
         return self.ui_state.panel if self.ui_state.panel in PANELS else "partners"
 
     def _title_text(self) -> Text:
-        text = Text("DealDesk", style="bold")
-        text.append(f"  {self.config.settings.title}")
-        if self.travelling:  # a past day: said so in a way no one can miss
-            text.append_text(self.as_of_title())
-        else:
-            text.append(f"  ·  as of {self.snap.today.isoformat()}", style="dim")
-        new = self.new_signals  # counted by the store: thousands of signals are never read
-        if new:
-            text.append(f"  ·  ● {new} new signal{'s' if new > 1 else ''} (s)", style="bold")
-        return text
+        travel = self.desk.travel
+        return title_text(self.config.settings.title, self.desk.state,
+                          travel.as_of_title() if travel.travelling else None)
+
+    def _repaint(self, update: DeskChanged) -> None:
+        """What the desk says changed, on the dashboard's panels (screens repaint
+        themselves from the same Signal)."""
+        news = self.panel("news")
+        if Change.READING in update:
+            if isinstance(news, NewsPanel):
+                news.show_title(update.state)
+            for partners in self.query(PartnersPanel):
+                partners.show_unread(update.state.reading.by_entity)
+        if Change.NEWS in update:
+            self._show_news()
+        elif Change.STATUS in update and isinstance(news, NewsPanel):
+            news.show_status(update.state, self.clock())
+        if Change.FACTS in update:
+            self._show_facts()
+        elif Change.TITLE in update:
+            self._show_title()
 
     def _show_facts(self) -> None:
         for panel in self.query(FactsPanel):
-            panel.update_snapshot(self.snap)
+            panel.update_snapshot(self.desk.state.snap)
         self._show_title()
 
     def _show_title(self) -> None:
         # One line high by CSS whatever it says: no new layout of the whole screen.
         self.query_one("#titlebar", Static).update(self._title_text(), layout=False)
 
-    @property
-    def signal_lines(self) -> list[V.SignalLine]:
-        if self._signal_lines is None:
-            self._signal_lines = V.signal_lines(self.config.story, self.signals or [],
-                                                self.accepted, self.snap.today)
-        return self._signal_lines
+    def _show_news(self) -> None:
+        panel = self.panel("news")
+        if isinstance(panel, NewsPanel):  # None until mounted: filled from the state then
+            panel.show_state(self.desk.state, self.clock())
+
+    # -- what workers tell the app: handed to the desk --------------------------------------
+
+    def on_news_loaded(self, message: NewsLoaded) -> None:
+        self.desk.news.took_news(message)
+
+    def on_store_changed(self, message: StoreChanged) -> None:
+        self.desk.news.store_changed(message)
+
+    def on_refresh_progress(self, message: RefreshProgress) -> None:
+        self.desk.news.refresh_progress(message)
+
+    def on_refresh_finished(self, message: RefreshFinished) -> None:
+        self.desk.news.refresh_finished(message)
+
+    def on_alerts_loaded(self, message: AlertsLoaded) -> None:
+        self.desk.alerting.took_alerts(message)
+
+    def on_since_loaded(self, message: SinceLoaded) -> None:
+        self.desk.since.took_since(message)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        self.desk.news.worker_failed(event)
 
     # -- panels and focus -----------------------------------------------------------------
 
@@ -318,7 +319,8 @@ class DealDeskApp(SinceLastLooked, Alerting, TimeTravel, Reader, NewsRoom, App[N
         self._remember(panel=name)
         for panel in self.query(Panel):
             panel.set_class(panel.id == name, "-active")
-        for tabs in self.query("#panel-tabs"):  # none in the first frame or when quitting
+        for node in self.query("#panel-tabs"):  # none in the first frame or when quitting
+            tabs = cast("Tabs", node)  # imported late (titlebar): not for the first frame
             if tabs.active != f"tab-{name}":
                 tabs.active = f"tab-{name}"
 
@@ -332,13 +334,13 @@ class DealDeskApp(SinceLastLooked, Alerting, TimeTravel, Reader, NewsRoom, App[N
         self.call_after_refresh(target.focus)
 
     def action_focus_panel(self, name: str) -> None:
-        if name in PANELS and not self._help_is_open():
+        if name in PANELS and not self.help_is_open():
             self._activate(name)
 
     def action_cycle_panel(self, step: int) -> None:
         """A burst of tab presses (a held key, keys queued behind a slow frame) moves once:
         each press moves the target, and the panel changes once the queued keys are read."""
-        if self._help_is_open():
+        if self.help_is_open():
             return
         first = self._cycle_target is None
         index = PANELS.index(self._cycle_target or self.active_panel)
@@ -359,19 +361,17 @@ class DealDeskApp(SinceLastLooked, Alerting, TimeTravel, Reader, NewsRoom, App[N
         # would rebuild the footer each time help opens and closes.)
         if action in DASHBOARD_ONLY and len(self.screen_stack) > 1:
             return False
-        if action == "clear_filter" and self.news_filter is None:
-            return False
-        return True
+        return not (action == "clear_filter" and self.desk.state.news_filter is None)
 
-    def _help_is_open(self) -> bool:
+    def help_is_open(self) -> bool:
         return isinstance(self.screen, DeskScreen) and self.screen.shown_help is not None
 
-    def on_descendant_focus(self, event: Any) -> None:
+    def on_descendant_focus(self, event: DescendantFocus) -> None:
         # A click (or any focus change) inside a panel makes it the active one.
-        node = event.widget
+        node: DOMNode | None = event.widget
         while node is not None and not isinstance(node, Panel):
             node = node.parent
-        if isinstance(node, Panel) and node.id != self.active_panel:
+        if isinstance(node, Panel) and node.id is not None and node.id != self.active_panel:
             self.active_panel = node.id
 
     def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
@@ -390,9 +390,9 @@ class DealDeskApp(SinceLastLooked, Alerting, TimeTravel, Reader, NewsRoom, App[N
     @on(Panel.OpenDetails)
     def _open_details(self, message: Panel.OpenDetails) -> None:
         if message.panel == "news":
-            self.open_news_item(int(message.key))
+            self.desk.open_news_item(int(message.key))
             return
-        details = V.details(self.snap, message.panel, message.key)
+        details = V.details(self.desk.state.snap, message.panel, message.key)
         if details is None:
             return
         from .screens.details import DetailsScreen
@@ -400,50 +400,21 @@ class DealDeskApp(SinceLastLooked, Alerting, TimeTravel, Reader, NewsRoom, App[N
         self.push_screen(DetailsScreen(details, V.first_quote(details)))
         if message.panel in ("partners", "compute"):
             # The partner's news waits in the News panel when the reader comes back.
-            self.filter_news(message.key)
+            self.desk.news.filter_news(message.key)
 
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+    def get_system_commands(self, screen: Screen[Any]) -> Iterable[SystemCommand]:
         """Every DealDesk action by name in ctrl+p, beside Textual's own (theme, keys...)."""
-        for number, name in enumerate(PANELS, start=1):
-            yield SystemCommand(f"Focus {PANEL_TITLES[name]}", f"Panel {number}",
-                                partial(self.action_focus_panel, name))
-        yield SystemCommand("Refresh all feeds", "Fetch every feed now, in the background",
-                            self.action_refresh)
-        yield SystemCommand("Feeds", "Each feed's status, last success, error, next retry",
-                            self.action_feeds)
-        yield SystemCommand("Search news", "Search the news archive", self.action_search)
-        yield SystemCommand("Signals inbox", "Figures in the news beside the facts they would "
-                            "change: accept or dismiss", self.action_signals)
-        if self.news_filter:
-            yield SystemCommand("Show all news", f"Clear the filter on {self.news_filter}",
-                                self.action_clear_filter)
-        yield SystemCommand("Copy link or quote", "The highlighted news link or fact quote, "
-                            "by OSC 52", self.action_copy)
-        yield SystemCommand("Open link", "Open the highlighted news link (over SSH: copy it)",
-                            self.action_open_link)
-        yield SystemCommand("Mark read / unread", "The highlighted news item",
-                            self.action_toggle_read)
-        yield SystemCommand("Mark all shown read", "Every unread item News shows",
-                            self.action_mark_all_read)
-        yield SystemCommand("Unread only", "News shows unread items only, or all again",
-                            self.action_unread_only)
-        yield SystemCommand("Saved views", "Show News through a view of views.toml",
-                            self.action_views)
-        yield SystemCommand("Next theme", "Dark, light, high contrast (remembered)",
-                            self.action_next_theme)
-        yield SystemCommand("Since you last looked", "What changed since the last session",
-                            self.action_since_last)
-        yield SystemCommand("As of a date", "Show the story as known on a past day (@)",
-                            self.action_pick_date)
-        yield SystemCommand("Help: keys", "Every key and what it does",
-                            partial(self.action_help, close=False))
+        from .commands import desk_commands
+
+        yield from desk_commands(lambda name: getattr(self, f"action_{name}"),
+                                 self.desk.state.news_filter)
         yield from super().get_system_commands(screen)
 
     async def action_help(self, close: bool = True) -> None:
         """Help over whatever screen is showing; the help key again, or escape, closes it."""
         from .help import toggle_help
 
-        await toggle_help(self.screen, close=close)
+        await toggle_help(self.screen, self.config.settings.keys, close=close)
 
     # -- theme, copy -------------------------------------------------------------------------
 
@@ -457,14 +428,12 @@ class DealDeskApp(SinceLastLooked, Alerting, TimeTravel, Reader, NewsRoom, App[N
 
     def action_copy(self) -> None:
         """The highlighted news item's link, or the highlighted fact's quote, by OSC 52."""
-        panel = None if self._help_is_open() else self.panel(self.active_panel)
-        if panel is None or not panel.table.row_count:
+        from .highlight import copy_text, row_key
+
+        key = None if self.help_is_open() else row_key(self.panel(self.active_panel))
+        if key is None:
             return
-        key = panel.table.coordinate_to_cell_key(panel.table.cursor_coordinate).row_key.value
-        if self.active_panel == "news":
-            text = next((i.link for i in self.news_items if str(i.id) == key), None)
-        else:
-            text = V.first_quote(V.details(self.snap, self.active_panel, key))
+        text = copy_text(self.active_panel, key, self.desk.state)
         if not text:
             self.notify("Nothing to copy on this row.", timeout=2)
             return
@@ -472,5 +441,57 @@ class DealDeskApp(SinceLastLooked, Alerting, TimeTravel, Reader, NewsRoom, App[N
         self.notify(f"Copied: {text[:60]}", timeout=3)
 
     def action_clear_filter(self) -> None:
-        if not self._help_is_open():
-            self.filter_news(None)
+        if not self.help_is_open():
+            self.desk.news.filter_news(None)
+
+    # -- the desk's keys: each hands over to the desk ----------------------------------------
+
+    def action_refresh(self) -> None:
+        self.desk.news.refresh_now()
+
+    def action_feeds(self) -> None:
+        self.desk.open_feeds()
+
+    def action_search(self) -> None:
+        self.desk.open_search()
+
+    def action_signals(self) -> None:
+        self.desk.open_signals()
+
+    def action_alerts(self) -> None:
+        self.desk.open_alerts()
+
+    def action_views(self) -> None:
+        self.desk.choose_view()
+
+    def action_since_last(self) -> None:
+        self.desk.open_since()
+
+    def action_pick_date(self) -> None:
+        self.desk.pick_date()
+
+    def action_open_link(self) -> None:
+        from .highlight import link_to_open
+
+        self.desk.reader.open_link(link_to_open(self.screen, self._highlighted_news()))
+
+    def action_toggle_read(self) -> None:
+        item = self._highlighted_news()
+        if item is not None:
+            self.desk.reader.mark_read([item.id], not item.read)
+
+    def action_mark_all_read(self) -> None:
+        if len(self.screen_stack) == 1 and not self.help_is_open():
+            self.desk.reader.mark_all_read()
+
+    def action_unread_only(self) -> None:
+        if len(self.screen_stack) == 1 and not self.help_is_open():
+            self.desk.reader.toggle_unread_only()
+
+    def _highlighted_news(self) -> V.NewsLine | None:
+        """The News row under the cursor when News is the panel in use."""
+        from .highlight import news_under_cursor
+
+        if self.active_panel != "news" or self.help_is_open() or len(self.screen_stack) > 1:
+            return None
+        return news_under_cursor(self.panel("news"), self.desk.state.news_items)

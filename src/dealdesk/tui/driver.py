@@ -41,7 +41,7 @@ import termios
 import threading
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any, Final
+from typing import TYPE_CHECKING, Any, Final, cast
 
 from textual import events
 from textual._xterm_parser import XTermParser
@@ -139,7 +139,8 @@ class DeskDriver(CompactDriver):
     def __init__(self, app: App[Any], **kwargs: Any) -> None:
         super().__init__(app, **kwargs)
         self.charset = locale_charset(os.environ)
-        self._file = TerminalOutput(output_fd(), self.charset)  # type: ignore[assignment]
+        # A TextIO to Textual, which only writes to it, flushes it and asks its fileno.
+        self._file = cast(Any, TerminalOutput(output_fd(), self.charset))
         # Not `_loop`: Textual's Driver has its own (set in its __init__, used to post
         # messages from threads), which a None here would shadow.
         self._event_loop: asyncio.AbstractEventLoop | None = None
@@ -149,7 +150,8 @@ class DeskDriver(CompactDriver):
         """The terminal's size, asked of the terminal. Textual asks shutil, which believes
         $COLUMNS and $LINES first: exported once (by a shell, a test runner), they never
         change, so the dashboard would draw for a size the terminal no longer has."""
-        for fd in (self._file.fileno(), self.fileno):
+        fds = (self.fileno,) if self._file is None else (self._file.fileno(), self.fileno)
+        for fd in fds:
             try:
                 columns, lines = os.get_terminal_size(fd)
             except OSError:
@@ -161,7 +163,9 @@ class DeskDriver(CompactDriver):
     # -- signals and hangups ---------------------------------------------------------------
 
     def start_application_mode(self) -> None:
-        super().start_application_mode()
+        # LinuxDriver leaves it unannotated: called through Any, not checked.
+        driver: Any = super()
+        driver.start_application_mode()
         self._event_loop = loop = asyncio.get_running_loop()
         for sig in STOP_SIGNALS:
             loop.add_signal_handler(sig, self.stop_for_signal, sig)
@@ -186,7 +190,8 @@ class DeskDriver(CompactDriver):
             except termios.error:
                 pass
         # The write can block on a terminal that no longer reads: at most a moment.
-        writer = threading.Thread(target=_write_quietly, args=(self._file.fileno(), RESTORE),
+        fd = self.fileno if self._file is None else self._file.fileno()
+        writer = threading.Thread(target=_write_quietly, args=(fd, RESTORE),
                                   daemon=True)
         writer.start()
         writer.join(0.5)
@@ -262,7 +267,7 @@ class DeskDriver(CompactDriver):
         finally:
             selector.close()
             try:
-                for event in parser.feed(""):
+                for _ in parser.feed(""):
                     pass
             except Exception:  # the parser's end-of-input complaints: nothing to act on
                 pass

@@ -23,7 +23,7 @@ class KeysFooter(Footer):
             self._shown = self._keys(self.screen)
         yield from super().compose()
 
-    def bindings_changed(self, screen: Screen) -> None:
+    def bindings_changed(self, screen: Screen[Any]) -> None:
         if self._shown is not None and screen is self.screen and (
             self._hidden() or self._keys(screen) == self._shown
         ):
@@ -34,7 +34,7 @@ class KeysFooter(Footer):
         top = self.app.screen
         return top is not self.screen and not isinstance(top, ModalScreen)
 
-    def _keys(self, screen: Screen) -> tuple[Any, ...]:
+    def _keys(self, screen: Screen[Any]) -> tuple[Any, ...]:
         """What compose draws from: the shown bindings (and the palette's), whether enabled,
         their tooltips. Hidden ones change with focus (a table's, help's) and draw nothing."""
         palette = self.app.COMMAND_PALETTE_BINDING

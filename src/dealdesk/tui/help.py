@@ -7,11 +7,12 @@ keys while it is open). Imported when help first opens: the first frame does not
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any, ClassVar
 
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Static
@@ -42,7 +43,7 @@ class HelpBox(VerticalScroll, can_focus=False):
     # Besides VerticalScroll's arrows, page keys, home and end. Hidden, so the footer keeps its
     # keys (rebuilding them costs more than drawing the box), and the help key stays the
     # app's, which opens and closes help.
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "close", "Back", show=False),
         Binding("j", "scroll_down", "Down", show=False),
         Binding("k", "scroll_up", "Up", show=False),
@@ -74,22 +75,23 @@ class HelpBox(VerticalScroll, can_focus=False):
         self.close()
 
 
-async def help_box(screen: DeskScreen) -> HelpBox:
+async def help_box(screen: DeskScreen, keymap: Mapping[str, str]) -> HelpBox:
     """The screen's help box, made (hidden) on first use."""
     box = next(iter(screen.query_children(HelpBox)), None)
     if box is None:
-        box = HelpBox(screen.app.config.settings.keys)
+        box = HelpBox(keymap)
         # First among the screen's children: the compositor numbers widgets from the last
         # one, so a box shown after them would renumber, and so redraw, all of them.
         await screen.mount(box, before=0)
     return box
 
 
-async def toggle_help(screen: Screen, *, close: bool = True) -> None:
+async def toggle_help(screen: Screen[Any], keymap: Mapping[str, str], *,
+                      close: bool = True) -> None:
     """Show the screen's help box, or hide it if shown and `close`."""
     if not isinstance(screen, DeskScreen):  # Textual's own (the command palette)
         return
-    box = await help_box(screen)
+    box = await help_box(screen, keymap)
     if not box.visible:
         box.open()
     elif close:

@@ -7,8 +7,9 @@ the app applies the user's keymap over them, and help shows the keys actually in
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 from ..config import DEFAULT_KEYS
 
@@ -25,13 +26,13 @@ _PANEL_GROUP = Binding.Group("Panel", compact=True)
 _DISPLAY = {"slash": "/", "question_mark": "?", "at": "@"}
 
 
-def _binding(binding_id: str, action: str, description: str, **kwargs) -> Binding:
+def _binding(binding_id: str, action: str, description: str, **kwargs: Any) -> Binding:
     key = DEFAULT_KEYS[binding_id]
     return Binding(key, action, description, id=binding_id,
                    key_display=_DISPLAY.get(key), **kwargs)
 
 
-APP_BINDINGS = [
+APP_BINDINGS: list[BindingType] = [
     *(
         _binding(f"focus_{name}", f"focus_panel('{name}')", PANEL_TITLES[name],
                  group=_PANEL_GROUP)

@@ -3,27 +3,31 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual.message import Message
 
 from .. import view as V
+
+if TYPE_CHECKING:
+    from ..store import FeedState, StoredSignal
+    from .deskstate import ReadCounts
 
 
 @dataclass
 class NewsLoaded(Message):
     items: list[V.NewsLine]
     total: int
-    feeds: list[Any] = field(default_factory=list)  # store.FeedState
+    feeds: list[FeedState] = field(default_factory=list)
     error: str | None = None
     new_signals: int = 0  # new signals about a tracked fact: the title bar's count
-    accepted: list[Any] = field(default_factory=list)  # store.StoredSignal: facts now
-    signals: list[Any] | None = None  # the open Signals inbox's page of signals
+    accepted: list[StoredSignal] = field(default_factory=list)  # facts now
+    signals: list[StoredSignal] | None = None  # the open Signals inbox's page of signals
     pending: int = 0  # items another process stored without enriching them (a cron refresh)
     note: str | None = None  # rows the store skipped as unreadable, in one line
     signal_counts: dict[str, int] | None = None  # the inbox's signals by state, all pages
     signal_offset: int = 0  # where the inbox's page starts
-    reading: Any = None  # tui.reader.ReadCounts: unread and hidden counts
+    reading: ReadCounts | None = None  # unread and hidden counts
 
 
 @dataclass

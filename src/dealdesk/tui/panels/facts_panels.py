@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
+from types import MappingProxyType
+from typing import TYPE_CHECKING, cast
 
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
@@ -12,6 +15,11 @@ from ... import facts as F
 from ... import view as V
 from .fit import fit_columns, natural_widths, table_width
 from .table import Panel
+
+if TYPE_CHECKING:  # imported where first drawn (compose_top)
+    from textual.widgets import Sparkline
+
+    from .figure import BigFigure
 
 CHART_MIN, CHART_MAX = 4, 20  # a bar chart column's width: what the other columns leave
 
@@ -41,7 +49,7 @@ class FactsPanel(Panel):
 
 class PartnersPanel(FactsPanel):
     panel_id, title, number = "partners", "Partners", 1
-    unread: dict[str, int] = {}  # unread news items per partner (tui.reader)
+    unread: Mapping[str, int] = MappingProxyType({})  # unread items per partner (the desk's)
 
     def table_view(self, snap: F.Snapshot, bar_width: int = CHART_MIN) -> V.TableView:
         return unread_marks(V.partners_view(snap), self.unread)
@@ -53,7 +61,7 @@ class PartnersPanel(FactsPanel):
                 self.update_snapshot(self.snap)
 
 
-def unread_marks(view: V.TableView, unread: dict[str, int]) -> V.TableView:
+def unread_marks(view: V.TableView, unread: Mapping[str, int]) -> V.TableView:
     """Each partner's name followed by its unread news count (" ●3"): rows keyed by name."""
     if not unread:
         return view
@@ -100,12 +108,12 @@ class UsersPanel(FactsPanel):
         users = V.users_view(snap, self.product, bar_width=CHART_MIN)
         count = users.latest.count if users.latest else None
         # The figure as the facts say it: "> 900M", "~ 1.2B", with its hedge and unit.
-        self.query_one("#users-digits").figure = (
+        cast("BigFigure", self.query_one("#users-digits")).figure = (
             "" if count is None else V.users(count.weekly_active_users, count.qualifier))
         self.query_one("#users-latest", Static).update(
             V.latest_users_line(users, snap.today, snap.story.stale_after_days)
         )
-        self.query_one("#users-spark").data = list(users.values)
+        cast("Sparkline", self.query_one("#users-spark")).data = list(users.values)
         self.show(users.table)
 
 

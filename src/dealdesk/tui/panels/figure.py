@@ -11,6 +11,7 @@ import re
 
 from rich.cells import cell_len
 from rich.console import RenderableType
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual.reactive import reactive
@@ -26,7 +27,8 @@ def big_lines(figure: str) -> list[str] | None:
     found = _FIGURE.match(figure)
     if found is None:
         return None
-    number = "".join(s.text for s in Digits(found["number"]).render(Style())).split("\n")[:3]
+    segments = Digits(found["number"]).render(Style())
+    number = "".join(s.text for s in segments if isinstance(s, Segment)).split("\n")[:3]
     mark = f"{found['mark']} " if found["mark"] else ""
     unit = found["unit"]
     pad, tail = " " * cell_len(mark), " " * cell_len(unit)

@@ -2,29 +2,30 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import replace
+from typing import ClassVar
+
+from rich.console import RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.geometry import Size
 from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from collections.abc import Sequence
-from dataclasses import replace
-
 from ...view import TableView, monochrome
 from .fit import fit_columns, natural_widths
-
 
 EMPTY_HEIGHT = 8  # a panel showing its empty state: border, padding, three lines
 
 
-class PanelTable(DataTable):
+class PanelTable(DataTable[RenderableType]):
     """A DataTable with vi keys. Its `enter` (select_cursor) opens the row's details."""
 
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("j", "cursor_down", "Down", show=False),
         Binding("k", "cursor_up", "Up", show=False),
     ]
@@ -50,7 +51,7 @@ class PanelTable(DataTable):
             panel.refit()
 
 
-def fill_table(table: DataTable, view: TableView,
+def fill_table(table: DataTable[RenderableType], view: TableView,
                widths: Sequence[int | None] | None = None) -> None:
     """Show a view in a table, keeping the cursor on the same row key when it still exists.
 
@@ -279,7 +280,7 @@ def fill_list(screen: Widget, view: TableView, name: str) -> None:
     screen.query_one(f"#{name}-summary", Static).update(view.summary[0])
 
 
-def highlighted_key(table: DataTable) -> str | None:
+def highlighted_key(table: DataTable[RenderableType]) -> str | None:
     """The key of the highlighted row, or None in an empty table."""
     if not table.row_count:
         return None

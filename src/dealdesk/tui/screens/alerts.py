@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
@@ -15,6 +15,10 @@ from ...view.alerts import alert_source, alerts_view
 from ..footer import KeysFooter
 from ..panels.table import PanelTable, fill_list, highlighted_key
 from .base import DeskScreen
+
+if TYPE_CHECKING:
+    from ...store import StoredAlert
+    from ..deskstate import DeskChanged, NewsOpener
 
 
 class AlertsScreen(DeskScreen):
@@ -35,10 +39,11 @@ class AlertsScreen(DeskScreen):
         }
     }
     """
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
 
-    def __init__(self, alerts: Sequence[Any]) -> None:
+    def __init__(self, desk: NewsOpener, alerts: Sequence[StoredAlert]) -> None:
         super().__init__()
+        self.desk = desk
         self.alerts = list(alerts)
 
     def compose(self) -> ComposeResult:
@@ -54,13 +59,20 @@ class AlertsScreen(DeskScreen):
     def on_mount(self) -> None:
         self.show(self.alerts)
         self.query_one(PanelTable).focus()
+        self.desk.changed.subscribe(self, self._desk_changed, immediate=True)
 
-    def show(self, alerts: Sequence[Any]) -> None:
+    def _desk_changed(self, update: DeskChanged) -> None:
+        from ..deskstate import Change
+
+        if Change.ALERTS in update:
+            self.show(update.state.alerts)
+
+    def show(self, alerts: Sequence[StoredAlert]) -> None:
         self.alerts = list(alerts)
         fill_list(self, alerts_view(self.alerts), "alerts")
         self._preview()
 
-    def _selected(self) -> Any | None:
+    def _selected(self) -> StoredAlert | None:
         key = highlighted_key(self.query_one(PanelTable))
         return next((a for a in self.alerts if str(a.id) == key), None)
 
@@ -77,4 +89,4 @@ class AlertsScreen(DeskScreen):
         event.stop()
         alert = self._selected()
         if alert is not None and alert.news_id is not None:
-            self.app.open_news_item(alert.news_id)
+            self.desk.open_news_item(alert.news_id)

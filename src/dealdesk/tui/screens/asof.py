@@ -4,17 +4,18 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import ClassVar
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 
-def parse_day(value: str, today: date) -> date | None | str:
+def parse_day(value: str, today: date) -> date | str | None:
     """The day typed, None for today, or a one-line reason it cannot be used."""
     value = value.strip()
     if value in ("", "today"):
@@ -44,7 +45,7 @@ class AsOfScreen(ModalScreen[date | None | bool]):
         #asof-error { color: $error; height: auto; }
     }
     """
-    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
     AUTO_FOCUS = "#asof-input"  # the app focuses nothing by itself (DealDeskApp.AUTO_FOCUS)
 
     def __init__(self, shown: date, today: date) -> None:

@@ -51,7 +51,8 @@ class DeskScreen(Screen[Any]):
 
     def on_worker_state_changed(self, event: Any) -> None:
         # A screen's workers (search) report to it alone (the message does not bubble): the
-        # app's handler (NewsRoom) is the one place a failure is told, whoever ran it.
+        # app's handler (the desk's NewsRoom.worker_failed) is the one place a failure is
+        # told, whoever ran it.
         handler = getattr(self.app, "on_worker_state_changed", None)
         if handler is not None:
             handler(event)
@@ -60,4 +61,4 @@ class DeskScreen(Screen[Any]):
         # A click outside the box closes help, as moving away from a pop-up does.
         box = self.shown_help
         if box is not None and not box.region.contains(event.screen_x, event.screen_y):
-            box.close()
+            box.visible = False  # HelpBox.close(): its module loads with help

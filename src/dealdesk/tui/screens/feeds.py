@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import Static
 
@@ -16,6 +17,10 @@ from ... import view as V
 from ..footer import KeysFooter
 from ..panels.table import PanelTable, fill_table
 from .base import DeskScreen
+
+if TYPE_CHECKING:
+    from ...model import FeedRow
+    from ..deskstate import DeskChanged, DeskFeed
 
 
 class FeedsScreen(DeskScreen):
@@ -30,11 +35,12 @@ class FeedsScreen(DeskScreen):
         }
     }
     """
-    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
 
-    def __init__(self, states: Sequence[object], now: datetime,
-                 unread: Mapping[str, int] | None = None) -> None:
+    def __init__(self, states: Sequence[FeedRow], now: datetime,
+                 unread: Mapping[str, int] | None = None, *, desk: DeskFeed | None = None) -> None:
         super().__init__()
+        self.desk = desk  # None: shows what it was given, and no changes
         self.states = list(states)
         self.now = now
         self.unread = dict(unread or {})  # unread items per feed (not hidden ones)
@@ -50,8 +56,18 @@ class FeedsScreen(DeskScreen):
     def on_mount(self) -> None:
         self.show(self.states, self.now)
         self.query_one(PanelTable).focus()
+        if self.desk is not None:
+            self.desk.changed.subscribe(self, self._desk_changed, immediate=True)
 
-    def show(self, states: Sequence[object], now: datetime) -> None:
+    def _desk_changed(self, update: DeskChanged) -> None:
+        from ..deskstate import Change
+
+        if Change.READING in update:
+            self.show_unread(update.state.reading.by_feed)
+        if Change.NEWS in update and self.desk is not None:
+            self.show(update.state.feed_states, self.desk.clock())
+
+    def show(self, states: Sequence[FeedRow], now: datetime) -> None:
         self.states, self.now = list(states), now
         view = with_unread(V.feeds_view(self.states, now), self.unread)
         fill_table(self.query_one(PanelTable), view)

@@ -9,13 +9,15 @@ DEBOUNCE_SECONDS, not on every key press.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import ClassVar
 
 from rich.text import Text
 from textual import events, on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Input, Static
@@ -72,12 +74,14 @@ class SearchScreen(ModalScreen[int | None]):
     }
     """
 
-    BINDINGS = [Binding("escape", "dismiss(None)", "Back"),
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Back"),
                 Binding("ctrl+s", "save_view", "Save as view")]
 
     def __init__(self, store_path: Path | None, now: datetime, query: str = "",
-                 hide: tuple[tuple[str | None, str], ...] = ()) -> None:
+                 hide: tuple[tuple[str | None, str], ...] = (),
+                 save_view: Callable[[str, str], str | None] | None = None) -> None:
         super().__init__()
+        self.save_view = save_view  # (query, name) -> None, or why it was not saved
         self.hide = hide  # exclude rules (text.filters): hidden items are never found
         self.store_path = store_path
         self.now = now
@@ -91,8 +95,9 @@ class SearchScreen(ModalScreen[int | None]):
         with Vertical(id="search-body") as body:
             body.border_title = "Search the news archive"
             body.border_subtitle = "enter: open · ctrl+s: save as a view · escape: back"
-            yield SearchInput(value=self.query_text, placeholder="words to find in titles and summaries",
-                        max_length=MAX_QUERY, id="search-input")
+            yield SearchInput(value=self.query_text,
+                              placeholder="words to find in titles and summaries",
+                              max_length=MAX_QUERY, id="search-input")
             yield Static(id="search-status")
             yield PanelTable(cursor_type="row", id="search-results")
 
@@ -181,10 +186,9 @@ class SearchScreen(ModalScreen[int | None]):
             self.notify("Type words to search first: the view shows news holding them.",
                         timeout=3, markup=False)
             return
-        save = getattr(self.app, "save_search_as_view", None)
-        if save is None:
+        if self.save_view is None:
             return
-        error = save(query, query[:60])
+        error = self.save_view(query, query[:60])
         if error:
             self.notify(f"Not saved: {error}", severity="error", timeout=6, markup=False)
         else:

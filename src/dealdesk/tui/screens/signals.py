@@ -7,14 +7,17 @@ is undone here whenever it was made.
 
 The inbox lists a page of signals (newsroom.INBOX_PAGE), read from the store with counts of
 every state: a feed that churns out 100,000 figures opens as fast as one with five. `]` and
-`[` turn the pages.
+`[` turn the pages: the screen asks the desk for a page, and shows it when the desk's
+Signal says the page came.
 """
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, ClassVar
+
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.widgets import DataTable, Static
 
@@ -22,6 +25,9 @@ from ... import view as V
 from ..footer import KeysFooter
 from ..panels.table import PanelTable, fill_list, highlighted_key
 from .base import DeskScreen
+
+if TYPE_CHECKING:
+    from ..deskstate import DeskChanged, InboxDesk
 
 
 class SignalsScreen(DeskScreen):
@@ -47,7 +53,7 @@ class SignalsScreen(DeskScreen):
         }
     }
     """
-    BINDINGS = [
+    BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "app.pop_screen", "Back"),
         Binding("a", "set_state('accepted')", "Accept"),
         Binding("d", "set_state('dismissed')", "Dismiss"),
@@ -57,8 +63,9 @@ class SignalsScreen(DeskScreen):
         Binding("left_square_bracket", "page(-1)", "Previous page", show=False),
     ]
 
-    def __init__(self) -> None:
+    def __init__(self, desk: InboxDesk) -> None:
         super().__init__()
+        self.desk = desk
         self.lines: list[V.SignalLine] = []
         self.show_dismissed = False
         self.page_start = 0  # where the listed page starts, among the signals listed
@@ -77,7 +84,19 @@ class SignalsScreen(DeskScreen):
 
     def on_mount(self) -> None:
         self.query_one(PanelTable).focus()
-        # The app reads this screen's page (offset, dismissed shown) and calls show().
+        # The desk reads the page asked for (show_inbox_page) and publishes it.
+        self.desk.changed.subscribe(self, self._desk_changed, immediate=True)
+
+    def on_unmount(self) -> None:
+        self.desk.close_inbox()
+
+    def _desk_changed(self, update: DeskChanged) -> None:
+        from ..deskstate import Change
+
+        lines = update.signal_lines
+        # A screen opened again over an unchanged page has not shown it yet.
+        if Change.SIGNALS in update and lines is not None and self.shown is not lines:
+            self.show(lines, update.state.signal_counts or {}, update.state.signal_offset)
 
     def show(self, lines: list[V.SignalLine], counts: dict[str, int] | None = None,
              offset: int = 0) -> None:
@@ -112,12 +131,12 @@ class SignalsScreen(DeskScreen):
         event.stop()
         line = self._selected()
         if line is not None:
-            self.app.open_news_item(line.news_id)
+            self.desk.open_news_item(line.news_id)
 
     def action_set_state(self, state: str) -> None:
         line = self._selected()
         if line is not None and line.state != state:
-            self.app.set_signal_state(line.id, state)
+            self.desk.set_signal_state(line.id, state)
 
     def action_toggle_dismissed(self) -> None:
         self.show_dismissed = not self.show_dismissed
@@ -129,8 +148,8 @@ class SignalsScreen(DeskScreen):
             self._go_to(offset)
 
     def _page_size(self) -> int:
-        return int(self.app.inbox_page_size())  # type: ignore[attr-defined]  # the NewsRoom
+        return self.desk.inbox_page_size()
 
     def _go_to(self, offset: int) -> None:
         self.page_start = offset
-        self.app.load_news()  # reads this page (newsroom._inbox_page)
+        self.desk.show_inbox_page(offset, self.show_dismissed)

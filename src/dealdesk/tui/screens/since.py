@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from ...since import headline, sections, seen_label
+from ...since import SinceLast, headline, sections, seen_label
 from ..footer import KeysFooter
 from .base import DeskScreen
 
@@ -27,9 +27,9 @@ class SinceScreen(DeskScreen):
         }
     }
     """
-    BINDINGS: ClassVar[list[Binding]] = [Binding("escape", "app.pop_screen", "Back")]
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "app.pop_screen", "Back")]
 
-    def __init__(self, summary: Any) -> None:
+    def __init__(self, summary: SinceLast) -> None:
         super().__init__()
         self.summary = summary
 
