@@ -15,6 +15,7 @@ import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Protocol
 
 # A word as FTS5's unicode61 tokenizer sees one: letters and digits; `_` and punctuation
 # separate words.
@@ -77,10 +78,18 @@ class Exclusions:
         return tuple(rules)
 
 
-def exclusions(news_exclude: Sequence[str], feeds: Iterable[object]) -> Exclusions:
-    """From the config: the global terms and every feed spec's `exclude` (duck-typed)."""
-    by_feed = {f.name: tuple(f.exclude) for f in feeds  # type: ignore[attr-defined]
-               if getattr(f, "exclude", ())}
+class ExcludingFeed(Protocol):
+    """What exclusions() reads of a feed (model.FeedSpec, which this layer does not import)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def exclude(self) -> Sequence[str]: ...
+
+
+def exclusions(news_exclude: Sequence[str], feeds: Iterable[ExcludingFeed]) -> Exclusions:
+    """From the config: the global terms and every feed spec's `exclude`."""
+    by_feed = {f.name: tuple(f.exclude) for f in feeds if f.exclude}
     return Exclusions(tuple(news_exclude), by_feed)
 
 
