@@ -332,3 +332,36 @@ async def test_quitting_mid_refresh_ends_the_refresh_process(tmp_path, feed_serv
             break
         await asyncio.sleep(0.05)
     assert _worker_children() == []
+
+
+async def test_of_many_dashboards_only_the_lease_holder_enriches_a_crons_items(
+        tmp_path, monkeypatch):
+    """Each dashboard that notices a cron refresh's pending items would start the same
+    enrichment; only the one holding the store's lease does, and another takes over once
+    it lets go (quits)."""
+    from dealdesk.store.lease import Lease
+    from dealdesk.tui.newsroom import NewsRoom
+
+    started: list[bool] = []
+
+    def fake_refresh(self, force: bool) -> None:
+        started.append(force)
+
+    monkeypatch.setattr(NewsRoom, "run_refresh", fake_refresh)
+    path = tmp_path / "store.sqlite3"
+    config = with_feeds(load(CONFIG_DIR), ())
+    app = DealDeskApp(config, path, now_clock)  # refreshes on start: enrichment is its job
+    other_desk = Lease(path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        started.clear()
+        assert other_desk.held()
+        app.desk.news._enrich_if_pending(3)
+        assert started == []  # the other desk enriches
+        other_desk.release()
+        app.desk.news._enrich_if_pending(3)
+        assert started == [False]  # the lease is free: this one takes it over
+        app.desk.news._enrich_if_pending(3)
+        assert started == [False]  # asked once per count, as before
+        assert not Lease(path).held()
+    assert Lease(path).held()  # released when the dashboard quits

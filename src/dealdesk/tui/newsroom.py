@@ -29,6 +29,7 @@ from .reader import read_counts
 
 if TYPE_CHECKING:  # imported where posted: not needed for the first frame
     from ..store import FeedState, Store, StoredItem, StoredSignal
+    from ..store.lease import Lease
     from .alerting import Alerting
     from .messages import NewsLoaded, RefreshFinished, RefreshProgress, StoreChanged
     from .reader import Reader
@@ -51,6 +52,7 @@ class NewsRoom:
         self.alerting = alerting
         self._last_load = 0.0  # monotonic time of the last store read (load_news)
         self._enrich_asked = 0  # the pending count a refresh was last started for
+        self._lease: Lease | None = None  # made when first needed (store.lease)
 
     # -- reading the store ----------------------------------------------------------------
 
@@ -283,13 +285,29 @@ class NewsRoom:
     def _enrich_if_pending(self, pending: int) -> None:
         """A cron `dealdesk refresh` stores items without tags, figures or search index; a
         refresh of the due feeds (often none) in the worker process enriches them. Asked once
-        per count, so a pass that cannot write (a read-only store) is not retried forever."""
+        per count, so a pass that cannot write (a read-only store) is not retried forever.
+        With several dashboards on one store, only the one holding the lease does it; should
+        it quit first, the others' next store change or scheduled refresh does."""
         if not pending:
             self._enrich_asked = 0
         elif (pending != self._enrich_asked and self.desk.refresh_on_start
-              and self.desk.state.refresh_state is None):
+              and self.desk.state.refresh_state is None and self._holds_lease()):
             self._enrich_asked = pending
             self.run_refresh(force=False)
+
+    def _holds_lease(self) -> bool:
+        if self.desk.store_path is None:
+            return True
+        if self._lease is None:
+            from ..store.lease import Lease
+
+            self._lease = Lease(self.desk.store_path)
+        return self._lease.held()
+
+    def release_lease(self) -> None:
+        """On quitting: the next dashboard to see pending items takes the enrichment over."""
+        if self._lease is not None:
+            self._lease.release()
 
     def refresh_now(self) -> None:
         if self.desk.state.refresh_state is not None:
