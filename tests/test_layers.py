@@ -86,7 +86,7 @@ def test_a_headless_refresh_loads_only_what_its_feeds_need(tmp_path, feed_server
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         "    code = main(argv)\n"
         "analysis = ('dealdesk.news.parse', 'dealdesk.news.signals', 'dealdesk.news.entities',"
-        " 'dealdesk.text.clean', 'feedparser')\n"
+        " 'dealdesk.text.clean', 'feedparser', 'rich', 'click', 'pygments')\n"
         "print(code, [m for m in analysis if m in sys.modules])\n"
     )
 
