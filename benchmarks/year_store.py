@@ -14,8 +14,10 @@ refreshes would have stored it (ids follow dates, as in a real archive; a store 
 10k -> 100k -> 1M would either not span the year at 10k or hold its ids out of date order),
 cached with a manifest saying what each holds:
 
-    /work/bench-cache/year/<key>/manifest.json
-    /work/bench-cache/year/<key>/items-10000/dealdesk.sqlite3 ...
+    CACHE/year/<key>/manifest.json
+    CACHE/year/<key>/items-10000/dealdesk.sqlite3 ...
+
+CACHE is --cache, else $DEALDESK_BENCH_CACHE, else ~/.cache/dealdesk-bench.
 
     python benchmarks/year_store.py [--sizes 10000,100000,1000000] [--cache DIR]
 """
@@ -39,7 +41,8 @@ from typing import Any
 
 BENCH = Path(__file__).resolve().parent
 ROOT = BENCH.parent
-DEFAULT_CACHE = Path(os.environ.get("DEALDESK_BENCH_CACHE", "/work/bench-cache"))
+DEFAULT_CACHE = Path(os.environ.get("DEALDESK_BENCH_CACHE")
+                     or Path.home() / ".cache" / "dealdesk-bench")
 VERSION = 3  # bump when the generator changes what it writes: the cache key changes too
 
 

@@ -160,3 +160,26 @@ def test_a_partners_news_is_the_same_walked_or_listed(tmp_path, limit, unread_on
                     "ORDER BY published DESC, id DESC", (entity, *params))]
                 assert [i.id for i in store.news_page(query, limit)] == want[:limit]
                 assert store.count_news(query) == len(want)
+
+
+@pytest.mark.parametrize("limit,offset", [(1, 0), (3, 2), (5, 5), (50, 0), (200, 10)])
+@pytest.mark.parametrize("states", [("new",), ("new", "accepted"), ("accepted", "dismissed")])
+def test_an_inbox_page_is_the_same_walked_or_sorted(tmp_path, limit, offset, states):
+    """Pages of many signals are found walking the newest items, pages of few by sorting
+    them all: the same signals either way, in the inbox's order."""
+    from dealdesk.store.signals import _SIGNAL_SELECT, _signal_filter
+
+    path = tmp_path / "dealdesk.db"
+    fill(path, 8)
+    with Store.open(path) as store:
+        ids = [s.id for s in store.signals()]
+        for k, signal_id in enumerate(ids[::3]):
+            store.set_signal_state(signal_id, ("accepted", "dismissed")[k % 2], NOW)
+        for about in (None, [("capacity_gw", "Nvidia"), ("capacity_gw", "AMD")]):
+            where, params = _signal_filter(states, about)
+            with sqlite3.connect(path) as conn:
+                want = [row[0] for row in conn.execute(
+                    _SIGNAL_SELECT + f" WHERE {where} ORDER BY i.published DESC, s.id "
+                    "LIMIT ? OFFSET ?", (*params, limit, offset))]
+            got = [s.id for s in store.signals_page(states, about, limit, offset)]
+            assert got == want
