@@ -52,8 +52,11 @@ def matches(store: Store, story: F.Story, watches: Sequence[Watch], today: date)
     for w in phrase:
         found += _phrase_matches(store, w)
     if figure:
-        signals = [s for s in store.signals() if s.state != "dismissed"]
-        found += figure_matches(story, signals, figure, today)
+        # Only what a figure watch judges (its pairs, and the accepted signals the facts
+        # add), never every signal of the archive.
+        watched = store.signals_watched([(w.metric, w.subject or "") for w in figure
+                                         if w.metric])
+        found += figure_matches(story, watched, figure, today)
     return found
 
 

@@ -113,6 +113,16 @@ class SignalsMixin(_Host):
             (*params, limit, offset),
         ))
 
+    def signals_watched(self, about: Sequence[tuple[str, str]]) -> list[StoredSignal]:
+        """What the figure watches judge, in `signals()` order: the signals on the `about`
+        (metric, subject) pairs that are not dismissed, and every accepted signal (the facts
+        they compare with). Filtered in SQL: a year of news holds 100,000 signals, and
+        reading them all at every evaluation took a second and 100 MB."""
+        where, params = _signal_filter(("new", "accepted"), about)
+        return self._signals(self._conn.execute(
+            _SIGNAL_SELECT + f" WHERE ({where}) OR s.state = 'accepted' "
+            "ORDER BY i.published DESC, s.id", params))
+
     def count_signals_by_state(
         self, about: Sequence[tuple[str, str]] | None = None
     ) -> dict[str, int]:
