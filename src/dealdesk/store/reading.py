@@ -23,6 +23,11 @@ if TYPE_CHECKING:  # what a mixin uses of the store it is composed into
 else:
     _Host = object
 
+# The items read, from the (read, feed) index: `read != 0` would scan all of it, the two
+# ranges only the read ones. `read` is never NULL.
+_READ_IDS = "SELECT id FROM items WHERE read < 0 OR read > 0"
+
+
 @dataclass(frozen=True)
 class NewsQuery:
     """Which items the News panel, search and dump show. `hide` is (feed or None for
@@ -149,7 +154,7 @@ class ReadingMixin(_Host):
                 return tagged
             (read,) = self._conn.execute(
                 "SELECT count(*) FROM item_entities WHERE entity = ? AND item_id IN "
-                "(SELECT id FROM items WHERE read != 0)", (query.entity,)).fetchone()
+                f"({_READ_IDS})", (query.entity,)).fetchone()
             return tagged - int(read)
         where, params = _news_where(query)
         count: int = self._conn.execute(f"SELECT count(*) FROM items WHERE {where}",
@@ -158,7 +163,7 @@ class ReadingMixin(_Host):
 
     def count_hidden(self, query: NewsQuery) -> int:
         """How many items `query` would show but for its exclude rules."""
-        if not _checked_rules(query.hide):
+        if isinstance(query, NewsQuery) and not _checked_rules(query.hide):
             return 0
         return self.count_news(replace(query, hide=())) - self.count_news(query)
 
@@ -178,7 +183,7 @@ class ReadingMixin(_Host):
         rules = _checked_rules(hide)
         counts = dict(self._conn.execute(
             "SELECT entity, count(*) FROM item_entities GROUP BY entity").fetchall())
-        gone = ["SELECT id FROM items WHERE read != 0"]
+        gone = [_READ_IDS]
         params: list[Any] = []
         for rule in rules:
             hidden, rule_params = _hidden_sql((rule,))
@@ -241,7 +246,8 @@ class ReadingMixin(_Host):
         if state not in SIGNAL_STATES:
             raise StoreError(f"unknown signal state {state!r}")
         hidden, params = _hidden_sql(_checked_rules(hide))
-        if hidden == "0":  # nothing hidden: counted from the index alone, items unread
+        if hidden == "0":  # nothing hidden: counted from the index alone (every signal's
+            # item exists: ON DELETE CASCADE)
             rows = self._conn.execute(
                 "SELECT metric, subject, count(*) FROM signals WHERE state = ? "
                 "GROUP BY metric, subject", (state,))
