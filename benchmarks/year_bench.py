@@ -540,8 +540,8 @@ def measure_size(size: int, store: Path, cfg: Path, args: argparse.Namespace,
         dump_runs(store, cfg, work, env, args.dump_reps, m, notes)
         if not args.no_newsboat:
             log(f"{size:,} items: newsboat")
-            newsboat_runs(store, work, args.feeds, args.reps, max(args.timeout, 300), m,
-                          notes)
+            newsboat_runs(store, work, args.feeds, args.newsboat_reps,
+                          max(args.timeout, 300), m, notes)
     m["size_bytes"] = [sum(os.stat(f"{store}{s}").st_size for s in ("", "-wal")
                            if os.path.exists(f"{store}{s}"))]
     return dict(m)
@@ -713,9 +713,11 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="10000,100000,1000000")
-    p.add_argument("--reps", type=int, default=5, help="paint and newsboat runs per size")
+    p.add_argument("--reps", type=int, default=5, help="paint runs per size, each app")
     p.add_argument("--runs", type=int, default=5, help="inbox openings per size")
     p.add_argument("--dump-reps", type=int, default=3)
+    p.add_argument("--newsboat-reps", type=int, default=3,
+                   help="newsboat starts per size (at 1M each takes over a minute)")
     p.add_argument("--timeout", type=float, default=60.0)
     p.add_argument("--feeds", type=int, default=500)
     p.add_argument("--cache", type=Path, default=DEFAULT_CACHE)
