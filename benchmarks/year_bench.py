@@ -673,7 +673,7 @@ def chart(rows: list[dict[str, Any]], path: Path) -> None:
     xs = [r["items"] for r in rows]
     panels = [
         ("first paint / bare app", "paint_ratio", "x", 1.3),
-        ("`/` search p95 (ms)", "search_p95_ms", "ms", 50),
+        ("/ search p95 (ms): enter -> results; store part", "search_p95_ms", "ms", 50),
         ("signals inbox (ms)", "inbox_ms", "ms", 500),
         ("partner filter (ms)", "partner_ms", "ms", None),
         ("dump --format json (s)", "dump_s", "s", None),
@@ -689,6 +689,10 @@ def chart(rows: list[dict[str, Any]], path: Path) -> None:
             if y == y:
                 ax.annotate(f"{y:.3g}", (x, y), textcoords="offset points", xytext=(0, 6),
                             ha="center", fontsize=8)
+        if key == "search_p95_ms":
+            ax.plot(xs, [r["search_store_p95_ms"] for r in rows], "^--", color="#9467bd",
+                    label="store part (open, query, rows)")
+            ax.legend(fontsize=8)
         if key == "news_s":
             nb = [r["nb_start_s"] for r in rows]
             ax.plot(xs, nb, "s--", color="#d62728", label="newsboat (feed list)")
@@ -725,11 +729,16 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     p.add_argument("--png", type=Path, default=BENCH / "year.png")
     p.add_argument("--no-newsboat", action="store_true")
     p.add_argument("--fill-only", action="store_true", help="fill the cache and stop")
+    p.add_argument("--replot", action="store_true",
+                   help="only redraw --png from the JSON next to --out")
     return p.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.replot:
+        chart(json.loads(args.out.with_suffix(".json").read_text())["rows"], args.png)
+        return 0
     started = time.perf_counter()
     ensure_python_deps()
     sys.path.insert(0, str(ROOT / "src"))
