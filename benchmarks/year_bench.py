@@ -656,8 +656,7 @@ def render(rows: list[dict[str, Any]], notes: list[str], args: argparse.Namespac
         "![growth curve](year.png)",
         "",
         "Queries searched: " + ", ".join(f"`{q}`" for q in SEARCH_QUERIES) + ". Partners "
-        "filtered: " + ", ".join(PARTNERS) + ". Inbox: " + "; ".join(
-            f"{r['items']:,}: {r['inbox_summary']}" for r in rows) + ".",
+        "filtered: " + ", ".join(PARTNERS) + ".",
     ]
     if notes:
         out += ["", "Notes from the run:", ""] + [f"- {n.splitlines()[0]}" for n in notes]
