@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: run test tmux snapshots check dump bench fuzz clean
+.PHONY: run test tmux snapshots check dump bench bench-year fuzz clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,13 @@ dump: $(STAMP)
 # Side by side with newsboat and a bare Textual app; writes benchmarks/RESULTS.md. Not in CI.
 bench: $(STAMP)
 	$(BIN)/python benchmarks/run.py
+
+# A year of news: DealDesk at 10k, 100k and 1M stored items (500 feeds, 365 days) beside
+# newsboat; writes benchmarks/RESULTS-year.md and benchmarks/year.png. The filled stores are
+# cached in BENCH_CACHE and reused while their parameters match. Not in CI.
+BENCH_CACHE ?= $(HOME)/.cache/dealdesk-bench
+bench-year: $(STAMP)
+	$(BIN)/python benchmarks/year_bench.py --cache $(BENCH_CACHE)
 
 # Coverage-guided fuzzing of the parse path with atheris. Not in CI.
 fuzz: $(STAMP)

@@ -197,3 +197,24 @@ def test_on_the_last_seen_day_only_what_was_accepted_after_it_is_a_change(data_d
         after = since_last(config, store, FIXED_NOW, FIXED_NOW)
     assert [(c.subject, c.new) for c in before.changes] == [("ChatGPT", 1e9)]
     assert after.changes == () and after.empty
+
+
+@pytest.mark.parametrize("last_seen", [DAY_BEFORE, FIXED_NOW - timedelta(minutes=20),
+                                       FIXED_NOW - timedelta(days=400), FIXED_NOW])
+def test_since_last_reads_only_the_signals_it_needs_and_says_the_same(data_dir, monkeypatch,
+                                                                       last_seen):
+    """A year of news holds 100,000 signals: since_last reads the accepted ones and those
+    found since (store.signals_since), and says exactly what reading every signal says."""
+    config = load(CONFIG_DIR)
+    with Store.open(data_dir / "dealdesk.sqlite3") as store:
+        every = store.signals()
+        needed = store.signals_since(last_seen)
+        got = since_last(config, store, last_seen, FIXED_NOW)
+        monkeypatch.setattr(Store, "signals_since", lambda self, start: self.signals())
+        want = since_last(config, store, last_seen, FIXED_NOW)
+    assert got == want
+    kept = {s.id for s in needed}
+    assert {s.id for s in every if s.state == "accepted"} <= kept
+    assert {s.id for s in every if s.created_at > last_seen} <= kept
+    if last_seen == FIXED_NOW:
+        assert len(needed) < len(every)

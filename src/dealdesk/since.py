@@ -77,7 +77,7 @@ def since_last(config: Config, store: Store | None, last_seen: datetime,
     items, by_partner = 0, dict[str, int]()
     if store is not None:
         rules = exclusions(config.settings.news_exclude, config.feeds).rules()
-        every = store.signals()
+        every = store.signals_since(start)  # the accepted ones, and those found since
         # Hidden items' signals and alerts are hidden with them; an accepted one is a fact.
         hidden = store.hidden_among([s.news_id for s in every if s.state != "accepted"],
                                     rules)

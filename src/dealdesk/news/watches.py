@@ -12,7 +12,7 @@ with itself.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -52,8 +52,11 @@ def matches(store: Store, story: F.Story, watches: Sequence[Watch], today: date)
     for w in phrase:
         found += _phrase_matches(store, w)
     if figure:
-        signals = [s for s in store.signals() if s.state != "dismissed"]
-        found += figure_matches(story, signals, figure, today)
+        # Only what a figure watch judges (its pairs, and the accepted signals the facts
+        # add), never every signal of the archive.
+        watched = store.signals_watched([(w.metric, w.subject or "") for w in figure
+                                         if w.metric])
+        found += figure_matches(story, watched, figure, today)
     return found
 
 
@@ -104,6 +107,9 @@ def figure_matches(story: F.Story, signals: Iterable[Any], watches: Sequence[Wat
     signals = list(signals)
     accepted = F.accepted_from(signals)
     everything = F.with_accepted(story, accepted)
+    # What the facts say of each fact, looked up once: all but the accepted signals are
+    # judged against the same facts (tens of thousands in a year of news).
+    known: dict[tuple[str, Any], Any] = {}
     found: list[Alert] = []
     for s in signals:
         wanted = [w for w in watches if w.metric == s.metric and w.subject == s.subject]
@@ -113,23 +119,36 @@ def figure_matches(story: F.Story, signals: Iterable[Any], watches: Sequence[Wat
         facts = (F.with_accepted(story, [a for a in accepted if a.signal_id != s.id])
                  if is_accepted else everything)
         for w in wanted:
-            alert = _judge(w, s, facts, today)
+            alert = _judge(w, s, facts, today, known if facts is everything else None)
             if alert is not None:
                 found.append(alert)
     return found
 
 
-def _judge(w: Watch, s: Any, facts: F.Story, today: date) -> Alert | None:
+def _before(known: dict[tuple[str, Any], Any] | None, key: tuple[str, Any],
+            look_up: Callable[[], Any]) -> Any:
+    if known is None:
+        return look_up()
+    if key not in known:
+        known[key] = look_up()
+    return known[key]
+
+
+def _judge(w: Watch, s: Any, facts: F.Story, today: date,
+           known: dict[tuple[str, Any], Any] | None = None) -> Alert | None:
+    """Whether `s` is an alert of `w` against `facts`; `known` caches their answers."""
     if s.metric == "status":
         status = getattr(s, "status", None)
         if status is None:
             return None
-        before = F.current_status(facts, s.subject, today)
+        before = _before(known, ("status", s.subject),
+                         lambda: F.current_status(facts, s.subject, today))
         old = before.status if before else None
         if old == status:
             return None  # the news says what the facts say: no move
         return _alert(w, s, "status", None, old or "", status)
-    before_fig = F.current(facts, s.metric, s.subject, today)
+    before_fig = _before(known, (s.metric, s.subject),
+                         lambda: F.current(facts, s.metric, s.subject, today))
     old_value = before_fig.value if before_fig else None
     value = float(s.value)
     if w.when == "above":

@@ -23,7 +23,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from .errors import wrap_public_methods
-from .items import _WORD, StoredItem
+from .items import _WORD, StoredItem, newest_matches
 from .rows import _dt, _iso
 from .schema import ALERT_KINDS, PARTNER_STATUSES  # noqa: F401  (PARTNER_STATUSES: re-exported)
 
@@ -180,15 +180,14 @@ class AlertsMixin(_Host):
         if not words:
             return []
         match = '"' + " ".join(words) + '"'  # one FTS5 phrase; \w holds no quote
-        sql = (f"SELECT {self._ITEM_COLUMNS} FROM items WHERE id IN "
-               "(SELECT rowid FROM items_fts WHERE items_fts MATCH ?)")
-        params: list[Any] = [match]
+        where, params = "1", tuple[str, ...]()
         if entity is not None:
-            sql += " AND id IN (SELECT item_id FROM item_entities WHERE entity = ?)"
-            params.append(entity)
-        sql += " ORDER BY published DESC, id DESC LIMIT ?"
-        params.append(limit)
-        return self._items(self._conn.execute(sql, params).fetchall())
+            where = "id IN (SELECT item_id FROM item_entities WHERE entity = ?)"
+            params = (entity,)
+        # The newest matches as search finds them (items.newest_matches): a common phrase
+        # in a year of news is not sorted whole at every evaluation.
+        return self._items(newest_matches(self._conn, self._ITEM_COLUMNS, match, where,
+                                          params, limit))
 
     def mark_alerts_delivered(self, ids: Iterable[int], now: datetime | None = None) -> int:
         with self._transaction() as db:

@@ -153,6 +153,15 @@ MIGRATIONS: list[list[str]] = [
         )""",
         "CREATE INDEX alerts_undelivered ON alerts(id) WHERE delivered_at IS NULL",
     ],
+    [
+        # What the dashboard counts at start and after every commit, read from narrow
+        # indexes instead of every row of a year of news (a million items: 1 s -> 0.1 s):
+        # unread items and unread per feed (read, feed), read items for the unread per
+        # partner (store/reading.py), and the new signals per fact (state, metric, subject).
+        "CREATE INDEX items_by_read ON items(read, feed)",
+        "CREATE INDEX signals_by_fact ON signals(state, metric, subject)",
+        "DROP INDEX signals_by_state",
+    ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
