@@ -547,3 +547,19 @@ def test_a_document_refused_for_its_markup_is_read_once_by_feedparser():
     parsed = parse_feed(body, "t", FETCHED, content_type="text/xml; charset=iso-8859-1")
     assert parsed.parser == "feedparser"
     assert [i.title for i in parsed.items] == [GRUSS]
+
+
+def test_the_written_unicode_tables_are_this_pythons_database():
+    # text/unicode_tables.py saves every process a scan of unicodedata; written for one
+    # Unicode version, read only under it, and equal to the scan (else regenerate it with
+    # text.invisible.write_tables).
+    import unicodedata
+
+    from dealdesk.text import unicode_tables
+    from dealdesk.text.invisible import category_ranges, scan_categories
+
+    assert category_ranges() == scan_categories()
+    if unicodedata.unidata_version == unicode_tables.UNIDATA_VERSION:
+        assert category_ranges() == (list(unicode_tables.MARKS),
+                                     list(unicode_tables.NONSPACING),
+                                     list(unicode_tables.FORMAT))
