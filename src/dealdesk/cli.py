@@ -211,7 +211,10 @@ def _run(args: argparse.Namespace) -> int:
                            _now())
     if args.command == "check":
         return _check(load_remembering(config_dir, resolve_cache_dir() / PASSED_FILE))
-    config = load(config_dir)
+    from .config.cached import load_cached
+
+    # The same files as last time: the config they made then (config.cached).
+    config = load_cached(config_dir, resolve_cache_dir())
     store_path = data_dir / STORE_FILE
     if args.command == "dump":
         return _dump(config, store_path, args.format, args.as_of)
