@@ -9,7 +9,6 @@ the line it was written on. Nothing here knows which files or keys DealDesk read
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Callable, Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -112,6 +111,8 @@ def read_toml(path: Path, problems: list[Problem]) -> Document | None:
         line = raw[: exc.start].count(b"\n") + 1
         problems.append(Problem(path, line, "not UTF-8 text", "save the file as UTF-8"))
         return None
+    import tomllib  # here: a start that reuses the config kept (config.cached) reads no TOML
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
