@@ -339,7 +339,8 @@ def _clean_batch(texts: Sequence[str], limit: int, html_markup: bool) -> list[st
         return list(texts)
     # A reference to ESC or a C1 control becomes that control in clean_text, and takes the
     # escape sequence it starts with it: that text is no simple one.
-    if html_markup and "&#" in joined and _C1_REFERENCE.search(joined):
+    # "&" first: a search for one character is a tenth of the cost of one for two.
+    if html_markup and "&" in joined and "&#" in joined and _C1_REFERENCE.search(joined):
         return None
     if is_ascii:
         if "\x1b" in joined:
