@@ -511,3 +511,28 @@ def test_plain_feeds_never_load_what_only_odd_markup_needs():
     assert result.stdout.split("\n")[:2] == ["[]", "['html.parser', 'html.entities']"], (
         result.stderr
     )
+
+
+# Ampersands and "<" in every place a batch's shortcut looks at: a text's start or end (next
+# to the separator), before a space, a letter, "#", ";" or another "&".
+AMPERSAND_TEXT = st.lists(
+    st.sampled_from(["&", "& ", " &", "&amp;", "&#38;", "&&", "a", " ", "<", "<b>", ";", "#"]),
+    max_size=5,
+).map("".join)
+
+
+@settings(max_examples=1000, deadline=None)
+@given(st.lists(AMPERSAND_TEXT, min_size=2, max_size=8), st.sampled_from([3, 1000]),
+       st.booleans())
+def test_a_batch_takes_its_shortcut_only_when_each_text_would(texts, limit, html_markup):
+    cleaned = clean_texts(texts, limit, html_markup=html_markup)
+    assert cleaned == [clean_text(t, limit, html_markup=html_markup) for t in texts]
+
+
+def test_a_batch_of_texts_whose_ampersands_start_no_entity_comes_back_as_it_is():
+    texts = ["AT & T", "R & D & more", "plain"]
+    assert all(a is b for a, b in zip(clean_texts(texts, 100), texts))
+    for odd in ("AT&T", "AT&amp;T", "tail &", "&", "<b>x</b>"):
+        for at in (0, 1):
+            batch = [odd, "plain"] if at == 0 else ["plain", odd]
+            assert clean_texts(batch, 100) == [clean_text(t, 100) for t in batch]

@@ -14,6 +14,8 @@ from hypothesis import strategies as st
 
 from dealdesk.model import NewsItem
 from dealdesk.news import xmlfeed
+from dealdesk.news.dates import parse_date
+from dealdesk.news.items import FUTURE_TOLERANCE
 from dealdesk.news.parse import SUMMARY_LIMIT, TITLE_LIMIT, parse_feed
 from dealdesk.text.clean import clean_text
 from tests.test_parse import RDF, XML_TEXT
@@ -168,3 +170,41 @@ def test_a_batch_of_items_is_cleaned_as_each_item_alone(pairs):
     parsed = parse(doc)
     assert parsed.parser == "fast"
     assert [(item.guid, item.title, item.summary) for item in parsed.items] == expected
+
+
+# Dates as written, some shared, some unreadable or impossible, some only differing in the
+# whitespace around them: each item's date is read once per document and looked up after.
+DATE_TEXTS = [
+    "Tue, 23 Sep 2025 10:00:00 GMT", " Tue, 23 Sep 2025 10:00:00 GMT\n", "2025-09-23T10:00:00Z",
+    "", "  ", "not a date", "2026-02-30", "Tue, 23 Sep 2025 10:00:00 +2500", "2099-01-01",
+    "Tue, 23 Sep 2025 10:00:00 PST",
+]
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.sampled_from(DATE_TEXTS), min_size=1, max_size=30),
+       st.sampled_from([200, 1000, 1 << 18]))
+def test_items_sharing_a_date_text_get_the_date_each_would_get_alone(dates, chunk):
+    doc = (
+        '<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel><title>t</title>'
+        + "".join(f"<item><title>Story {i}</title><pubDate>{escape(d)}</pubDate></item>"
+                  for i, d in enumerate(dates))
+        + "</channel></rss>"
+    ).encode()
+    old_chunk = xmlfeed.CHUNK
+    xmlfeed.CHUNK = chunk  # not monkeypatch: a fixture would be shared by the examples
+    try:
+        parsed = parse(doc)
+    finally:
+        xmlfeed.CHUNK = old_chunk
+    assert parsed.parser == "fast"
+    expected = []
+    for d in dates:
+        alone = parse_date(d)
+        if alone is None:
+            expected.append((FETCHED, "missing"))
+        elif alone > FETCHED + FUTURE_TOLERANCE:
+            expected.append((FETCHED, "future"))
+        else:
+            expected.append((alone, None))
+    assert [(item.published, item.date_flag) for item in parsed.items] == expected

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 from ..model import NewsItem
 from ..text.clean import clean_text, clean_texts
@@ -23,6 +24,7 @@ FUTURE_TOLERANCE = timedelta(days=1)
 # carry HTML), summary, summary_html, link, base (what a relative link is resolved
 # against), guid, date_text (as written), date_parsed (when the parser already read it).
 Raw = tuple[str, bool, str, bool, str | None, str | None, str, str, datetime | None]
+_UNREAD: Any = object()  # not in ItemBuilder._dates yet
 
 
 class ItemBuilder:
@@ -44,6 +46,8 @@ class ItemBuilder:
         self._seen_guids: set[str] = set()
         self._seen_links: set[str] = set()
         self._seen_titles: set[str] = set()
+        # A feed's items often share a date as written: each is read once per document.
+        self._dates: dict[str, datetime | None] = {}
 
     def add(self, raws: Sequence[Raw]) -> None:
         if not raws:
@@ -62,6 +66,7 @@ class ItemBuilder:
         )
         append = self.items.append
         new, set_dict = object.__new__, object.__setattr__
+        dates, unread = self._dates, _UNREAD
         for title, summary, link, guid, date_text, published in zip(
             titles, summaries, links, guids, date_texts, dates_parsed
         ):
@@ -69,7 +74,10 @@ class ItemBuilder:
                 title = clean_text(summary, 200, html_markup=False) or (link or "")
                 if not title:
                     continue  # nothing a reader could recognise
-            published = published or parse_date(date_text)
+            if published is None:
+                published = dates.get(date_text, unread)
+                if published is unread:
+                    published = dates[date_text] = parse_date(date_text)
             date_flag = None
             if published is None:
                 published, date_flag = self._fetched_at, "missing"
