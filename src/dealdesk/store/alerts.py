@@ -167,6 +167,22 @@ class AlertsMixin(_Host):
         with self._transaction() as db:
             return add(db, alerts, _iso(now or datetime.now(UTC)))
 
+    def watch_inputs(self) -> tuple[Any, ...]:
+        """A fingerprint of what the watches read (news.watches.matches), in a few
+        milliseconds where evaluating them takes half a second in a year of news: while it
+        is the same, evaluating again finds nothing new. Items are only ever added (a new
+        id), enriched (pending: their entities, figures and index entry) or deleted; a
+        signal is added, decided (its state and decided_at) or deleted with its item. Each
+        state's count and sums of ids change with any one signal moving between states."""
+        items = self._conn.execute(
+            "SELECT (SELECT max(id) FROM items), "
+            "(SELECT count(*) FROM items WHERE pending = 1)").fetchone()
+        signals = self._conn.execute(
+            "SELECT state, count(*), total(id), total(id * id) FROM signals "
+            "GROUP BY state ORDER BY state").fetchall()
+        decided = self._conn.execute("SELECT max(decided_at) FROM signals").fetchone()
+        return (tuple(items), tuple(tuple(r) for r in signals), decided[0])
+
     def alerts(self, undelivered_only: bool = False, limit: int = 1000) -> list[StoredAlert]:
         """Stored alerts, newest first."""
         return read(self._conn, undelivered_only, limit)

@@ -43,6 +43,9 @@ class Alerting:
         self.desk = desk
         self._alert_seen: int | None = None
         self._alerts_due = False
+        # What the last evaluation read: the store's watch inputs (Store.watch_inputs), the
+        # day, the config's facts and watches. The same again, evaluating finds nothing new.
+        self._evaluated: tuple[object, ...] | None = None
 
     def check_alerts(self) -> None:
         """Evaluate soon: once per burst of store reads, and not while our own refresh
@@ -66,11 +69,17 @@ class Alerting:
         if path is None or not path.exists():
             return
         now = desk.clock()
+        config = desk.config
         try:
             with desk.open_store() as store:
                 before = max((a.id for a in store.alerts(limit=1)), default=0)
                 try:
-                    evaluate(store, desk.config.story, desk.config.watches, now.date(), now)
+                    # Read before evaluating: a change made meanwhile makes the next pass
+                    # differ from what is recorded here, so it evaluates again.
+                    inputs = (store.watch_inputs(), now.date(), config.story, config.watches)
+                    if not _same_inputs(inputs, self._evaluated):
+                        evaluate(store, config.story, config.watches, now.date(), now)
+                        self._evaluated = inputs
                 except (StoreError, sqlite3.Error):
                     pass  # a read-only store: show what it holds
                 alerts = store.alerts(limit=ALERTS_WINDOW)
@@ -117,6 +126,13 @@ class Alerting:
             for sequence in desktop_sequences(a, bool(os.environ.get("TMUX"))):
                 driver.write(sequence)
         driver.flush()
+
+
+def _same_inputs(now: tuple[object, ...], then: tuple[object, ...] | None) -> bool:
+    """The store's inputs and the day compare by value, the config's facts and watches by
+    identity (a reloaded config is a new object; comparing the facts costs more)."""
+    return (then is not None and now[:2] == then[:2]
+            and all(a is b for a, b in zip(now[2:], then[2:], strict=True)))
 
 
 def desktop_sequences(alert: StoredAlert, in_tmux: bool) -> list[str]:

@@ -19,11 +19,13 @@ from textual import events, on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
+from textual.reactive import Reactive
 from textual.screen import ModalScreen
+from textual.widget import Widget
 from textual.widgets import DataTable, Input, Static
 
 from ... import view as V
-from ..panels.table import PanelTable, fill_table
+from ..panels.table import PanelTable, settled_widths, start_fill
 
 MAX_QUERY = 200
 DEBOUNCE_SECONDS = 0.25
@@ -74,6 +76,12 @@ class SearchScreen(ModalScreen[int | None]):
     }
     """
 
+    # Textual repaints a whole screen when its focus moves, and a modal's whole screen is the
+    # dashboard under it, composited and tinted again: a good part of the frame that shows
+    # the results (which take the focus). Nothing the screen itself draws depends on the
+    # focus (widgets restyle themselves on focus and blur), so a move repaints only them.
+    focused: Reactive[Widget | None] = Reactive(None, repaint=False)
+
     BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "dismiss(None)", "Back"),
                 Binding("ctrl+s", "save_view", "Save as view")]
 
@@ -90,6 +98,7 @@ class SearchScreen(ModalScreen[int | None]):
         self._due = 0.0  # monotonic time the pending query is searched at
         self._waiting = False  # a timer is set for it
         self._focus_results = False  # enter was pressed before the results came
+        self._fill_step = 0  # results shown so far: a late second step knows it is stale
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-body") as body:
@@ -108,7 +117,8 @@ class SearchScreen(ModalScreen[int | None]):
             self.search(self.query_text)
 
     def _status(self, text: str) -> None:
-        self.query_one("#search-status", Static).update(Text(text))
+        # One line, always: no need to lay the screen out again for it.
+        self.query_one("#search-status", Static).update(Text(text), layout=False)
 
     @on(Input.Changed)
     def _changed(self, event: Input.Changed) -> None:
@@ -169,10 +179,30 @@ class SearchScreen(ModalScreen[int | None]):
         self.app.call_from_thread(self._show, query, lines)
 
     def _show(self, query: str, lines: list[V.NewsLine]) -> None:
+        # A screenful of rows first, the rest once that frame is out: the table measures and
+        # draws every row it is given before the frame, and 200 rows cost 20-50 ms where a
+        # screenful costs a few. The columns are as wide as all the rows need from the
+        # start, so the second step changes nothing on screen but the scrollbar.
+        from dataclasses import replace
+
         from ..links import link_column
 
-        fill_table(self.query_one(PanelTable), link_column(
-            V.news_view(lines, self.now), "Title", {str(i.id): i.link for i in lines}))
+        table = self.query_one(PanelTable)
+        view = V.news_view(lines, self.now)
+        links = {str(i.id): i.link for i in lines}
+        fill = start_fill(table, view, settled_widths(view))
+        first = max(self.app.size.height, 1)  # the table shows fewer rows than that
+        fill.add(link_column(replace(view, rows=view.rows[:first]), "Title", links).rows)
+        self._fill_step += 1
+        if len(view.rows) > first:
+            step = self._fill_step
+
+            def rest() -> None:
+                if step == self._fill_step:  # no newer search filled the table since
+                    fill.add(link_column(replace(view, rows=view.rows[first:]), "Title",
+                                         links).rows)
+
+            self.call_after_refresh(rest)
         if not query.strip():
             self._status("Type to search.")
         else:
