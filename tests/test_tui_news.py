@@ -270,7 +270,9 @@ async def test_news_still_shows_while_our_refresh_runs_read_less_often(tmp_path,
         assert not writer.done()  # items show while the writes go on
         await writer
         gaps = [b - a for a, b in itertools.pairwise(reads)]
-        assert reads and all(gap >= 0.6 for gap in gaps), gaps
+        # Spaced from one decision to read (load_news) to the next; timed here where each
+        # read starts, in its worker thread, whose start may lag by a few milliseconds.
+        assert reads and all(gap >= 0.6 - 0.02 for gap in gaps), gaps
         app.post_message(RefreshFinished())
         await wait_for(pilot, lambda: len(news_rows(app)) == 20)
 
