@@ -118,7 +118,7 @@ def _set(ranges: Ranges) -> str:
 def _class(ranges: Ranges) -> str:
     """A regex matching a code point of `ranges`: a BMP set, then the astral ones behind
     a guard."""
-    bmp = [(a, min(b, 0xFFFF)) for a, b in ranges if a <= 0xFFFF]
+    bmp = _bmp(ranges)
     astral = [(max(a, 0x10000), b) for a, b in ranges if b > 0xFFFF]
     parts = [_set(bmp)] if bmp else []
     if astral:
@@ -130,13 +130,10 @@ class Classes:
     """The compiled classes; see the module's docstring."""
 
     def __init__(self) -> None:
-        mark_ranges, nonspacing_ranges, format_ranges = category_ranges()
-        mark_codes = _codes(mark_ranges)
-        nonspacing_codes = _codes(nonspacing_ranges)
-        format_codes = _codes(format_ranges)
+        marks, nonspacing, format_ranges = category_ranges()
         blank_codes = BLANK_LOOKING | SPACE_CONTROLS
         removed = _without(
-            _merged([*_FIXED, *DEFAULT_IGNORABLE, *_NONCHARACTERS, *_ranges(format_codes)]),
+            _merged([*_FIXED, *DEFAULT_IGNORABLE, *_NONCHARACTERS, *format_ranges]),
             sorted(blank_codes | WHITESPACE_CONTROLS | EMOJI_JOINERS),
         )
         blank = _ranges(blank_codes)
@@ -147,7 +144,6 @@ class Classes:
         )
         self.blank = re.compile(_class(blank))
         self.joiners = re.compile("[\u200d\ufe0e\ufe0f]+")
-        marks, nonspacing = _ranges(mark_codes), _ranges(nonspacing_codes)
         mark, nonspacing_mark = _class(marks), _class(nonspacing)
         self.nonspacing_run = re.compile(
             f"((?:{nonspacing_mark}){{{MAX_NONSPACING_MARKS}}})(?:{nonspacing_mark})+"
@@ -169,15 +165,15 @@ class Classes:
             + f"|(?:{mark}){{{MAX_MARKS + 1}}}"
         )
         astral = "\U00010000-\U0010ffff]"
-        bmp_marks = [c for c in mark_codes if c <= 0xFFFF]
-        bmp_printable = [c for c in printable if c <= 0xFFFF]
+        bmp_marks = _bmp(marks)
+        bmp_printable = _bmp(_ranges(printable))
         # Any character that could matter: one set, a bitmap and one range, fast to scan.
-        self.candidate = re.compile(_set(_ranges(bmp_printable + bmp_marks))[:-1] + astral)
-        self.special_or_astral = re.compile(_set(_ranges(bmp_printable))[:-1] + astral)
+        self.candidate = re.compile(_set(_merged([*bmp_printable, *bmp_marks]))[:-1] + astral)
+        self.special_or_astral = re.compile(_set(bmp_printable)[:-1] + astral)
         self.astral = re.compile("[" + astral)
-        nonspacing_set = _set(_ranges(c for c in nonspacing_codes if c <= 0xFFFF))
+        nonspacing_set = _set(_bmp(nonspacing))
         self.bmp_nonspacing_run = re.compile(nonspacing_set + f"{{{MAX_NONSPACING_MARKS + 1}}}")
-        self.bmp_mark_run = re.compile(_set(_ranges(bmp_marks)) + f"{{{MAX_MARKS + 1}}}")
+        self.bmp_mark_run = re.compile(_set(bmp_marks) + f"{{{MAX_MARKS + 1}}}")
 
 
 @functools.cache
@@ -185,8 +181,9 @@ def classes() -> Classes:
     return Classes()
 
 
-def _codes(ranges: Iterable[tuple[int, int]]) -> list[int]:
-    return [code for a, b in ranges for code in range(a, b + 1)]
+def _bmp(ranges: Ranges) -> Ranges:
+    """The part of `ranges` in the BMP."""
+    return [(a, min(b, 0xFFFF)) for a, b in ranges if a <= 0xFFFF]
 
 
 CategoryRanges = tuple[Ranges, Ranges, Ranges]
