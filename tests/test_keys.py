@@ -193,6 +193,34 @@ async def test_help_is_made_once_and_opening_it_keeps_the_footer():
         assert len(app.screen.query("#help")) == 1
 
 
+async def test_a_modal_leaves_the_footer_under_it_as_it_is(tmp_path, config):
+    """Search or details opened and closed: the dashboard's footer keeps its keys (built
+    again under the modal's tint, they would lay the dashboard out again and paint the
+    modal's backdrop in the very frame that shows the search results)."""
+    from textual.widgets._footer import FooterKey
+
+    from dealdesk.tui.screens.search import SearchScreen
+
+    from .newsdata import fill_store
+
+    app = make_app(fill_store(tmp_path / "store.sqlite3", config.feeds))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: app.desk.state.news_items)
+        dashboard = app.screen
+        keys = list(dashboard.query(FooterKey))
+        assert keys
+        for _ in range(2):
+            await pilot.press("slash")
+            await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
+            await pilot.press(*"openai", "enter")
+            await wait_for(pilot, lambda: app.screen.query_one(PanelTable).row_count > 0)
+            assert list(dashboard.query(FooterKey)) == keys
+            await pilot.press("escape")
+            await wait_for(pilot, lambda: app.screen is dashboard)
+            await pilot.pause()
+            assert list(dashboard.query(FooterKey)) == keys
+
+
 async def test_the_palette_opens_help_and_never_closes_it():
     app = make_app()
     async with app.run_test(size=(120, 40)) as pilot:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from textual.app import ComposeResult
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widgets import Footer
 
 
@@ -13,8 +13,11 @@ class KeysFooter(Footer):
     """Textual's Footer rebuilds all its keys whenever a screen's bindings may have changed:
     each time the dashboard comes back from help or details, and on every focus change.
     Rebuilding a dozen keys costs more than the rest of such a frame, so an unchanged set
-    of keys is left as it is, and so is the footer of a screen hidden under an opaque one
-    (whose panel keys are off meanwhile): the screen checks its bindings again when back."""
+    of keys is left as it is, and so is the footer of a screen under another one, opaque or
+    modal: its keys are off meanwhile, and a modal's open and close would otherwise rebuild
+    the footer under its tint twice, each time laying out the screen below and painting the
+    modal's backdrop again, in the frames that show what the modal was opened for. The
+    screen checks its bindings again when it is back on top."""
 
     _shown: tuple[Any, ...] | None = None
 
@@ -31,8 +34,7 @@ class KeysFooter(Footer):
         super().bindings_changed(screen)
 
     def _hidden(self) -> bool:
-        top = self.app.screen
-        return top is not self.screen and not isinstance(top, ModalScreen)
+        return self.app.screen is not self.screen
 
     def _keys(self, screen: Screen[Any]) -> tuple[Any, ...]:
         """What compose draws from: the shown bindings (and the palette's), whether enabled,
