@@ -277,7 +277,7 @@ async def test_excluded_items_leave_news_and_search_and_are_counted(tmp_path):
         await wait_for(pilot, lambda: "match" in str(screen.query_one("#search-status")
                                                      .render()))
         table = screen.query_one("#search-results")
-        titles = [str(table.get_row_at(i)[2]) for i in range(table.row_count)]
+        titles = [table.row(i).cells[2].plain for i in range(table.row_count)]
         assert titles and not any("Oracle" in t or "puces" in t for t in titles)
 
 

@@ -213,7 +213,7 @@ async def test_a_modal_leaves_the_footer_under_it_as_it_is(tmp_path, config):
             await pilot.press("slash")
             await wait_for(pilot, lambda: isinstance(app.screen, SearchScreen))
             await pilot.press(*"openai", "enter")
-            await wait_for(pilot, lambda: app.screen.query_one(PanelTable).row_count > 0)
+            await wait_for(pilot, lambda: app.screen.query_one("#search-results").row_count > 0)
             assert list(dashboard.query(FooterKey)) == keys
             await pilot.press("escape")
             await wait_for(pilot, lambda: app.screen is dashboard)

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import ClassVar
 
-from rich.cells import cell_len
 from rich.console import RenderableType
 from rich.text import Text
 from textual.app import ComposeResult
@@ -16,7 +16,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from ...view import Row, TableView, monochrome
+from ...view import TableView, monochrome
 from .fit import fit_columns, natural_widths
 
 EMPTY_HEIGHT = 8  # a panel showing its empty state: border, padding, three lines
@@ -57,35 +57,9 @@ def fill_table(table: DataTable[RenderableType], view: TableView,
 
     `widths` (from fit.fit_columns): each column's width, None for a hidden one; without
     them, the view's own widths."""
-    start_fill(table, view, widths).add(view.rows)
-
-
-class TableFill:
-    """A view going into a table in steps (start_fill): `add` adds rows of it, in order.
-    Once every row is in, the table is what fill_table makes of the view."""
-
-    def __init__(self, table: DataTable[RenderableType], shown: Sequence[int | None],
-                 keep: Sequence[int], key: str | None) -> None:
-        self.table, self.shown, self.keep = table, shown, keep
-        self._key = key  # the row key the cursor was on, until that row is back
-
-    def add(self, rows: Sequence[Row]) -> None:
-        table, shown, keep = self.table, self.shown, self.keep
-        mono = table.app.no_color
-        for row in rows:
-            cells = tuple(monochrome(c) for c in row.cells) if mono else row.cells
-            # Text cut by a column's width ends in an ellipsis, not mid-word.
-            table.add_row(*(_ellipsis(cells[i]) if shown[i] else cells[i] for i in keep),
-                          key=row.key)
-        if self._key is not None and self._key in table.rows:
-            table.move_cursor(row=table.get_row_index(self._key), animate=False)
-            self._key = None
-
-
-def start_fill(table: DataTable[RenderableType], view: TableView,
-               widths: Sequence[int | None] | None = None) -> TableFill:
-    """fill_table in steps: the table emptied and given the view's columns; its rows go in
-    with the returned TableFill's `add`."""
+    if table.app.no_color:
+        view = replace(view, rows=tuple(
+            replace(row, cells=tuple(monochrome(c) for c in row.cells)) for row in view.rows))
     shown: Sequence[int | None] = (
         widths if widths is not None else [column.width for column in view.columns])
     keep = [i for i, column in enumerate(view.columns)
@@ -98,25 +72,12 @@ def start_fill(table: DataTable[RenderableType], view: TableView,
         # Text, not str: a str label is parsed as markup (and its first parse imports
         # rich's emoji table, a few ms before the first frame).
         table.add_column(_ellipsis(Text(view.columns[i].label)), width=shown[i])
-    return TableFill(table, shown, keep, key)
-
-
-def settled_widths(view: TableView) -> list[int | None]:
-    """The widths the table would give the view's columns once all its rows are in: the
-    column's own width, else as wide as its label and widest cell (line), as DataTable
-    measures them. Given at the start, rows added in steps do not move the columns."""
-    widths: list[int | None] = []
-    for index, column in enumerate(view.columns):
-        if column.width is not None:
-            widths.append(column.width)
-            continue
-        wide = cell_len(column.label)
-        for row in view.rows:
-            plain = row.cells[index].plain
-            wide = max(wide, max((cell_len(line) for line in plain.splitlines()), default=0)
-                       if "\n" in plain else cell_len(plain))
-        widths.append(wide)
-    return widths
+    for row in view.rows:
+        # Text cut by a column's width ends in an ellipsis, not mid-word.
+        table.add_row(*(_ellipsis(row.cells[i]) if shown[i] else row.cells[i] for i in keep),
+                      key=row.key)
+    if key is not None and key in table.rows:
+        table.move_cursor(row=table.get_row_index(key), animate=False)
 
 
 def _ellipsis(cell: Text) -> Text:

@@ -22,10 +22,11 @@ from textual.containers import Vertical
 from textual.reactive import Reactive
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import DataTable, Input, Static
+from textual.widgets import Input, Static
+from textual.worker import get_current_worker
 
 from ... import view as V
-from ..panels.table import PanelTable, settled_widths, start_fill
+from ..panels.linetable import LineTable
 
 MAX_QUERY = 200
 DEBOUNCE_SECONDS = 0.25
@@ -98,7 +99,6 @@ class SearchScreen(ModalScreen[int | None]):
         self._due = 0.0  # monotonic time the pending query is searched at
         self._waiting = False  # a timer is set for it
         self._focus_results = False  # enter was pressed before the results came
-        self._fill_step = 0  # results shown so far: a late second step knows it is stale
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-body") as body:
@@ -108,7 +108,7 @@ class SearchScreen(ModalScreen[int | None]):
                               placeholder="words to find in titles and summaries",
                               max_length=MAX_QUERY, id="search-input")
             yield Static(id="search-status")
-            yield PanelTable(cursor_type="row", id="search-results")
+            yield LineTable(id="search-results")
 
     def on_mount(self) -> None:
         self.query_one(Input).focus()
@@ -154,20 +154,19 @@ class SearchScreen(ModalScreen[int | None]):
             self._take_focus()
 
     def _take_focus(self) -> None:
-        table = self.query_one(PanelTable)
+        table = self.query_one(LineTable)
         if self._focus_results and table.row_count:
             self._focus_results = False
             table.focus()
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def search(self, query: str) -> None:
-        if not query.strip():
-            self.app.call_from_thread(self._show, query, [])
-            return
-        if self.store_path is None or not self.store_path.exists():
-            self.app.call_from_thread(self._show, query, [])
+        if not query.strip() or self.store_path is None or not self.store_path.exists():
+            self.app.call_from_thread(self._show, query, V.news_view([], self.now), [])
             return
         from ...store import NewsQuery, Store, StoreError
+        from ..links import link_column
+        from ..panels.fit import natural_widths
 
         try:
             with Store.open(self.store_path) as store:
@@ -175,38 +174,22 @@ class SearchScreen(ModalScreen[int | None]):
         except StoreError as exc:
             self.app.call_from_thread(self._status, str(exc))
             return
+        # The rows are made here, off the screen's thread: it only has to draw them.
         lines = [V.news_line(i) for i in items]
-        self.app.call_from_thread(self._show, query, lines)
+        view = link_column(V.news_view(lines, self.now), "Title",
+                           {str(i.id): i.link for i in lines})
+        natural = natural_widths(view)
+        # A newer search cancelled this one while the store answered: its rows are stale.
+        if not get_current_worker().is_cancelled:
+            self.app.call_from_thread(self._show, query, view, natural)
 
-    def _show(self, query: str, lines: list[V.NewsLine]) -> None:
-        # A screenful of rows first, the rest once that frame is out: the table measures and
-        # draws every row it is given before the frame, and 200 rows cost 20-50 ms where a
-        # screenful costs a few. The columns are as wide as all the rows need from the
-        # start, so the second step changes nothing on screen but the scrollbar.
-        from dataclasses import replace
-
-        from ..links import link_column
-
-        table = self.query_one(PanelTable)
-        view = V.news_view(lines, self.now)
-        links = {str(i.id): i.link for i in lines}
-        fill = start_fill(table, view, settled_widths(view))
-        first = max(self.app.size.height, 1)  # the table shows fewer rows than that
-        fill.add(link_column(replace(view, rows=view.rows[:first]), "Title", links).rows)
-        self._fill_step += 1
-        if len(view.rows) > first:
-            step = self._fill_step
-
-            def rest() -> None:
-                if step == self._fill_step:  # no newer search filled the table since
-                    fill.add(link_column(replace(view, rows=view.rows[first:]), "Title",
-                                         links).rows)
-
-            self.call_after_refresh(rest)
+    def _show(self, query: str, view: V.TableView, natural: list[int]) -> None:
+        self.query_one(LineTable).show(view, natural)
         if not query.strip():
             self._status("Type to search.")
         else:
-            self._status(f"{len(lines)} item{'s' if len(lines) != 1 else ''} match {query!r}")
+            found = len(view.rows)
+            self._status(f"{found} item{'s' if found != 1 else ''} match {query!r}")
         self._take_focus()
 
     def action_save_view(self) -> None:
@@ -224,8 +207,7 @@ class SearchScreen(ModalScreen[int | None]):
         else:
             self.notify(f"Saved the view {query[:60]!r} in views.toml", timeout=3, markup=False)
 
-    @on(DataTable.RowSelected)
-    def _chosen(self, event: DataTable.RowSelected) -> None:
+    @on(LineTable.RowSelected)
+    def _chosen(self, event: LineTable.RowSelected) -> None:
         event.stop()
-        if event.row_key.value is not None:
-            self.dismiss(int(event.row_key.value))
+        self.dismiss(int(event.key))
