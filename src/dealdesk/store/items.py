@@ -15,6 +15,7 @@ from ..model import NewsItem
 from .errors import wrap_public_methods
 from .rows import _is_int, _is_opt_text, _is_text, _iso, _strict_dt, shown, shown_link
 from .signals import _insert_signals
+from .terms import prefix_terms, quoted
 
 if TYPE_CHECKING:  # what a mixin uses of the store it is composed into (store/schema.py)
     from .schema import SchemaMixin as _Host
@@ -97,7 +98,7 @@ class ItemsMixin(_Host):
         The query is plain words, never FTS5 syntax: quotes, *, AND/OR/NOT, NEAR and
         parentheses are just text. The last word matches as a prefix (search as you type).
         """
-        match = fts_query(query)
+        match = search_match(self._conn, query)
         if match is None:
             return []
         return self._items(newest_matches(self._conn, self._ITEM_COLUMNS, match, "1", (),
@@ -320,7 +321,11 @@ def _insert_entities(
     )
 
 
-def fts_query(text: str, max_words: int = 16) -> str | None:
+# Words of a search: more are dropped.
+MAX_SEARCH_WORDS = 16
+
+
+def fts_query(text: str, max_words: int = MAX_SEARCH_WORDS) -> str | None:
     """An FTS5 MATCH expression that means "all these words", whatever `text` holds.
 
     Each word is a quoted string (FTS5 operators inside quotes are plain text; `\\w`
@@ -332,3 +337,20 @@ def fts_query(text: str, max_words: int = 16) -> str | None:
     terms = [f'"{w}"' for w in words]
     terms[-1] += "*"
     return " ".join(terms)
+
+
+def search_match(db: sqlite3.Connection, text: str) -> str | None:
+    """`fts_query(text)`, with the last word's prefix written as the OR of the exact terms
+    it covers in the index when there are few (store/terms.py): the same rows, read
+    incrementally instead of merged whole. None when `text` holds no word."""
+    match = fts_query(text)
+    if match is None:
+        return None
+    words = _WORD.findall(text)[:MAX_SEARCH_WORDS]
+    terms = prefix_terms(db, words[-1])
+    if terms is None:
+        return match
+    last = quoted(terms[0]) if len(terms) == 1 else (
+        "(" + " OR ".join(quoted(term) for term in terms) + ")")
+    # AND written out: FTS5 reads no implicit AND before a parenthesis.
+    return " AND ".join([*(f'"{w}"' for w in words[:-1]), last])

@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from .errors import StoreError, wrap_public_methods
-from .items import StoredItem, fts_query, newest_matches
+from .items import StoredItem, newest_matches, search_match
 from .rows import _iso
 from .signals import SIGNAL_STATES
 
@@ -233,7 +233,7 @@ class ReadingMixin(_Host):
 
     def search_shown(self, text: str, query: NewsQuery, limit: int = 100) -> list[StoredItem]:
         """`search`, within what `query` shows: excluded items are never found."""
-        match = fts_query(text)
+        match = search_match(self._conn, text)
         if match is None:
             return []
         where, params = _news_where(query)
