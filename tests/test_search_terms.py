@@ -20,7 +20,7 @@ from dealdesk.store import NewsQuery, Store, fts_query
 from dealdesk.store import items as store_items
 from dealdesk.store import schema as store_schema
 from dealdesk.store import terms as store_terms
-from dealdesk.store.items import search_match
+from dealdesk.store.items import search_match, search_matches
 
 END = datetime(2026, 6, 1, tzinfo=UTC)
 WORDS = (
@@ -31,8 +31,10 @@ WORDS = (
     "Łódź", "o'neill", "ai", "AI", "aim", "aims", "air", "airport", "Ai-chip", "c", "co",
     "compute", "coreweave", "x_y", "e-mail", "ma\u00f1ana", "manana",
 )
-# More terms under one prefix than the expansion takes: the prefix query stays.
+# More terms under one prefix than the expansion takes when every match is read (the
+# newest are still read through it), and more than it ever takes: the prefix query stays.
 MANY = tuple(f"zq{k:03d}" for k in range(store_terms.MAX_EXPANSION + 6))
+MOST = tuple(f"zr{k:03d}" for k in range(store_terms.MAX_WINDOW_EXPANSION + 4))
 HIDE = ((None, '"sponsored"'), ("wire", '"webinar"'))
 
 
@@ -65,7 +67,9 @@ def fill(path: Path, seed: int = 3, n: int = 120) -> None:
             store.enrich([(item_id, (), ()) for item_id, _ in stored[:-1]])
         store.record(_result("blog"), [NewsItem(
             feed="blog", guid="many", title="many", link=None, published=END,
-            summary=" ".join(MANY))], END)
+            summary=" ".join(MANY)), NewsItem(
+            feed="blog", guid="most", title="most", link=None, published=END,
+            summary=" ".join(MOST))], END)
         with store._transaction() as db:
             db.execute("UPDATE items SET title = 'Skellefteå hyperscaler Ωmega Luleåedit' "
                        "WHERE id = (SELECT min(id) FROM items WHERE pending = 0)")
@@ -79,13 +83,14 @@ def queries() -> list[str]:
         for end in range(1, len(word) + 1):
             found.update((word[:end], word[:end].upper(), f"data {word[:end]}",
                           f"Luleå {word[:end]}"))
-    found.update(("zq", "zq0", "zq06", "zzz", "qqqq", "lulez", "data zzz", "don't c",
-                  "nvidia's h", "数据中", "sponsored a", "e mail", "1 5g"))
+    found.update(("zq", "zq0", "zq06", "zr", "zr0", "zr1", "zr2", "most zr", "zzz", "qqqq",
+                  "lulez", "data zzz", "don't c", "nvidia's h", "数据中", "sponsored a",
+                  "e mail", "1 5g"))
     return sorted(found)
 
 
 def _prefix_only(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(store_items, "prefix_terms", lambda db, word: None)
+    monkeypatch.setattr(store_items, "prefix_terms", lambda *args: None)
 
 
 def _ids(items: list[store_items.StoredItem]) -> list[int]:
@@ -106,7 +111,14 @@ def test_the_vocabulary_holds_every_indexed_term(tmp_path):
             "luleapress0", "luleapress3"} <= indexed
 
 
-def test_expanded_search_finds_exactly_what_the_prefix_finds(tmp_path, monkeypatch):
+@pytest.mark.parametrize("thresholds", ["shipped", "window"])
+def test_expanded_search_finds_exactly_what_the_prefix_finds(tmp_path, monkeypatch,
+                                                            thresholds):
+    """With "window", the newest matches by id are read first whenever there are more
+    than a few (items.newest_matches), so that path is taken by most queries here."""
+    if thresholds == "window":
+        monkeypatch.setattr(store_items, "SEARCH_ALL_BELOW", 0)
+        monkeypatch.setattr(store_items, "SEARCH_MIN_WINDOW", 8)
     path = tmp_path / "s.db"
     fill(path)
     qs = queries()
@@ -114,7 +126,8 @@ def test_expanded_search_finds_exactly_what_the_prefix_finds(tmp_path, monkeypat
     used = 0
     with Store.open(path) as store:
         for q in qs:
-            match = search_match(store._conn, q)
+            matches = search_matches(store._conn, q)
+            match = None if matches is None else matches[0]
             used += match is not None and "*" not in match
             for limit in (1, 7, 300):
                 expanded["search", q, limit] = _ids(store.search(q, limit))
@@ -125,6 +138,11 @@ def test_expanded_search_finds_exactly_what_the_prefix_finds(tmp_path, monkeypat
                 "SELECT rowid FROM items_fts WHERE items_fts MATCH ? ORDER BY rowid DESC",
                 (match,)).fetchall() if match else []
             expanded["rowids", q, 0] = [r[0] for r in with_fts]
+            if matches is not None:
+                assert [r[0] for r in store._conn.execute(
+                    "SELECT rowid FROM items_fts WHERE items_fts MATCH ? "
+                    "ORDER BY rowid DESC LIMIT 50", (matches[1],))] == expanded[
+                        "rowids", q, 0][:50], q
     assert used > len(qs) // 2  # most queries do go through the expansion
     _prefix_only(monkeypatch)
     with Store.open(path) as store:
@@ -148,12 +166,12 @@ def test_the_search_asks_the_index_for_the_exact_terms(tmp_path, monkeypatch):
     of the exact terms, folded as the index folds them, with no prefix left."""
     path = tmp_path / "s.db"
     fill(path)
-    seen: list[str] = []
+    seen: list[tuple[str, str]] = []
     real = store_items.newest_matches
 
-    def spy(db, columns, match, *rest):  # type: ignore[no-untyped-def]
-        seen.append(match)
-        return real(db, columns, match, *rest)
+    def spy(db, columns, match, where, params, limit, window):  # type: ignore[no-untyped-def]
+        seen.append((match, window))
+        return real(db, columns, match, where, params, limit, window)
 
     monkeypatch.setattr(store_items, "newest_matches", spy)
     monkeypatch.setattr("dealdesk.store.reading.newest_matches", spy)
@@ -162,15 +180,19 @@ def test_the_search_asks_the_index_for_the_exact_terms(tmp_path, monkeypatch):
         assert store.search_shown("DON'T CENT", NewsQuery(), 5)
         assert store.search("MANY zq0", 5)
         assert store.search("Luleå zq00", 5)
+        assert store.search("MOST zr", 5)
         assert store.search("qqqq", 5) == []
+    lul = ('"data" AND ("lulea" OR "luleaborg" OR "luleaedit" OR "luleapress0" OR '
+           '"luleapress1" OR "luleapress2" OR "luleapress3")')
+    cent = '"DON" AND "T" AND ("center" OR "centers" OR "centre")'
+    zq00 = ('"Luleå" AND ("zq000" OR "zq001" OR "zq002" OR "zq003" OR "zq004" OR "zq005" OR '
+            '"zq006" OR "zq007" OR "zq008" OR "zq009")')
+    # 70 terms under zq0: over the cap for every match, not for the newest.
+    zq0 = '"MANY" AND (' + " OR ".join(f'"{t}"' for t in MANY) + ")"
     assert seen == [
-        '"data" AND ("lulea" OR "luleaborg" OR "luleaedit" OR "luleapress0" OR "luleapress1" '
-        'OR "luleapress2" OR "luleapress3")',
-        '"DON" AND "T" AND ("center" OR "centers" OR "centre")',
-        '"MANY" "zq0"*',  # 70 terms under zq0: over the cap, the prefix stays
-        '"Luleå" AND ("zq000" OR "zq001" OR "zq002" OR "zq003" OR "zq004" OR "zq005" OR '
-        '"zq006" OR "zq007" OR "zq008" OR "zq009")',
-        '"qqqq"*',  # covers nothing: the prefix, which costs nothing
+        (lul, lul), (cent, cent), ('"MANY" "zq0"*', zq0), (zq00, zq00),
+        ('"MOST" "zr"*', '"MOST" "zr"*'),  # 260 terms: the prefix, whatever is read
+        ('"qqqq"*', '"qqqq"*'),  # covers nothing: the prefix, which costs nothing
     ]
 
 
