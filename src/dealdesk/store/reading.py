@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from .errors import StoreError, wrap_public_methods
-from .items import StoredItem, fts_query, newest_matches
+from .items import StoredItem, newest_matches, search_matches
 from .rows import _iso
 from .signals import SIGNAL_STATES
 
@@ -233,12 +233,13 @@ class ReadingMixin(_Host):
 
     def search_shown(self, text: str, query: NewsQuery, limit: int = 100) -> list[StoredItem]:
         """`search`, within what `query` shows: excluded items are never found."""
-        match = fts_query(text)
-        if match is None:
+        matches = search_matches(self._conn, text)
+        if matches is None:
             return []
+        match, window = matches
         where, params = _news_where(query)
         return self._items(newest_matches(self._conn, self._ITEM_COLUMNS, match, where,
-                                          params, _count_arg(limit)))
+                                          params, _count_arg(limit), window))
 
     def signal_counts_shown(self, state: str, hide: Sequence[tuple[str | None, str]] = ()
                             ) -> dict[tuple[str, str | None], int]:

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Self
 
 from .errors import StoreError, _explain, wrap_public_methods
+from .terms import TOKENIZE as TERMS_TOKENIZE
 
 # "DDK1": marks the file as ours, so a foreign SQLite file is refused rather than migrated.
 APPLICATION_ID = 0x44444B31
@@ -161,6 +162,35 @@ MIGRATIONS: list[list[str]] = [
         "CREATE INDEX items_by_read ON items(read, feed)",
         "CREATE INDEX signals_by_fact ON signals(state, metric, subject)",
         "DROP INDEX signals_by_state",
+    ],
+    [
+        # Every term the search index holds, so search as you type can ask for the exact
+        # terms a prefix covers instead of the prefix (store/terms.py). The terms are
+        # FTS5's own tokens: what the index is given also goes through a scratch FTS5
+        # table with the index's tokenizer (contentless, no positions: only its
+        # vocabulary is read), in the same statement as the index by the same WHEN as
+        # items_fts's triggers, so no path that indexes text can leave its terms out.
+        # Deleting an item leaves its terms: a term that matches nothing costs nothing.
+        "CREATE TABLE search_terms (term TEXT PRIMARY KEY) WITHOUT ROWID",
+        f"""CREATE VIRTUAL TABLE search_terms_scratch USING fts5(
+            title, summary, content='', detail='none', columnsize=0, {TERMS_TOKENIZE}
+        )""",
+        "CREATE VIRTUAL TABLE search_terms_scratch_vocab USING fts5vocab("
+        "search_terms_scratch, 'row')",
+        *(f"""CREATE TRIGGER search_terms_{event} AFTER {event.upper()}{columns} ON items
+            WHEN new.pending = 0 BEGIN
+            INSERT INTO search_terms_scratch(rowid, title, summary)
+                VALUES (new.id, new.title, new.summary);
+            INSERT OR IGNORE INTO search_terms(term)
+                SELECT term FROM search_terms_scratch_vocab;
+            INSERT INTO search_terms_scratch(search_terms_scratch) VALUES ('delete-all');
+        END""" for event, columns in (("insert", ""),
+                                      ("update", " OF title, summary, pending"))),
+        # What is indexed already, read once from the index's own vocabulary (one scan of
+        # the index: the whole migration takes 0.7 s on the million-item bench store).
+        "CREATE VIRTUAL TABLE temp.items_fts_terms USING fts5vocab(main, items_fts, 'row')",
+        "INSERT INTO search_terms(term) SELECT term FROM temp.items_fts_terms",
+        "DROP TABLE temp.items_fts_terms",
     ],
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
