@@ -205,6 +205,10 @@ def main(argv: list[str]) -> int:
             out, err = cron.communicate(timeout=120)
             cron_s = time.perf_counter() - started
             shown = [None if w.at is None else round(w.at - started, 2) for w in watches]
+            for i, w in enumerate(watches):
+                if w.at is None:  # what that desk showed instead
+                    print(f"desk {i} never showed {marker!r}:\n{terms[i].text()}",
+                          file=sys.stderr)
             if LOCKED.search(out + err):
                 lock_seen.append(f"cron round {rnd}: {(out + err).strip()[:200]}")
             result["rounds"].append({  # type: ignore[attr-defined]

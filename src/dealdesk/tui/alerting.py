@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from textual.message import Message
 
 from .deskstate import Change, DeskCore
+from .messages import post_if_current
 
 if TYPE_CHECKING:
     from ..store import StoredAlert
@@ -89,7 +90,7 @@ class Alerting:
                 alerts = [a for a in alerts if a.news_id not in gone]
         except (StoreError, sqlite3.Error):
             return
-        desk.app.post_message(AlertsLoaded(alerts, before))
+        post_if_current(desk.app, AlertsLoaded(alerts, before))
 
     def took_alerts(self, message: AlertsLoaded) -> None:
         if self._alert_seen is None:

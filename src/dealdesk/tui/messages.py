@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from textual.message import Message
+from textual.message_pump import MessagePump
+from textual.worker import NoActiveWorker, get_current_worker
 
 from .. import view as V
 
@@ -69,3 +71,18 @@ class StoreChanged(Message):
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, StoreChanged)
+
+
+def post_if_current(target: MessagePump, message: Message) -> None:
+    """Post a thread worker's result unless a newer worker of its exclusive group has
+    replaced it meanwhile. A thread cannot be stopped: cancelled, it still runs to its end,
+    and a slow older read posted after a newer one would put stale rows back on screen,
+    where they stay until the store changes again. Outside a worker (a direct call) the
+    message is always posted."""
+    try:
+        cancelled = get_current_worker().is_cancelled
+    except NoActiveWorker:
+        cancelled = False
+    if not cancelled:
+        target.post_message(message)
+

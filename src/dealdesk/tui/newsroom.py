@@ -69,10 +69,13 @@ class NewsRoom:
         count of new ones (in SQL), the accepted ones (facts now) and the inbox's page.
         Never the network. Rows that cannot be read are skipped and counted (the note)."""
         from ..store import StoreError
-        from .messages import NewsLoaded
+        from .messages import NewsLoaded, post_if_current
 
         desk = self.desk
-        post = desk.app.post_message
+
+        def post(message: NewsLoaded) -> None:
+            post_if_current(desk.app, message)
+
         if desk.store_path is None or not desk.store_path.exists():
             if desk.state.store_read:  # it was there: keep what is on screen and say so
                 post(NewsLoaded([], 0, error=f"{desk.store_path}: the news "
