@@ -20,7 +20,7 @@ from dealdesk.store import NewsQuery, Store, fts_query
 from dealdesk.store import items as store_items
 from dealdesk.store import schema as store_schema
 from dealdesk.store import terms as store_terms
-from dealdesk.store.items import search_match, search_matches
+from dealdesk.store.items import search_matches
 
 END = datetime(2026, 6, 1, tzinfo=UTC)
 WORDS = (
@@ -36,6 +36,12 @@ WORDS = (
 MANY = tuple(f"zq{k:03d}" for k in range(store_terms.MAX_EXPANSION + 6))
 MOST = tuple(f"zr{k:03d}" for k in range(store_terms.MAX_WINDOW_EXPANSION + 4))
 HIDE = ((None, '"sponsored"'), ("wire", '"webinar"'))
+
+
+def search_match(db, text: str) -> str | None:
+    """The MATCH a search reads every match with (the first of search_matches)."""
+    matches = search_matches(db, text)
+    return None if matches is None else matches[0]
 
 
 def _items(rng: random.Random, feed: str, n: int, start: int) -> list[NewsItem]:

@@ -366,8 +366,3 @@ def search_matches(db: sqlite3.Connection, text: str) -> tuple[str, str] | None:
     expanded = " AND ".join([*(f'"{w}"' for w in words[:-1]), last])
     return (expanded if len(terms) <= MAX_EXPANSION else match), expanded
 
-
-def search_match(db: sqlite3.Connection, text: str) -> str | None:
-    """The MATCH expression for reading every match of a search (`search_matches`)."""
-    matches = search_matches(db, text)
-    return None if matches is None else matches[0]

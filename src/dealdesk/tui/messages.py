@@ -85,4 +85,3 @@ def post_if_current(target: MessagePump, message: Message) -> None:
         cancelled = False
     if not cancelled:
         target.post_message(message)
-
