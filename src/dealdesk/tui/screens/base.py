@@ -49,6 +49,13 @@ class DeskScreen(Screen[Any]):
         return [(box, box._bindings.copy()),
                 *((node, bindings) for node, bindings in chain if node in (self, self.app))]
 
+    def on_screen_resume(self) -> None:
+        # Back on top: the screen above is gone, and so are its widgets, but for a memo of
+        # Textual's that keeps their drawn lines (tui/linecache.py).
+        from ..linecache import release_line_caches
+
+        release_line_caches()
+
     def on_worker_state_changed(self, event: Any) -> None:
         # A screen's workers (search) report to it alone (the message does not bubble): the
         # app's handler (the desk's NewsRoom.worker_failed) is the one place a failure is
