@@ -335,8 +335,11 @@ def fts_query(text: str, max_words: int = MAX_SEARCH_WORDS) -> str | None:
     cannot match a quote, so none needs escaping) and the last one is a prefix.
     """
     words = _WORD.findall(text or "")[:max_words]
-    if not words:
-        return None
+    return _all_words(words) if words else None
+
+
+def _all_words(words: Sequence[str]) -> str:
+    """fts_query's expression for words already found (at least one)."""
     terms = [f'"{w}"' for w in words]
     terms[-1] += "*"
     return " ".join(terms)
@@ -353,10 +356,10 @@ def search_matches(db: sqlite3.Connection, text: str) -> tuple[str, str] | None:
     few hundred, while the newest few hundred cost ~10 ms for 256 terms where the prefix
     merges them all (a first letter in a million items: 0.5 s).
     """
-    match = fts_query(text)
-    if match is None:
+    words = _WORD.findall(text or "")[:MAX_SEARCH_WORDS]
+    if not words:
         return None
-    words = _WORD.findall(text)[:MAX_SEARCH_WORDS]
+    match = _all_words(words)
     terms = prefix_terms(db, words[-1], MAX_WINDOW_EXPANSION)
     if terms is None:
         return match, match

@@ -14,7 +14,7 @@ from .format import (
     BAR_EMPTY, BAR_FULL, BAR_PLANNED, FIELD_NAMES, METRIC_LABEL, QUALIFIER_MARK,
     QUALIFIER_WORDS, RISK_STATUS_LABEL, SEVERITY_LABEL, STALE_MARK, STATUS_LABEL, UNKNOWN,
     Column, DetailView, Row, TableView, age, bar, cells, field_value, gigawatts, metric_value,
-    money, monochrome, source_label, users,
+    money, monochrome, monochrome_view, source_label, users,
 )
 from .facts import (
     DISPUTED_MARK, UsersView, compute_view, details, disagreement_lines, first_quote,
@@ -39,6 +39,7 @@ __all__ = [
     "TableView", "UNKNOWN", "UsersView", "age", "bar", "cells", "comparison", "compute_view",
     "details", "disagreement_lines", "feeds_view", "field_value", "first_quote", "gigawatts",
     "growth_text", "inbox_figures", "latest_users_line", "metric_value", "money", "monochrome",
+    "monochrome_view",
     "news_item_details", "news_line", "news_view", "partner_details", "partners_view",
     "per_week_text", "risk_details", "risks_view", "signal_lines", "signal_preview",
     "signals_view", "source_label", "source_lines", "timeline_lines", "tranche_line",

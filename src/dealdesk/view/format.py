@@ -3,7 +3,7 @@ plain table and details shapes the TUI and `dump` render."""
 
 from __future__ import annotations
 
-from dataclasses import field
+from dataclasses import field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -205,3 +205,9 @@ def metric_value(metric: str, value: float | None, qualifier: str | None = None)
     if metric in (Metric.CAPACITY_GW, Metric.DEPLOYED_GW):
         return gigawatts(value, qualifier)
     return money(value, qualifier)
+
+
+def monochrome_view(view: TableView) -> TableView:
+    """`view` with every cell `monochrome`."""
+    return replace(view, rows=tuple(replace(row, cells=tuple(monochrome(c) for c in row.cells))
+                                    for row in view.rows))

@@ -26,7 +26,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from ...view import Row, TableView, monochrome
+from ...view import Row, TableView, monochrome_view
 from .fit import CELL_PADDING, fit_columns, natural_widths, table_width
 
 
@@ -130,9 +130,7 @@ class LineTable(ScrollView, can_focus=True):
         if self._view is not None and self._view.rows:
             key = self._view.rows[min(self._cursor, len(self._view.rows) - 1)].key
         if self.app.no_color:
-            view = TableView(view.title, view.columns,
-                             tuple(Row(r.key, tuple(monochrome(c) for c in r.cells))
-                                   for r in view.rows), view.empty, view.summary)
+            view = monochrome_view(view)
         self._view = view
         self._natural = list(natural) if natural is not None else natural_widths(view)
         self._cursor = next((i for i, r in enumerate(view.rows) if r.key == key), 0)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 from typing import ClassVar
 
 from rich.console import RenderableType
@@ -16,7 +15,7 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import DataTable, Static
 
-from ...view import TableView, monochrome
+from ...view import TableView, monochrome_view
 from .fit import fit_columns, natural_widths
 
 EMPTY_HEIGHT = 8  # a panel showing its empty state: border, padding, three lines
@@ -58,8 +57,7 @@ def fill_table(table: DataTable[RenderableType], view: TableView,
     `widths` (from fit.fit_columns): each column's width, None for a hidden one; without
     them, the view's own widths."""
     if table.app.no_color:
-        view = replace(view, rows=tuple(
-            replace(row, cells=tuple(monochrome(c) for c in row.cells)) for row in view.rows))
+        view = monochrome_view(view)
     shown: Sequence[int | None] = (
         widths if widths is not None else [column.width for column in view.columns])
     keep = [i for i, column in enumerate(view.columns)
