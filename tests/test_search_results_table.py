@@ -26,16 +26,16 @@ def fill(path: Path, n: int) -> None:
     """`n` items holding "stargate" (feeds of different name lengths: the Feed column's
     width comes from a row far down the list), and one holding "abilene"."""
     items = [NewsItem(feed="f" if k < n - 1 else "a much longer feed name", guid=f"g{k}",
-                      title=f"Stargate site {k}", link=f"https://e.com/{k}",
+                      title=f"Stargate site {k}", link=f"https://example.com/{k}",
                       published=NOW - timedelta(hours=k), summary="stargate")
              for k in range(n)]
-    items.append(NewsItem(feed="f", guid="solo", title="Abilene", link="https://e.com/a",
+    items.append(NewsItem(feed="f", guid="solo", title="Abilene", link="https://example.com/a",
                           published=NOW, summary="abilene"))
     by_feed: dict[str, list[NewsItem]] = {}
     for it in items:
         by_feed.setdefault(it.feed, []).append(it)
     with Store.open(path) as store:
-        store.record_many([(FetchResult(name=f, url=f"https://e.com/{len(f)}.xml",
+        store.record_many([(FetchResult(name=f, url=f"https://example.com/{len(f)}.xml",
                                         status="ok", http_status=200), its, NOW)
                            for f, its in by_feed.items()])
 

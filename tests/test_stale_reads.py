@@ -23,10 +23,10 @@ from .newsdata import fill_store
 
 def _add_item(path, title: str) -> None:
     with Store.open(path) as store:
-        store.record_many([(FetchResult(name="OpenAI News", url="https://e.com/late.xml",
+        store.record_many([(FetchResult(name="OpenAI News", url="https://example.com/late.xml",
                                         status="ok", http_status=200),
                             [NewsItem(feed="OpenAI News", guid=title, title=title,
-                                      link="https://e.com/late", summary="",
+                                      link="https://example.com/late", summary="",
                                       published=FIXED_NOW - timedelta(minutes=1))],
                             FIXED_NOW)])
 
