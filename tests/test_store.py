@@ -498,6 +498,25 @@ def test_data_version_sees_another_connections_writes(tmp_path):
         assert reader.data_version() == after
 
 
+
+def test_opening_the_store_is_no_write_another_connection_sees(tmp_path):
+    # A dashboard's watcher takes any commit for another process's refresh and reads the
+    # store again: if opening a store wrote (SQLite rewrites the auto-vacuum mode into the
+    # header when asked to set it again), each of its own reads would wake it, for ever.
+    path = tmp_path / "dealdesk.db"
+    with Store.open(path) as writer:
+        writer.record_result(ok(), [item("a")], NOW, LIMITS)
+    wal = path.with_name(path.name + "-wal")
+    with Store.open(path) as watcher:
+        before = watcher.data_version()
+        wal_size = wal.stat().st_size
+        for _ in range(3):
+            with Store.open(path) as reader:
+                assert reader.count_items() == 1
+        assert watcher.data_version() == before
+        assert wal.stat().st_size == wal_size
+        assert watcher._conn.execute("PRAGMA auto_vacuum").fetchone()[0] == 2  # incremental
+
 # --- signals -------------------------------------------------------------------------------
 
 

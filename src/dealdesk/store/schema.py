@@ -412,6 +412,11 @@ def _too_new(path: Path, version: int) -> str:
 
 def _prepare_new(conn: sqlite3.Connection) -> None:
     """On a file with no tables yet, before anything else writes it: incremental
-    auto-vacuum (retention, store/archive.py,
-    gives pages back with it). On any other file this changes nothing (SQLite ignores it)."""
-    conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
+    auto-vacuum (retention, store/archive.py, gives pages back with it).
+
+    Only there: on a file already in that mode the pragma is no no-op, SQLite writes the
+    mode into the header again. Each open would then be a commit, seen by every other
+    connection's PRAGMA data_version: a dashboard watching the store would take each of its
+    own reads for another process's write and read again, every watch tick, for ever."""
+    if conn.execute("SELECT 1 FROM sqlite_schema LIMIT 1").fetchone() is None:
+        conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
