@@ -12,12 +12,14 @@ import time
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from textual.widgets import Input, Static
 
 from dealdesk.config import STORE_FILE, load
 from dealdesk.model import FeedSpec, NewsItem
 from dealdesk.news.fetch import FetchResult
 from dealdesk.store import Store
 from dealdesk.tui.app import DealDeskApp
+from dealdesk.tui.panels.linetable import LineTable
 from dealdesk.tui.panels.news import NewsPanel
 from dealdesk.tui.screens.details import DetailsScreen
 from dealdesk.tui.screens.feeds import FeedsScreen
@@ -153,6 +155,43 @@ async def test_slash_searches_the_archive(tmp_path, config):
         await wait_for(pilot, lambda: isinstance(app.screen, DetailsScreen))
         assert app.screen.details.title.startswith("Oracle")
 
+
+
+async def test_slash_again_shows_the_same_search_screen_as_new(tmp_path, config):
+    # The desk keeps one search screen (its widgets made once): opened again, nothing of the
+    # last search shows, and emptying the query empties the results.
+    fill_store(tmp_path / "store.sqlite3", config.feeds)
+    app = app_for(tmp_path, config.feeds, fixed_clock)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("slash")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, SearchScreen)
+        table = screen.query_one(LineTable)
+        box = screen.query_one(Input)
+
+        def status() -> str:
+            return str(screen.query_one("#search-status", Static).render())
+
+        await pilot.press(*"oracle", "enter")
+        await wait_for(pilot, lambda: table.row_count == 1)
+        assert app.focused is table
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: not isinstance(app.screen, SearchScreen))
+
+        await pilot.press("slash")
+        await pilot.pause()
+        assert app.screen is screen
+        assert (box.value, table.row_count, status()) == ("", 0, "Type to search.")
+        assert app.focused is box
+        await pilot.press(*"vera rub")
+        await wait_for(pilot, lambda: table.row_count == 1)
+        assert status() == "1 item match 'vera rub'"
+        for _ in range(8):
+            await pilot.press("backspace")
+        await wait_for(pilot, lambda: table.row_count == 0)
+        assert status() == "Type to search."
 
 async def test_enter_on_a_partner_filters_news_to_it(tmp_path, config):
     fill_store(tmp_path / "store.sqlite3", config.feeds)

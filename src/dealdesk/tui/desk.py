@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from textual.app import App
 
     from ..config import Config
+    from .screens.search import SearchScreen
 
 
 class Desk(DeskCore):
@@ -44,6 +45,7 @@ class Desk(DeskCore):
         self.news = NewsRoom(self, self.reader, self.travel, self.alerting)
         self.since = SinceLastLooked(self, self.travel)
         self.reload = self.news.load_news
+        self._search: SearchScreen | None = None  # made at the first `/`, kept
 
     # -- what screens ask of the desk (tui.deskstate's Protocols) ----------------------------
 
@@ -95,9 +97,16 @@ class Desk(DeskCore):
             if item_id is not None:
                 self.open_news_item(item_id)
 
-        self.app.push_screen(SearchScreen(self.store_path, self.clock(),
-                                          hide=self.reader.news_query().hide,
-                                          save_view=self.save_search_as_view), chosen)
+        hide = self.reader.news_query().hide
+        screen = self._search
+        if screen is None:
+            # Installed, so that closing it keeps it: see SearchScreen.reopen.
+            screen = self._search = SearchScreen(self.store_path, self.clock(), hide=hide,
+                                                 save_view=self.save_search_as_view)
+            self.app.install_screen(screen, "search")
+        else:
+            screen.reopen(self.clock(), hide)
+        self.app.push_screen(screen, chosen)
 
     def open_alerts(self) -> None:
         from .screens.alerts import AlertsScreen

@@ -138,6 +138,18 @@ class LineTable(ScrollView, can_focus=True):
         self.scroll_to(0, self._scroll_for(self._cursor, 0), animate=False, immediate=True)
         self.refresh()
 
+    def clear(self) -> None:
+        """Show nothing, not even the header (as before the first show)."""
+        self._view = None
+        self._natural = []
+        self._widths = ()
+        self._cursor = 0
+        self._strips.clear()
+        self._header = None
+        self.virtual_size = Size(0, 0)
+        self.scroll_to(0, 0, animate=False, immediate=True)
+        self.refresh()
+
     def _fit(self) -> None:
         view = self._view
         room = self.scrollable_content_region.width

@@ -116,6 +116,23 @@ class SearchScreen(ModalScreen[int | None]):
         if self.query_text:
             self.search(self.query_text)
 
+    def reopen(self, now: datetime, hide: tuple[tuple[str | None, str], ...]) -> None:
+        """Shown again (the desk keeps one search screen): empty, as new. Making its widgets
+        anew for each `/` left them, cyclic, to the collector's full passes: thousands of
+        objects a search, collected in the middle of a later key's frame."""
+        self.workers.cancel_group(self, "search")  # a search still running: its rows are stale
+        self.now, self.hide, self.query_text = now, hide, ""
+        self._pending = None
+        self._focus_results = False
+        if not self.is_mounted:  # never shown yet: compose will do
+            return
+        box = self.query_one(SearchInput)
+        with self.prevent(Input.Changed):
+            box.value = ""
+        self.query_one(LineTable).clear()
+        self._status("Type to search.")
+        box.focus()
+
     def _status(self, text: str) -> None:
         # One line, always: no need to lay the screen out again for it.
         self.query_one("#search-status", Static).update(Text(text), layout=False)
@@ -161,19 +178,21 @@ class SearchScreen(ModalScreen[int | None]):
 
     @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def search(self, query: str) -> None:
-        if not query.strip() or self.store_path is None or not self.store_path.exists():
-            self.app.call_from_thread(self._show, query, V.news_view([], self.now), [])
+        if not query.strip():
+            self.app.call_from_thread(self._show, query, None, [])
             return
-        from ...store import NewsQuery, Store, StoreError
+        from ...store import NewsQuery, Store, StoredItem, StoreError
         from ..links import link_column
         from ..panels.fit import natural_widths
 
-        try:
-            with Store.open(self.store_path) as store:
-                items = store.search_shown(query, NewsQuery(hide=self.hide), limit=200)
-        except StoreError as exc:
-            self.app.call_from_thread(self._status, str(exc))
-            return
+        items: list[StoredItem] = []
+        if self.store_path is not None and self.store_path.exists():  # else: nothing stored
+            try:
+                with Store.open(self.store_path) as store:
+                    items = store.search_shown(query, NewsQuery(hide=self.hide), limit=200)
+            except StoreError as exc:
+                self.app.call_from_thread(self._status, str(exc))
+                return
         # The rows are made here, off the screen's thread: it only has to draw them.
         lines = [V.news_line(i) for i in items]
         view = link_column(V.news_view(lines, self.now), "Title",
@@ -183,11 +202,13 @@ class SearchScreen(ModalScreen[int | None]):
         if not get_current_worker().is_cancelled:
             self.app.call_from_thread(self._show, query, view, natural)
 
-    def _show(self, query: str, view: V.TableView, natural: list[int]) -> None:
-        self.query_one(LineTable).show(view, natural)
-        if not query.strip():
+    def _show(self, query: str, view: V.TableView | None, natural: list[int]) -> None:
+        table = self.query_one(LineTable)
+        if view is None:  # nothing to search: the screen as it opened
+            table.clear()
             self._status("Type to search.")
         else:
+            table.show(view, natural)
             found = len(view.rows)
             self._status(f"{found} item{'s' if found != 1 else ''} match {query!r}")
         self._take_focus()
