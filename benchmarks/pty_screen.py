@@ -30,6 +30,7 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import pyte
 
@@ -238,6 +239,36 @@ class PtyScreen:
                 return True
             time.sleep(0.01)
         return False
+
+    def cpu_seconds(self) -> float | None:
+        """CPU time the program has used so far (Linux /proc), None when unknown."""
+        try:
+            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):
+            return None
+        # utime and stime: fields 14 and 15 of stat(5), 12 and 13 after "(comm) state".
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def wait_cpu_idle(self, window: float = 1.0, share: float = 0.05,
+                      timeout: float = 60.0) -> float | None:
+        """Wait until the program used under `share` of a CPU over the last `window`
+        seconds (its start-up work in threads done, whatever the screen shows). The seconds
+        waited, or None on timeout or where /proc is missing."""
+        start = time.perf_counter()
+        samples: list[tuple[float, float]] = []
+        while time.perf_counter() - start < timeout:
+            used = self.cpu_seconds()
+            if used is None:
+                return None
+            now = time.perf_counter()
+            samples.append((now, used))
+            old = [s for s in samples if now - s[0] >= window]
+            if old:
+                then, before = old[-1]
+                if (used - before) / (now - then) < share:
+                    return now - start
+            time.sleep(0.1)
+        return None
 
     def alive(self) -> bool:
         return self.proc.poll() is None if self.rusage is None else False
