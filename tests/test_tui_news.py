@@ -193,6 +193,48 @@ async def test_slash_again_shows_the_same_search_screen_as_new(tmp_path, config)
         await wait_for(pilot, lambda: table.row_count == 0)
         assert status() == "Type to search."
 
+
+
+def _stored(path, prefix: str, n: int, newest: datetime) -> None:
+    """`n` items of one feed, the newest at `newest`, one minute apart, through the store."""
+    news = [NewsItem(feed="Wire", guid=f"{prefix}-{k}", title=f"{prefix} {k}",
+                     link=f"https://example.com/{prefix}/{k}", summary="",
+                     published=newest - timedelta(minutes=n - 1 - k)) for k in range(n)]
+    with Store.open(path) as store:
+        store.record_result(FetchResult(name="Wire", url="https://example.com/wire.xml",
+                                        status="ok", http_status=200), news, newest)
+
+
+async def test_news_arriving_shows_at_the_top_unless_the_reader_moved_down(tmp_path, config):
+    # Newest first: a reader on the first row sees what arrives (it used to push the view
+    # down to the row that was first, every new item above the box); one who moved down
+    # keeps the item they are on.
+    path = tmp_path / "store.sqlite3"
+    now = datetime.now(UTC)
+    _stored(path, "Old", 30, now - timedelta(days=1))
+    app = app_for(tmp_path, config.feeds)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, lambda: len(news_rows(app)) == 30)
+        await pilot.press("5")
+        table = app.query_one(NewsPanel).table
+        assert table.cursor_row == 0 and table.row_count > table.size.height
+
+        _stored(path, "New", 20, now - timedelta(hours=2))
+        app.desk.news.load_news()  # what the store watcher does on the next commit
+        await wait_for(pilot, lambda: len(news_rows(app)) == 50)
+        await pilot.pause()
+        assert (table.cursor_row, table.scroll_y) == (0, 0)
+        assert news_rows(app)[0] == "New 19"
+
+        await pilot.press("j", "j", "j")
+        await pilot.pause()
+        assert news_rows(app)[table.cursor_row] == "New 16"
+        _stored(path, "Newer", 5, now - timedelta(hours=1))
+        app.desk.news.load_news()
+        await wait_for(pilot, lambda: len(news_rows(app)) == 55)
+        await pilot.pause()
+        assert news_rows(app)[table.cursor_row] == "New 16"
+
 async def test_enter_on_a_partner_filters_news_to_it(tmp_path, config):
     fill_store(tmp_path / "store.sqlite3", config.feeds)
     app = app_for(tmp_path, config.feeds, fixed_clock)

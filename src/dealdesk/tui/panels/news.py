@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 class NewsPanel(Panel):
     panel_id, title, number = "news", "News", 5
+    follow_head = True  # newest first: a reader on the newest item sees what arrives
     _status_shape = (0, 0)  # (width, lines) of the status line as last laid out
 
     def compose_top(self) -> ComposeResult:

@@ -51,11 +51,13 @@ class PanelTable(DataTable[RenderableType]):
 
 
 def fill_table(table: DataTable[RenderableType], view: TableView,
-               widths: Sequence[int | None] | None = None) -> None:
+               widths: Sequence[int | None] | None = None, *, follow_head: bool = False) -> None:
     """Show a view in a table, keeping the cursor on the same row key when it still exists.
 
     `widths` (from fit.fit_columns): each column's width, None for a hidden one; without
-    them, the view's own widths."""
+    them, the view's own widths. `follow_head` (a newest-first list): a cursor on the first
+    row stays on the first row, so what arrives shows instead of pushing the view down to
+    the row that was first; a reader who moved down keeps their row."""
     if table.app.no_color:
         view = monochrome_view(view)
     shown: Sequence[int | None] = (
@@ -63,7 +65,7 @@ def fill_table(table: DataTable[RenderableType], view: TableView,
     keep = [i for i, column in enumerate(view.columns)
             if widths is None or shown[i] is not None]
     key = None
-    if table.row_count:
+    if table.row_count and not (follow_head and table.cursor_row == 0):
         key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
     table.clear(columns=True)
     for i in keep:
@@ -91,6 +93,7 @@ class Panel(Vertical):
     panel_id: str = ""
     title: str = ""
     number: int = 0
+    follow_head = False  # fill_table's: for a newest-first list
 
     class OpenDetails(Message):
         def __init__(self, panel: str, key: str) -> None:
@@ -162,7 +165,7 @@ class Panel(Vertical):
         widths = fit_columns(view.columns, natural_widths(view), width)
         table = self.table
         if widths != self._fitted or view is not self._shown_view:
-            fill_table(table, view, widths)
+            fill_table(table, view, widths, follow_head=self.follow_head)
         self._fitted, self._fitted_for, self._shown_view = widths, width, view
         hidden = tuple(i for i, w in enumerate(widths) if w is None)
         if hidden != self._hidden:
