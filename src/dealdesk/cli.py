@@ -14,7 +14,7 @@ import sys
 from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from . import __version__
 from .config import (
@@ -31,8 +31,11 @@ from .config import (
     resolve_data_dir,
 )
 from .model import FeedSpec
-from .store import Store, StoreError
+from .store.errors import StoreError
 from .story_commands import UsageError
+
+if TYPE_CHECKING:
+    from .store import Store
 
 EXIT_OK, EXIT_ERROR, EXIT_USAGE, EXIT_FEEDS_FAILED = 0, 1, 2, 3
 DUMP_NEWS_LIMIT = 500
@@ -440,15 +443,16 @@ def _dashboard(
     config: Config, store_path: Path, as_of: date | None = None, debug: bool = False
 ) -> int:
     from .state import save_last_seen
-    from .store import Store
+    from .store.schema import SchemaMixin
     from .story_commands import check_as_of
 
     if as_of is not None:
         check_as_of(as_of, _now())  # a day after today is a usage error, before the screen
 
     # Open (and migrate) the store before the screen changes, so a corrupt, foreign or
-    # read-only store is one clear line in the shell rather than a broken dashboard.
-    Store.open(store_path).close()
+    # read-only store is one clear line in the shell rather than a broken dashboard. The
+    # schema's part of the store is all that takes: the rest is read after the first frame.
+    SchemaMixin.open(store_path).close()
     # Then the terminal: a config or store problem is worth fixing whatever the terminal.
     problem = terminal_problem()
     if problem:

@@ -11,13 +11,15 @@ from collections.abc import Sequence
 from dataclasses import field
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 
 from . import facts as F
 from . import history as H
 from .config import Config
-from .store import Store
 from .value import Value
+
+if TYPE_CHECKING:
+    from .store import Store
 
 NEWS_LIMIT = 500
 
@@ -62,6 +64,8 @@ def read_story(config: Config, store_path: Path, now: datetime, as_of: date | No
     alerts: list[Any] = []
     hidden = 0
     if store_path.exists():  # never creates a store
+        from .store import Store
+
         with Store.open(store_path) as store:
             if enrich is not None:
                 enrich(config, store, now)

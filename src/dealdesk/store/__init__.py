@@ -11,32 +11,48 @@ WAL lets the dashboard read while `dealdesk refresh` writes from another process
 
 Opening never deletes or "repairs" anything: a file that is not ours, is newer than this
 code, or cannot be written raises `StoreError` with one line saying what to do.
+
+The names below are loaded when first used (PEP 562): `dealdesk.store.errors` or
+`.schema` alone do not load every domain, so the dashboard's check that the store opens
+(cli) costs its first frame only the schema. `Store` itself is in store.py.
 """
 
 from __future__ import annotations
 
-from .alerts import AlertsMixin, StoredAlert
-from .archive import ArchiveMixin, ArchiveStats, PruneReport
-from .reading import NewsQuery, ReadingMixin
-from .errors import StoreError, wrap_exceptions, wrap_public_methods
-from .feeds import FEED_STATUSES, MAX_BACKOFF_MINUTES, FeedsMixin, FeedState
-from .items import (
-    ITEM_BATCH, MAX_NEW_ITEMS_PER_FETCH, ItemsMixin, StoredItem, fts_query,
-)
-from .rows import MAX_FIGURE, figure_value
-from .schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, SchemaMixin
-from .signals import SIGNAL_QUALIFIERS, SIGNAL_STATES, SignalsMixin, StoredSignal
+import importlib
+from typing import TYPE_CHECKING, Any
 
+if TYPE_CHECKING:
+    from .alerts import AlertsMixin, StoredAlert
+    from .archive import ArchiveMixin, ArchiveStats, PruneReport
+    from .errors import StoreError, wrap_exceptions, wrap_public_methods
+    from .feeds import FEED_STATUSES, MAX_BACKOFF_MINUTES, FeedsMixin, FeedState
+    from .items import (
+        ITEM_BATCH, MAX_NEW_ITEMS_PER_FETCH, ItemsMixin, StoredItem, fts_query,
+    )
+    from .reading import NewsQuery, ReadingMixin
+    from .rows import MAX_FIGURE, figure_value
+    from .schema import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION, SchemaMixin
+    from .signals import SIGNAL_QUALIFIERS, SIGNAL_STATES, SignalsMixin, StoredSignal
+    from .store import Store
 
-# SchemaMixin last, ItemsMixin after the mixins built on it (alerts, reading): for the type
-# checker each domain mixin derives from what it uses of the store, and a base must follow
-# its subclasses in the MRO. No two mixins share a name.
-@wrap_public_methods
-class Store(
-    AlertsMixin, ReadingMixin, FeedsMixin, ItemsMixin, SignalsMixin, ArchiveMixin, SchemaMixin
-):
-    """One connection to the archive: every domain's methods, each raising only StoreError."""
-
+# Which module holds each name.
+_HOME = {
+    **dict.fromkeys(("AlertsMixin", "StoredAlert"), "alerts"),
+    **dict.fromkeys(("ArchiveMixin", "ArchiveStats", "PruneReport"), "archive"),
+    **dict.fromkeys(("StoreError", "wrap_exceptions", "wrap_public_methods"), "errors"),
+    **dict.fromkeys(("FEED_STATUSES", "MAX_BACKOFF_MINUTES", "FeedsMixin", "FeedState"),
+                    "feeds"),
+    **dict.fromkeys(("ITEM_BATCH", "MAX_NEW_ITEMS_PER_FETCH", "ItemsMixin", "StoredItem",
+                     "fts_query"), "items"),
+    **dict.fromkeys(("NewsQuery", "ReadingMixin"), "reading"),
+    **dict.fromkeys(("MAX_FIGURE", "figure_value"), "rows"),
+    **dict.fromkeys(("APPLICATION_ID", "MIGRATIONS", "SCHEMA_VERSION", "SchemaMixin"),
+                    "schema"),
+    **dict.fromkeys(("SIGNAL_QUALIFIERS", "SIGNAL_STATES", "SignalsMixin", "StoredSignal"),
+                    "signals"),
+    "Store": "store",
+}
 
 __all__ = [
     "APPLICATION_ID", "FEED_STATUSES", "ITEM_BATCH", "MAX_BACKOFF_MINUTES", "MAX_FIGURE",
@@ -46,3 +62,15 @@ __all__ = [
     "PruneReport", "SchemaMixin", "SignalsMixin", "Store", "StoreError", "StoredItem",
     "StoredSignal", "figure_value", "fts_query", "wrap_exceptions", "wrap_public_methods",
 ]
+
+if not TYPE_CHECKING:  # for the type checker the imports above are the package's names
+    def __getattr__(name: str) -> Any:
+        home = _HOME.get(name)
+        if home is None:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        value = getattr(importlib.import_module(f"{__name__}.{home}"), name)
+        globals()[name] = value  # once
+        return value
+
+    def __dir__() -> list[str]:
+        return sorted({*globals(), *_HOME})
