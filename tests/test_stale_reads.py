@@ -65,3 +65,15 @@ async def test_an_older_store_read_finishing_last_leaves_the_newer_rows(tmp_path
             release.set()
             Store.news_page = real  # type: ignore[method-assign]
         assert "A late item from a cron refresh" in _titles(app)
+
+
+
+async def test_an_older_read_posting_after_the_newer_one_is_not_shown(tmp_path, config,
+                                                                     monkeypatch):
+    # The window post_if_current cannot close: the older read checked that it was still
+    # current, then the newer one started, read and posted first.
+    from dealdesk.tui import messages
+
+    monkeypatch.setattr(messages, "post_if_current",
+                        lambda target, message: target.post_message(message))
+    await test_an_older_store_read_finishing_last_leaves_the_newer_rows(tmp_path, config)

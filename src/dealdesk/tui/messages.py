@@ -30,6 +30,7 @@ class NewsLoaded(Message):
     signal_counts: dict[str, int] | None = None  # the inbox's signals by state, all pages
     signal_offset: int = 0  # where the inbox's page starts
     reading: ReadCounts | None = None  # unread and hidden counts
+    read: int = 0  # which load_news asked for it (0: none): never shown after a newer one
 
 
 @dataclass

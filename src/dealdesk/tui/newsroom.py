@@ -53,6 +53,8 @@ class NewsRoom:
         self._last_load = 0.0  # monotonic time of the last store read (load_news)
         self._enrich_asked = 0  # the pending count a refresh was last started for
         self._lease: Lease | None = None  # made when first needed (store.lease)
+        self._reads_asked = 0  # load_news calls so far
+        self._reads_taken = 0  # the newest of them shown (NewsLoaded.read)
 
     # -- reading the store ----------------------------------------------------------------
 
@@ -60,11 +62,13 @@ class NewsRoom:
         """Re-read the store in a worker thread; a page of signals only for an open inbox."""
         self._last_load = time.monotonic()
         inbox = self.desk.state.inbox
-        self.desk.app.run_worker(lambda: self._read_store(inbox), name="_read_store",
+        self._reads_asked += 1
+        read = self._reads_asked
+        self.desk.app.run_worker(lambda: self._read_store(inbox, read), name="_read_store",
                                  group="news-load", exclusive=True, thread=True,
                                  exit_on_error=False)
 
-    def _read_store(self, inbox: tuple[int, bool] | None) -> None:
+    def _read_store(self, inbox: tuple[int, bool] | None, read: int = 0) -> None:
         """The newest items, feed states, and of the signals what the dashboard shows: the
         count of new ones (in SQL), the accepted ones (facts now) and the inbox's page.
         Never the network. Rows that cannot be read are skipped and counted (the note)."""
@@ -74,6 +78,7 @@ class NewsRoom:
         desk = self.desk
 
         def post(message: NewsLoaded) -> None:
+            message.read = read
             post_if_current(desk.app, message)
 
         if desk.store_path is None or not desk.store_path.exists():
@@ -132,6 +137,11 @@ class NewsRoom:
         # only what changed, so keys stay quick while a refresh writes.
         desk = self.desk
         state = desk.state
+        # post_if_current drops a read cancelled before it posts; one cancelled just after
+        # can still land after the newer read's rows, which stay.
+        if message.read and message.read < self._reads_taken:
+            return
+        self._reads_taken = max(self._reads_taken, message.read)
         if message.error is not None:
             # A store corrupted, locked or removed under the dashboard: what is on screen
             # (news, accepted facts) stays, and the status line says why nothing is new.
