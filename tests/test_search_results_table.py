@@ -228,3 +228,16 @@ async def test_a_click_on_a_row_opens_it(tmp_path):
         await pilot.click(LineTable, offset=(10, 3))  # the header, then rows 0 and 1
         await _wait(pilot, lambda: chosen)
         assert chosen == [int(table.row(2).key)]
+
+
+async def test_a_search_overtaken_just_after_its_cancelled_check_never_shows(tmp_path,
+                                                                            monkeypatch):
+    # The window the cancelled check cannot close: the older search found itself current,
+    # then the newer one started and showed first. Only the latest search's rows show.
+    from types import SimpleNamespace
+
+    from dealdesk.tui.screens import search as search_screen
+
+    monkeypatch.setattr(search_screen, "get_current_worker",
+                        lambda: SimpleNamespace(is_cancelled=False))
+    await test_a_search_overtaken_by_a_newer_one_never_shows_its_rows(tmp_path)

@@ -99,6 +99,7 @@ class SearchScreen(ModalScreen[int | None]):
         self._due = 0.0  # monotonic time the pending query is searched at
         self._waiting = False  # a timer is set for it
         self._focus_results = False  # enter was pressed before the results came
+        self._searches = 0  # searches started: the latest one's results alone show
 
     def compose(self) -> ComposeResult:
         with Vertical(id="search-body") as body:
@@ -121,6 +122,7 @@ class SearchScreen(ModalScreen[int | None]):
         anew for each `/` left them, cyclic, to the collector's full passes: thousands of
         objects a search, collected in the middle of a later key's frame."""
         self.workers.cancel_group(self, "search")  # a search still running: its rows are stale
+        self._searches += 1
         self.now, self.hide, self.query_text = now, hide, ""
         self._pending = None
         self._focus_results = False
@@ -176,10 +178,16 @@ class SearchScreen(ModalScreen[int | None]):
             self._focus_results = False
             table.focus()
 
-    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
     def search(self, query: str) -> None:
+        """Search the archive for `query` in a worker thread; only the latest search's
+        results ever show."""
+        self._searches += 1
+        self._search(query, self._searches)
+
+    @work(thread=True, exclusive=True, group="search", exit_on_error=False)
+    def _search(self, query: str, search: int) -> None:
         if not query.strip():
-            self.app.call_from_thread(self._show, query, None, [])
+            self.app.call_from_thread(self._show, search, query, None, [])
             return
         from ...store import NewsQuery, Store, StoredItem, StoreError
         from ..links import link_column
@@ -191,7 +199,8 @@ class SearchScreen(ModalScreen[int | None]):
                 with Store.open(self.store_path) as store:
                     items = store.search_shown(query, NewsQuery(hide=self.hide), limit=200)
             except StoreError as exc:
-                self.app.call_from_thread(self._status, str(exc))
+                if search == self._searches:
+                    self.app.call_from_thread(self._status, str(exc))
                 return
         # The rows are made here, off the screen's thread: it only has to draw them.
         lines = [V.news_line(i) for i in items]
@@ -200,9 +209,14 @@ class SearchScreen(ModalScreen[int | None]):
         natural = natural_widths(view)
         # A newer search cancelled this one while the store answered: its rows are stale.
         if not get_current_worker().is_cancelled:
-            self.app.call_from_thread(self._show, query, view, natural)
+            self.app.call_from_thread(self._show, search, query, view, natural)
 
-    def _show(self, query: str, view: V.TableView | None, natural: list[int]) -> None:
+    def _show(self, search: int, query: str, view: V.TableView | None,
+              natural: list[int]) -> None:
+        # Only the latest search: one overtaken just after its cancelled check (by a newer
+        # search, or by the screen shown again empty) lands here too.
+        if search != self._searches:
+            return
         table = self.query_one(LineTable)
         if view is None:  # nothing to search: the screen as it opened
             table.clear()
