@@ -336,12 +336,12 @@ async def test_news_still_shows_while_our_refresh_runs_read_less_often(tmp_path,
         reads: list[float] = []
         read_store = app.desk.news._read_store
 
-        def counted(inbox):
+        def counted(inbox, read=0):
             # While the panel is still empty a read is never held back (the first items a
             # refresh stores show at once); once it shows items, reads are spaced.
             if app.desk.state.news_items:
                 reads.append(time.monotonic())
-            return read_store(inbox)
+            return read_store(inbox, read)
 
         monkeypatch.setattr(app.desk.news, "_read_store", counted)
         app.post_message(RefreshProgress(1, 20, "Other", "ok"))  # as if ours were running
