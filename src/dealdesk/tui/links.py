@@ -14,7 +14,6 @@ from __future__ import annotations
 import os
 import re
 import subprocess
-import webbrowser
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -112,6 +111,8 @@ def run_open(plan: OpenPlan, timeout: float = OPEN_TIMEOUT_SECONDS) -> str | Non
             return f"{plan.argv[0]} exited with {done.returncode}{why}"
         return None
     if plan.how == "browser":
+        import webbrowser  # here, where it is used: it costs the first frame ~0.6 ms
+
         try:
             opened = webbrowser.open(plan.url)
         except Exception as exc:  # a broken BROWSER setting must not end the dashboard
