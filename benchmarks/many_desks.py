@@ -37,7 +37,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-from pty_screen import PtyScreen  # noqa: E402
+from pty_screen import PtyScreen, dealdesk_command  # noqa: E402
 
 # The help box's title, at its top left (the probe of benchmarks/run.py): toasts of arriving
 # news pile over the right half of the screen, where the box's first line ends.
@@ -145,7 +145,7 @@ def main(argv: list[str]) -> int:
     (cfg / "feeds.toml").write_text("".join(
         f'[[feed]]\nname = "Feed {n}"\nurl = "{feeds.url(n)}"\n\n' for n in range(a.feeds)),
         encoding="utf-8")
-    base = [sys.executable, "-m", "dealdesk.cli", "--config", str(cfg), "--data", str(data)]
+    base = [*dealdesk_command(), "--config", str(cfg), "--data", str(data)]
     environ = env()
     cron_argv = [*base, "refresh", "--force"]
     result: dict[str, object] = {"desks": a.desks, "feeds": a.feeds, "items": a.items,

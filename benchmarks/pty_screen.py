@@ -57,6 +57,15 @@ class _Screen(pyte.Screen):
         self._reply(data.encode())
 
 
+def dealdesk_command() -> list[str]:
+    """How a user starts DealDesk: the `dealdesk` script the install made beside this
+    interpreter (`make run` runs it), or `python -m dealdesk.cli` where there is none
+    (runpy's import costs that one ~3 ms more at each start). PYTHONPATH still decides
+    which dealdesk it runs."""
+    script = Path(sys.executable).parent / "dealdesk"
+    return [str(script)] if script.exists() else [sys.executable, "-m", "dealdesk.cli"]
+
+
 def region_signature(screen: pyte.Screen, top: int, bottom: int) -> tuple:
     return tuple(
         tuple((c.data, c.fg, c.bg, c.reverse) for c in

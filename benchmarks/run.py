@@ -1300,7 +1300,9 @@ def main(argv: list[str] | None = None) -> int:
     src = a.src.resolve() if a.src else None
     dd_env = clean_env(src)
     server = Server(a.feeds, a.items, a.delay, a.churn_delay, hosts=a.feeds)
-    ctx = Context(a, work, server, nb, dd_env, [sys.executable, "-m", "dealdesk.cli"])
+    from pty_screen import dealdesk_command
+
+    ctx = Context(a, work, server, nb, dd_env, dealdesk_command())
     log(f"feed server on port {server.port} of 127.0.0.1 and {len(server.addresses)} more "
         f"loopback addresses; scratch in {work}")
     warm_bytecode(dd_env)

@@ -224,9 +224,9 @@ class Measures(dict):
 def paint_sessions(store: Path, cfg: Path, work: Path, reps: int, env: dict[str, str],
                    timeout: float, m: Measures, notes: list[str]) -> None:
     """Launch -> facts, -> stored news, peak RSS; against the bare app, alternating."""
-    from pty_screen import PtyScreen
+    from pty_screen import PtyScreen, dealdesk_command
 
-    argv = [sys.executable, "-m", "dealdesk.cli", "--config", str(cfg)]
+    argv = [*dealdesk_command(), "--config", str(cfg)]
 
     def dealdesk(returning: bool = False, record: bool = True) -> None:
         data = scratch_copy(store, work, "paint")
@@ -297,10 +297,10 @@ def check_not_pruned(scratch: Path, original: Path, notes: list[str]) -> None:
 def key_session(store: Path, cfg: Path, work: Path, env: dict[str, str], timeout: float,
                 runs: int, m: Measures, notes: list[str]) -> None:
     """One session: search, partner filter, News scroll, Signals inbox, by keys."""
-    from pty_screen import PtyScreen, region_signature
+    from pty_screen import PtyScreen, dealdesk_command, region_signature
 
     data = scratch_copy(store, work, "keys")
-    argv = [sys.executable, "-m", "dealdesk.cli", "--config", str(cfg), "--data", str(data)]
+    argv = [*dealdesk_command(), "--config", str(cfg), "--data", str(data)]
     key_timeout = 30.0
 
     def wait(term: PtyScreen, pred: Callable[[str], bool], since: float | None = 0,
@@ -451,9 +451,11 @@ def cursor_row(term: Any) -> str | None:
 
 def dump_runs(store: Path, cfg: Path, work: Path, env: dict[str, str], reps: int,
               m: Measures, notes: list[str]) -> None:
+    from pty_screen import dealdesk_command
+
     data = scratch_copy(store, work, "dump")
     out = work / "dump.json"
-    argv = [sys.executable, "-m", "dealdesk.cli", "--config", str(cfg), "--data", str(data),
+    argv = [*dealdesk_command(), "--config", str(cfg), "--data", str(data),
             "dump", "--format", "json"]
     for _ in range(reps):
         with open(out, "wb") as sink:
