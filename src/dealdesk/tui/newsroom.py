@@ -68,7 +68,7 @@ class NewsRoom:
                                  group="news-load", exclusive=True, thread=True,
                                  exit_on_error=False)
 
-    def _read_store(self, inbox: tuple[int, bool] | None, read: int = 0) -> None:
+    def _read_store(self, inbox: tuple[int, bool] | None, read: int) -> None:
         """The newest items, feed states, and of the signals what the dashboard shows: the
         count of new ones (in SQL), the accepted ones (facts now) and the inbox's page.
         Never the network. Rows that cannot be read are skipped and counted (the note)."""
