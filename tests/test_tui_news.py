@@ -8,6 +8,7 @@ import asyncio
 import itertools
 import shutil
 import sys
+import threading
 import time
 from datetime import UTC, datetime, timedelta
 
@@ -356,6 +357,36 @@ async def test_news_still_shows_while_our_refresh_runs_read_less_often(tmp_path,
         assert reads and all(gap >= 0.6 - 0.02 for gap in gaps), gaps
         app.post_message(RefreshFinished())
         await wait_for(pilot, lambda: len(news_rows(app)) == 20)
+
+
+async def test_quitting_never_waits_out_the_store_watchers_pause(tmp_path, monkeypatch):
+    """The process waits for every worker thread before it exits, and a thread worker only
+    learns it was cancelled when it next looks: the store watcher, between two looks at the
+    store, leaves when the dashboard does, not at its next look (`q` took up to 2 s)."""
+    from dealdesk.tui import newsroom
+
+    monkeypatch.setattr(newsroom, "WATCH_SECONDS", 30.0)
+    started, left = threading.Event(), threading.Event()
+    watch = newsroom.NewsRoom._watch_store
+
+    def watched(self, stop):
+        started.set()
+        try:
+            watch(self, stop)
+        finally:
+            left.set()
+
+    monkeypatch.setattr(newsroom.NewsRoom, "_watch_store", watched)
+    Store.open(tmp_path / "store.sqlite3").close()
+    app = app_for(tmp_path, [])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await wait_for(pilot, started.is_set)
+        await pilot.pause(0.3)  # its first look taken: now in its pause
+        assert not left.is_set()
+        await pilot.press("q")
+    quit_at = time.monotonic()
+    assert await asyncio.to_thread(left.wait, 5.0)
+    assert time.monotonic() - quit_at < 1.0
 
 
 @pytest.mark.parametrize("size", [(120, 40)])

@@ -154,6 +154,7 @@ class DealDeskApp(App[None]):
 
     def on_unmount(self) -> None:
         self._collect_again()  # quitting before the first frame
+        self.desk.news.stop_watching()
         self.desk.news.release_lease()
 
     def on_mount(self) -> None:

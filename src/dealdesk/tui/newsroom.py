@@ -14,6 +14,7 @@ import asyncio
 import json
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Coroutine
 from functools import partial
@@ -55,6 +56,8 @@ class NewsRoom:
         self._lease: Lease | None = None  # made when first needed (store.lease)
         self._reads_asked = 0  # load_news calls so far
         self._reads_taken = 0  # the newest of them shown (NewsLoaded.read)
+        # Set to stop the store watcher's thread: see stop_watching.
+        self._watching = threading.Event()
 
     # -- reading the store ----------------------------------------------------------------
 
@@ -228,10 +231,19 @@ class NewsRoom:
     # -- another process writing ----------------------------------------------------------
 
     def watch_store(self) -> None:
-        self.desk.app.run_worker(self._watch_store, name="watch_store", group="store-watch",
-                                 exclusive=True, thread=True, exit_on_error=False)
+        self._watching.set()  # a watcher started before this one leaves now
+        stop = self._watching = threading.Event()
+        self.desk.app.run_worker(partial(self._watch_store, stop), name="watch_store",
+                                 group="store-watch", exclusive=True, thread=True,
+                                 exit_on_error=False)
 
-    def _watch_store(self) -> None:
+    def stop_watching(self) -> None:
+        """On quitting. The process waits for every worker thread before it exits, and
+        a cancelled thread worker only learns it when it next looks: the watcher waits on
+        this event between its looks, so `q` never waits out its pause."""
+        self._watching.set()
+
+    def _watch_store(self, stop: threading.Event) -> None:
         """Notice what another process (a cron `dealdesk refresh`) commits, without a restart.
 
         PRAGMA data_version changes when another connection commits; one long-lived
@@ -250,7 +262,7 @@ class NewsRoom:
         seen: tuple[int, ...] | None = None
         first_look = True
         try:
-            while not worker.is_cancelled and path is not None:
+            while not (stop.is_set() or worker.is_cancelled) and path is not None:
                 if store is None and path.exists():
                     seen = _file_identity(path)
                     try:
@@ -277,7 +289,7 @@ class NewsRoom:
                         version = current
                         post(StoreChanged())
                 first_look = False
-                time.sleep(WATCH_SECONDS)
+                stop.wait(WATCH_SECONDS)
         finally:
             if store is not None:
                 store.close()
