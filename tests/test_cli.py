@@ -265,3 +265,38 @@ def test_ingested_toml_pastes_into_config_facts(tmp_path, capsys):
     assert "100 milliards de dollars" in next(
         e.quote for e in story.events if e.source == "seed_article_fr" and e.value == 100e9)
     F.snapshot(story, F.date(2026, 11, 29))  # and the dashboard's model takes it
+
+
+_TOKENS = ("--config", "--config=c d", "--data", "--data=", "--debug", "--debug=1", "dump",
+           "-h", "--as-of", "2025-01-01", "--conf", "-x")
+
+
+def _combinations() -> list[list[str]]:
+    """Every command line of up to three of the tokens above (1,885 of them)."""
+    lines: list[list[str]] = [[]]
+    for _ in range(3):
+        lines += [[*line, token] for line in lines if len(line) == len(lines[-1])
+                  for token in _TOKENS]
+    return lines
+
+
+def test_a_dashboard_command_line_parses_as_the_full_parser_would(capsys):
+    """Dashboard starts skip the commands' parsers (cli.parse_args); every command line
+    gets the full parser's answer all the same: the same values, or the same exit and
+    the same words on stderr."""
+    from dealdesk.cli import _dashboard_only, build_parser, parse_args
+
+    def outcome(parse, argv):
+        try:
+            return vars(parse(argv)), "", ""
+        except SystemExit as exit_:
+            out, err = capsys.readouterr()
+            return exit_.code, out, err
+
+    full = build_parser()
+    fast = 0
+    for argv in _combinations():
+        fast += _dashboard_only(argv)
+        assert outcome(parse_args, argv) == outcome(full.parse_args, argv), argv
+    assert fast > 50  # the short way is taken, and not only for an empty line
+    assert not _dashboard_only(["--as-of", "2025-01-01"])  # a bad one prints the usage

@@ -15,22 +15,22 @@ The screens are imported where they first open: the first frame needs none of th
 from __future__ import annotations
 
 from datetime import date
+from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from . import newsroom
-from .alerting import Alerting
 from .deskstate import Clock, DeskCore, Remember
-from .newsroom import NewsRoom
-from .reader import Reader
-from .sincelast import SinceLastLooked
 from .timetravel import TimeTravel
 
 if TYPE_CHECKING:
     from textual.app import App
 
     from ..config import Config
+    from .alerting import Alerting
+    from .newsroom import NewsRoom
+    from .reader import Reader
     from .screens.search import SearchScreen
+    from .sincelast import SinceLastLooked
 
 
 class Desk(DeskCore):
@@ -39,13 +39,39 @@ class Desk(DeskCore):
                  as_of: date | None = None, state_dir: Path | None = None) -> None:
         super().__init__(app, config, store_path, clock, remember=remember,
                          refresh_on_start=refresh_on_start, as_of=as_of, state_dir=state_dir)
-        self.travel = TimeTravel(self)
-        self.reader = Reader(self, self.travel)
-        self.alerting = Alerting(self)
-        self.news = NewsRoom(self, self.reader, self.travel, self.alerting)
-        self.since = SinceLastLooked(self, self.travel)
-        self.reload = self.news.load_news
+        self.travel = TimeTravel(self)  # the title bar asks it whether a day is shown
+        self.reload = self._reload
         self._search: SearchScreen | None = None  # made at the first `/`, kept
+
+    # The parts the first frame never uses are made, and their modules imported, when first
+    # asked for (after that frame): importing them is time before the first paint.
+
+    @cached_property
+    def reader(self) -> Reader:
+        from .reader import Reader
+
+        return Reader(self, self.travel)
+
+    @cached_property
+    def alerting(self) -> Alerting:
+        from .alerting import Alerting
+
+        return Alerting(self)
+
+    @cached_property
+    def news(self) -> NewsRoom:
+        from .newsroom import NewsRoom
+
+        return NewsRoom(self, self.reader, self.travel, self.alerting)
+
+    @cached_property
+    def since(self) -> SinceLastLooked:
+        from .sincelast import SinceLastLooked
+
+        return SinceLastLooked(self, self.travel)
+
+    def _reload(self) -> None:
+        self.news.load_news()
 
     # -- what screens ask of the desk (tui.deskstate's Protocols) ----------------------------
 
@@ -64,6 +90,8 @@ class Desk(DeskCore):
         self.state.inbox = None
 
     def inbox_page_size(self) -> int:
+        from . import newsroom
+
         return newsroom.INBOX_PAGE  # read when asked: the one the store reads use
 
     def save_search_as_view(self, query: str, name: str) -> str | None:
