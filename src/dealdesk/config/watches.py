@@ -19,11 +19,11 @@ file is no problem: there are no watches then.
 from __future__ import annotations
 
 from collections.abc import Collection
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from ..model import Metric
+from ..value import Value
 from .check import (
     Problem,
     Table,
@@ -42,8 +42,7 @@ WATCH_WHEN = ("changes", "above", "below", "disagrees")
 MAX_TERMS = 100  # per watch: each term is one search per refresh
 
 
-@dataclass(frozen=True)
-class Watch:
+class Watch(Value):
     name: str
     kind: str  # "phrase" | "figure"
     terms: tuple[str, ...] = ()

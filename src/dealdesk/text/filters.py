@@ -14,8 +14,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Protocol
+
+from ..value import Value
 
 # A word as FTS5's unicode61 tokenizer sees one: letters and digits; `_` and punctuation
 # separate words.
@@ -54,8 +56,7 @@ def fts_any(terms: Iterable[str]) -> str | None:
     return " OR ".join(f'"{p}"' for p in phrases)
 
 
-@dataclass(frozen=True)
-class Exclusions:
+class Exclusions(Value):
     """`[news] exclude` (every feed) and each feed's own `exclude` in feeds.toml."""
 
     everywhere: tuple[str, ...] = ()
@@ -93,8 +94,7 @@ def exclusions(news_exclude: Sequence[str], feeds: Iterable[ExcludingFeed]) -> E
     return Exclusions(tuple(news_exclude), by_feed)
 
 
-@dataclass(frozen=True)
-class SavedView:
+class SavedView(Value):
     """A `[[view]]` of views.toml: news holding any `include` term (all when none), none
     of its `exclude` terms, about any of its `partners`, from any of its `feeds`."""
 

@@ -27,6 +27,7 @@ from .. import facts as F
 from .. import view as V
 from ..config import Config
 from ..text.filters import SavedView
+from ..value import Value
 
 if TYPE_CHECKING:
     from textual.app import App
@@ -56,8 +57,7 @@ class Change(StrEnum):
     ALERTS = "alerts"  # the alerts the watches matched
 
 
-@dataclass(frozen=True)
-class ReadCounts:
+class ReadCounts(Value):
     """Unread and hidden items of what News shows, and unread per feed and per partner."""
 
     unread: int = 0
@@ -92,8 +92,7 @@ class DeskState:
     inbox: tuple[int, bool] | None = None  # the open inbox's (offset, dismissed shown)
 
 
-@dataclass(frozen=True)
-class DeskChanged:
+class DeskChanged(Value):
     """The Desk's Signal payload: what changed, and the state after the change."""
 
     changes: frozenset[Change]
