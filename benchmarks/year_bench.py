@@ -747,7 +747,9 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
 
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--sizes", default="10000,100000,1000000")
-    p.add_argument("--reps", type=int, default=5, help="paint runs per size, each app")
+    p.add_argument("--reps", type=int, default=9,
+                   help="paint runs per size, each app (a median of 5 moved by 0.3x between "
+                        "runs on a 2-core VM whose speed varies from second to second)")
     p.add_argument("--runs", type=int, default=5, help="inbox openings per size")
     p.add_argument("--dump-reps", type=int, default=3)
     p.add_argument("--newsboat-reps", type=int, default=3,
