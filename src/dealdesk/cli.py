@@ -498,11 +498,14 @@ def _dashboard(
         print(problem, file=sys.stderr)
         return EXIT_USAGE
     # Importing Textual makes tens of thousands of objects and no garbage: the collector's
-    # passes over them (~9 ms) would only delay the first frame.
+    # passes over them (~9 ms) would only delay the first frame. Frozen (moved out of its
+    # reach) before it runs again: else its first pass after this walks every one of them,
+    # 13-15 ms just before the first frame.
     gc.disable()
     try:
         from .tui.app import DealDeskApp
     finally:
+        gc.freeze()
         gc.enable()
     app = DealDeskApp(config, store_path, as_of=as_of)
     if not debug:  # Textual prints a crash's traceback itself: only with --debug
