@@ -189,6 +189,7 @@ def main(argv: list[str]) -> int:
                     term.send("r")
             # Keys while the desks catch up: `?` twice on each desk in turn.
             deadline = time.monotonic() + a.timeout
+            round_keys: list[float] = []
             n = 0
             while time.monotonic() < deadline and not all(w.at for w in watches):
                 term = terms[n % len(terms)]
@@ -200,8 +201,9 @@ def main(argv: list[str]) -> int:
                     if t is None:
                         key_timeouts += 1
                         break
-                    key_ms.append((t - sent) * 1000)
+                    round_keys.append((t - sent) * 1000)
                 time.sleep(0.05)
+            key_ms += round_keys
             out, err = cron.communicate(timeout=120)
             cron_s = time.perf_counter() - started
             shown = [None if w.at is None else round(w.at - started, 2) for w in watches]
@@ -213,9 +215,12 @@ def main(argv: list[str]) -> int:
                 lock_seen.append(f"cron round {rnd}: {(out + err).strip()[:200]}")
             result["rounds"].append({  # type: ignore[attr-defined]
                 "round": rnd, "dashboards_refresh_too": everyone, "cron_exit": cron.returncode,
-                "cron_s": round(cron_s, 2), "shown_s": shown})
+                "cron_s": round(cron_s, 2), "shown_s": shown,
+                "key_ms": {"n": len(round_keys), "p50": round(percentile(round_keys, .5), 1),
+                           "p95": round(percentile(round_keys, .95), 1)}})
             print(f"round {rnd}{' (+ r on every desk)' if everyone else ''}: cron exit "
-                  f"{cron.returncode} in {cron_s:.2f} s; shown after {shown} s", flush=True)
+                  f"{cron.returncode} in {cron_s:.2f} s; shown after {shown} s; keys "
+                  f"p95 {percentile(round_keys, .95):.1f} ms (n={len(round_keys)})", flush=True)
             for term in terms:
                 term.wait_for(lambda s: "refreshing" not in s, 30, since=0)
                 term.wait_idle(0.5, 10)

@@ -24,7 +24,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TextIO
+from typing import Any, Protocol, TextIO
 
 from ..model import FeedSpec, FetchLimits
 
@@ -136,11 +136,43 @@ def exit_with_parent(parent: int) -> threading.Thread:
 
 
 def _lower_priority(step: int = 10) -> None:
+    """Nice this process, and on Linux its session's autogroup too.
+
+    With autogroups (the default of most Linux distributions) the scheduler shares the CPU
+    between sessions first and only then between the processes of each, so a nice value
+    alone ranks this process only against the others of its session. The dashboard starts
+    it in a session of its own: alone there, its nice would change nothing against the
+    dashboard's keys. Only the leader of that session renices it: run from a shell, the
+    worker must not renice the shell's session."""
     try:
         os.nice(step)
     except (AttributeError, OSError):  # not on this platform, or not allowed: run as is
-        pass
+        return
+    if hasattr(os, "getsid") and os.getsid(0) == os.getpid():
+        threading.Thread(target=_lower_session, args=(os.nice(0),), name="autogroup-nice",
+                         daemon=True).start()
 
+
+class _Writable(Protocol):
+    def write_text(self, text: str, encoding: str) -> object: ...
+
+
+AUTOGROUP = Path("/proc/self/autogroup")
+AUTOGROUP_TRIES = 10  # the kernel takes one unprivileged write per 100 ms, machine-wide
+
+
+def _lower_session(nice: int, path: _Writable = AUTOGROUP) -> bool:
+    """Set this session's autogroup nice; False where there is none or it is not allowed.
+    In a thread: six dashboards' refreshes starting at once wait their turn."""
+    for _ in range(AUTOGROUP_TRIES):
+        try:
+            path.write_text(str(nice), encoding="ascii")
+            return True
+        except BlockingIOError:  # EAGAIN: another write in the last tenth of a second
+            time.sleep(0.11)
+        except OSError:  # no autogroups here (ENOENT), or refused
+            return False
+    return False
 
 if __name__ == "__main__":
     sys.exit(main())
