@@ -19,7 +19,7 @@ from textual.widgets import Static
 
 from ..view import SEVERITY_LABEL, STALE_MARK, STATUS_LABEL
 from .keys import help_rows
-from .screens.base import HELP_ID, DeskScreen
+from .screens.base import HELP_ID, DeskScreen, hide_box
 
 
 class HelpBox(VerticalScroll, can_focus=False):
@@ -69,7 +69,7 @@ class HelpBox(VerticalScroll, can_focus=False):
         self.visible = True
 
     def close(self) -> None:
-        self.visible = False
+        hide_box(self)
 
     def action_close(self) -> None:
         self.close()
