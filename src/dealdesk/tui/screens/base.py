@@ -80,6 +80,7 @@ def hide_box(box: Widget) -> None:
     with the box already hidden: the layout then finds nothing changed, and the terminal
     keeps the box drawn until something else is drawn there (at rest, for good). Seen in a
     pty: about one `?` in 600 that closed help. A box shown is safe: it repaints itself.
+    (Textual's issues #5024 and #5056 are of the same family.)
     """
     covered = box.region
     box.visible = False
