@@ -174,5 +174,6 @@ def _lower_session(nice: int, path: _Writable = AUTOGROUP) -> bool:
             return False
     return False
 
+
 if __name__ == "__main__":
     sys.exit(main())
