@@ -1,12 +1,13 @@
 """Help hidden is erased from the terminal, whatever Textual's layout makes of it (screens.base).
 
-Textual 8.2.8 repaints a widget shown or hidden where its next layout finds the screen's map
-changed; after a widget is first mounted (a toast) that map is rebuilt lazily, so a look-up
-of a widget between the change and the layout rebuilds it with the change made, and the
-layout repaints nothing. In a pty, `?` then left help drawn on the terminal, at rest for
-good (benchmarks/run.py's key probe: about one close in 600). These tests set up that state
-with Textual's private names (the compositor's map flag, its dirty regions): should they
-change, tui/internals.py's rows are read again anyway.
+Textual 8.2.8 repaints where a widget was hidden only where its next layout finds the
+screen's map changed; after a widget is first mounted (a toast) that map is rebuilt lazily,
+so a look-up of a widget between the hide and the layout rebuilds it with the box already
+hidden, and the layout repaints nothing (a widget shown repaints itself). In a pty, `?`
+then left help drawn on the terminal, at rest for good (benchmarks/run.py's key probe:
+about one close in 600). These tests set up that state with Textual's private names (the
+compositor's map flag, its dirty regions): should they change, tui/internals.py's rows are
+read again anyway.
 """
 
 from __future__ import annotations
